@@ -1,0 +1,207 @@
+import type { Problem } from '../model/problem';
+import type { StoppingCriterion } from '../stop/stopping';
+import type { Rng } from '../util/random';
+import { Recreate } from './recreate';
+import { Solution } from './solution';
+
+export interface SearchOptions {
+  rng: Rng;
+  stop: StoppingCriterion;
+  /** Called when the best solution improves. */
+  onImprove?: (cost: number, iteration: number) => void;
+  /** Starting solution (e.g. a previous plan); otherwise built by greedy insertion. */
+  initial?: Solution;
+  /** Average number of removed clients per ruin (SISR c̄). */
+  averageRemoved?: number;
+  /** Maximum string length (SISR L_max). */
+  maxStringLength?: number;
+  /** Clients that must not be moved (real-time insertion freezes served stops). */
+  fixed?: Uint8Array;
+}
+
+export interface SearchResult {
+  best: Solution;
+  bestCost: number;
+  iterations: number;
+}
+
+/**
+ * Ruin & recreate with simulated annealing: SISR, "Slack Induction by String Removals"
+ * (Christiaens & Vanden Berghe, Transportation Science 2020). Ruin removes a few strings of
+ * consecutive clients from routes that are spatially adjacent; recreate re-inserts them greedily
+ * with blinks; acceptance is simulated annealing with an exponentially decreasing temperature
+ * driven by the stopping criterion's progress (so the search is anytime).
+ */
+export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
+  const rng = opts.rng;
+  const recreate = new Recreate(p);
+  const cbar = opts.averageRemoved ?? 10;
+  const Lmax = opts.maxStringLength ?? 10;
+  const fixed = opts.fixed;
+
+  let current: Solution;
+  if (opts.initial) {
+    current = opts.initial.clone();
+    const left = current.unassigned().filter((c) => !fixed || !fixed[c]);
+    shuffle(left, rng);
+    recreate.run(current, left, rng);
+  } else {
+    current = new Solution(p);
+    const all: number[] = [];
+    for (let i = 0; i < p.nClients; i++) all.push(i);
+    sortClients(p, all, 1, rng);
+    recreate.run(current, all, rng);
+  }
+  let currentCost = current.cost();
+  let best = current;
+  let bestCost = currentCost;
+  opts.onImprove?.(bestCost, 0);
+
+  const { t0, tf } = temperatures(p);
+  const removedMark = new Uint8Array(p.nClients);
+  const ruinedRoute = new Uint8Array(p.nVehicles);
+  const removed: number[] = [];
+  let it = 0;
+  if (p.nClients === 0) return { best, bestCost, iterations: 0 };
+
+  while (!opts.stop.shouldStop(it)) {
+    it++;
+    const s = current.clone();
+    removed.length = 0;
+    ruin(p, s, rng, cbar, Lmax, removedMark, ruinedRoute, removed, fixed);
+    for (let i = 0; i < p.nClients; i++) {
+      if (s.routeOf[i]! < 0 && !removedMark[i] && (!fixed || !fixed[i])) removed.push(i);
+    }
+    for (const c of removed) removedMark[c] = 0;
+    ruinedRoute.fill(0);
+    sortClients(p, removed, rng.next(), rng);
+    recreate.run(s, removed, rng);
+    const cost = s.cost();
+    const T = t0 * (tf / t0) ** opts.stop.progress(it);
+    if (cost < currentCost - T * Math.log(rng.next() + 1e-300)) {
+      current = s;
+      currentCost = cost;
+      if (cost < bestCost - 1e-9) {
+        best = s;
+        bestCost = cost;
+        opts.onImprove?.(bestCost, it);
+      }
+    }
+  }
+  return { best, bestCost, iterations: it };
+}
+
+function temperatures(p: Problem): { t0: number; tf: number } {
+  // scale on the typical distance to a client's nearest neighbours, in cost units
+  let sum = 0;
+  let cnt = 0;
+  const K = Math.min(3, p.nNeighbours);
+  const N = p.nLocations;
+  for (let i = 0; i < p.nClients; i++) {
+    for (let k = 0; k < K; k++) {
+      const j = p.neighbours[i * p.nNeighbours + k]!;
+      sum += p.distance[p.clientLocation[i]! * N + p.clientLocation[j]!]!;
+      cnt++;
+    }
+  }
+  let cpd = 0;
+  for (let v = 0; v < p.nVehicles; v++) cpd += p.costPerDistance[v]!;
+  cpd = p.nVehicles > 0 ? cpd / p.nVehicles : 1;
+  const scale = cnt > 0 ? (sum / cnt) * cpd : 1;
+  const t0 = Math.max(1e-6, 2.5 * scale);
+  return { t0, tf: t0 / 100 };
+}
+
+function shuffle(a: number[], rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
+/** SISR sort orders: random (4), demand desc (4), far from depot (2), close (1), plus TW end (2). */
+function sortClients(p: Problem, a: number[], x: number, rng: Rng): void {
+  shuffle(a, rng);
+  const r = x * 13;
+  if (r < 4) return;
+  const N = p.nLocations;
+  const depot = p.vehicleStart[0] ?? 0;
+  const dd = (c: number): number => p.distance[depot * N + p.clientLocation[c]!]!;
+  if (r < 8) a.sort((u, v) => p.demandWeight[v]! - p.demandWeight[u]!);
+  else if (r < 10) a.sort((u, v) => dd(v) - dd(u));
+  else if (r < 11) a.sort((u, v) => dd(u) - dd(v));
+  else a.sort((u, v) => p.twLate[u]! - p.twLate[v]!);
+}
+
+function ruin(
+  p: Problem,
+  s: Solution,
+  rng: Rng,
+  cbar: number,
+  Lmax: number,
+  mark: Uint8Array,
+  ruined: Uint8Array,
+  removed: number[],
+  fixed: Uint8Array | undefined,
+): void {
+  let total = 0;
+  let used = 0;
+  for (const r of s.routes) {
+    if (r.seq.length > 0) {
+      total += r.seq.length;
+      used++;
+    }
+  }
+  if (used === 0) return;
+  const lsMax = Math.min(Lmax, total / used);
+  const ksMax = (4 * cbar) / (1 + lsMax) - 1;
+  const ks = Math.floor(rng.next() * ksMax) + 1;
+  const seed = rng.int(p.nClients);
+  let done = 0;
+  const K = p.nNeighbours;
+  for (let k = -1; k < K && done < ks; k++) {
+    const c = k < 0 ? seed : p.neighbours[seed * K + k]!;
+    const v = s.routeOf[c]!;
+    if (v < 0 || ruined[v] || mark[c]) continue;
+    const r = s.routes[v]!;
+    const n = r.seq.length;
+    const lMax = Math.min(n, lsMax);
+    const l = Math.floor(rng.next() * lMax) + 1;
+    const pos = s.posOf[c]! - 1;
+    const keep: number[] = [];
+    if (rng.next() < 0.5 || l >= n) {
+      // string of length l containing pos
+      const start = Math.max(0, Math.min(n - l, pos - rng.int(l)));
+      for (let i = 0; i < n; i++) {
+        const x = r.seq[i]!;
+        if (i >= start && i < start + l && !(fixed && fixed[x])) {
+          mark[x] = 1;
+          removed.push(x);
+          s.routeOf[x] = -1;
+        } else keep.push(x);
+      }
+    } else {
+      // split string: a string of l+m clients from which m consecutive ones are kept
+      let m = 1;
+      while (l + m < n && rng.next() < 0.5) m++;
+      const len = l + m;
+      const start = Math.max(0, Math.min(n - len, pos - rng.int(len)));
+      const keepFrom = start + rng.int(l + 1);
+      for (let i = 0; i < n; i++) {
+        const x = r.seq[i]!;
+        const inStr = i >= start && i < start + len;
+        const kept = i >= keepFrom && i < keepFrom + m;
+        if (inStr && !kept && !(fixed && fixed[x])) {
+          mark[x] = 1;
+          removed.push(x);
+          s.routeOf[x] = -1;
+        } else keep.push(x);
+      }
+    }
+    s.setRoute(v, keep);
+    ruined[v] = 1;
+    done++;
+  }
+}

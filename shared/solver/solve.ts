@@ -1,0 +1,51 @@
+import type { Problem } from './model/problem';
+import { searchSisr } from './search/sisr';
+import { Solution } from './search/solution';
+import { type Clock, defaultClock, firstOf, maxIterations, type StoppingCriterion, timeLimit } from './stop/stopping';
+import { Rng } from './util/random';
+
+export interface CoreSolveOptions {
+  timeLimitMs: number;
+  seed?: number;
+  /** Iteration cap; with a generous time limit the run is fully deterministic for a seed. */
+  maxIterations?: number;
+  clock?: Clock;
+  stop?: StoppingCriterion;
+  onProgress?: (p: { elapsedMs: number; cost: number; iteration: number }) => void;
+  /** Warm start: one client sequence per vehicle. */
+  initialRoutes?: ArrayLike<number>[];
+}
+
+export interface CoreSolution {
+  /** Client indices per vehicle (index = vehicle). */
+  routes: number[][];
+  unassigned: number[];
+  cost: number;
+  iterations: number;
+  elapsedMs: number;
+}
+
+/** Synchronous core solve on a validated problem. Deterministic for (seed, iterations). */
+export function solveProblem(problem: Problem, options: CoreSolveOptions): CoreSolution {
+  const clock = options.clock ?? defaultClock;
+  const t0 = clock();
+  let stop = options.stop ?? timeLimit(options.timeLimitMs, clock);
+  if (options.maxIterations !== undefined) stop = firstOf(stop, maxIterations(options.maxIterations));
+  const rng = new Rng(options.seed ?? 1);
+  const onProgress = options.onProgress;
+  const res = searchSisr(problem, {
+    rng,
+    stop,
+    initial: options.initialRoutes ? Solution.fromRoutes(problem, options.initialRoutes) : undefined,
+    onImprove: onProgress
+      ? (cost, iteration) => onProgress({ elapsedMs: clock() - t0, cost, iteration })
+      : undefined,
+  });
+  return {
+    routes: res.best.toRoutes(),
+    unassigned: res.best.unassigned(),
+    cost: res.bestCost,
+    iterations: res.iterations,
+    elapsedMs: clock() - t0,
+  };
+}
