@@ -1,0 +1,40 @@
+/**
+ * The HTTP routes, declared once: the CDK API construct creates a method and a function for each,
+ * the local gateway serves the same table. `entry` is relative to the repository root.
+ */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway resource path with {parameters}. */
+  resource: string;
+  entry: string;
+  handler: string;
+  /** Whether the route needs x-api-key (everything under /v1). */
+  apiKey: boolean;
+  /** Read-only routes get read-only table access. */
+  access: 'read' | 'write' | 'none';
+  /** Unique id for the function, used by CDK. */
+  id: string;
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { id: 'CreateShipment', method: 'POST', resource: '/v1/shipments', entry: 'functions/api/shipments.ts', handler: 'createShipment', apiKey: true, access: 'write' },
+  { id: 'ReplaceShipment', method: 'PUT', resource: '/v1/shipments/{shipmentId}', entry: 'functions/api/shipments.ts', handler: 'replaceShipment', apiKey: true, access: 'write' },
+  { id: 'CancelShipment', method: 'POST', resource: '/v1/shipments/{shipmentId}/cancel', entry: 'functions/api/shipments.ts', handler: 'cancel', apiKey: true, access: 'write' },
+  { id: 'GetShipment', method: 'GET', resource: '/v1/shipments/{shipmentId}', entry: 'functions/api/shipments.ts', handler: 'get', apiKey: true, access: 'read' },
+  { id: 'ShipmentEvents', method: 'GET', resource: '/v1/shipments/{shipmentId}/events', entry: 'functions/api/shipments.ts', handler: 'events', apiKey: true, access: 'read' },
+  { id: 'Health', method: 'GET', resource: '/health', entry: 'functions/api/health.ts', handler: 'handler', apiKey: false, access: 'none' },
+];
+
+/** Matches a concrete path against a resource template; returns the path parameters or undefined. */
+export function matchResource(resource: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const regex = new RegExp(
+    `^${resource.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    })}$`,
+  );
+  const match = regex.exec(path);
+  if (!match) return undefined;
+  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+}

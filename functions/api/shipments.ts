@@ -1,0 +1,57 @@
+import { cancelShipment, getShipment, shipmentEvents, submitShipment } from '../../shared/domain/use-cases/shipments';
+import { httpRoute } from '../../shared/runtime/http/handler';
+import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
+import { apiDependencies } from './dependencies';
+import { auditEventView, shipmentView } from './views';
+
+/** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */
+const deps = apiDependencies();
+const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
+const idempotency = { persistence: () => deps.idempotency, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS };
+
+export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
+  const result = await submitShipment({ body: req.body, correlationId: req.correlationId, mode: 'create' }, deps);
+  return {
+    statusCode: 202,
+    body: shipmentView(result.state),
+    headers: {
+      Location: `/v1/shipments/${encodeURIComponent(result.state.shipmentId)}`,
+      ...replayHeader(result.outcome),
+    },
+  };
+});
+
+export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
+  const result = await submitShipment(
+    { body: req.body, correlationId: req.correlationId, mode: 'replace', pathShipmentId: req.pathParameters.shipmentId },
+    deps,
+  );
+  return {
+    statusCode: 202,
+    body: shipmentView(result.state),
+    headers: replayHeader(result.outcome),
+  };
+});
+
+export const cancel = httpRoute({ ...limits, body: CancelBody, optionalBody: true, idempotency }, async (req) => {
+  const state = await cancelShipment(
+    { shipmentId: req.pathParameters.shipmentId ?? '', body: req.body, correlationId: req.correlationId },
+    deps,
+  );
+  return { statusCode: 200, body: shipmentView(state) };
+});
+
+export const get = httpRoute(limits, async (req) => {
+  const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);
+  return { statusCode: 200, body: shipmentView(state) };
+});
+
+export const events = httpRoute(limits, async (req) => {
+  const shipmentId = req.pathParameters.shipmentId ?? '';
+  const trail = await shipmentEvents(shipmentId, deps);
+  return { statusCode: 200, body: { shipmentId, events: trail.map(auditEventView) } };
+});
+
+function replayHeader(outcome: 'created' | 'updated' | 'replayed'): Record<string, string> {
+  return outcome === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {};
+}

@@ -1,0 +1,13 @@
+import { relayOutbox } from '../../shared/domain/use-cases/publish';
+import { logger } from '../../shared/runtime/observability';
+import { apiDependencies } from '../api/dependencies';
+
+/**
+ * Scheduled (every minute) backstop of the transactional outbox: publishes committed events whose
+ * bus message was not sent because the writer died or the bus was unavailable.
+ */
+export const handler = async () => {
+  const result = await relayOutbox(apiDependencies(), { batchSize: 500 });
+  logger.info('outbox relay run', result);
+  return result;
+};

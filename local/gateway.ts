@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type ApiRoute, matchResource } from '../functions/api/routes';
+import { openApiDocument } from '../shared/schemas/openapi';
+
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway's own hard limit; the handlers enforce the contract's 256 KiB. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+const problem = (status: number, title: string, detail: string) => ({
+  statusCode: status,
+  headers: { 'Content-Type': 'application/problem+json' },
+  body: JSON.stringify({ type: 'about:blank', title, status, detail }),
+});
+
+/**
+ * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403) and the
+ * proxy-integration event shape, calling the very Lambda handlers deployed to AWS.
+ */
+export function createGateway(options: {
+  routes: readonly ApiRoute[];
+  resolve: (route: ApiRoute) => Promise<LambdaHandler>;
+  apiKey: string;
+}): Server {
+  const dispatch = async (req: IncomingMessage, raw: Buffer): Promise<APIGatewayProxyResult> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && url.pathname === '/openapi.json') {
+      return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(openApiDocument()) };
+    }
+    const candidates = options.routes
+      .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))
+      .filter((c): c is { route: ApiRoute; params: Record<string, string> } => c.params !== undefined);
+    if (candidates.length === 0) return problem(404, 'Not Found', `no route for ${url.pathname}`);
+    const match = candidates.find((c) => c.route.method === method);
+    if (!match) return problem(405, 'Method Not Allowed', `${method} is not allowed on ${url.pathname}`);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    );
+    if (match.route.apiKey) {
+      const key = req.headers['x-api-key'];
+      if (!key) return problem(401, 'Unauthorized', 'x-api-key header is required');
+      if (key !== options.apiKey) return problem(403, 'Forbidden', 'the API key is not valid');
+    }
+    const event: APIGatewayProxyEvent = {
+      resource: match.route.resource,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders: {},
+      queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
+      multiValueQueryStringParameters: null,
+      pathParameters: Object.keys(match.params).length ? match.params : null,
+      stageVariables: null,
+      body: raw.length ? raw.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        requestId: randomUUID(),
+        httpMethod: method,
+        path: url.pathname,
+        resourcePath: match.route.resource,
+        stage: 'local',
+      } as APIGatewayProxyEvent['requestContext'],
+    };
+    const handler = await options.resolve(match.route);
+    return handler(event, lambdaContext(match.route.id));
+  };
+
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > GATEWAY_MAX_BODY) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const respond = (r: APIGatewayProxyResult) => {
+        res.writeHead(r.statusCode, r.headers as Record<string, string>);
+        res.end(r.body);
+      };
+      if (tooLarge) return respond(problem(413, 'Content Too Large', 'the request body exceeds 10 MB'));
+      dispatch(req, Buffer.concat(chunks)).then(respond, () =>
+        respond(problem(500, 'Internal Server Error', 'the gateway failed to invoke the function')),
+      );
+    });
+  });
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -1,0 +1,32 @@
+import { startLocalRuntime } from './runtime';
+
+/** `npm start`: the whole system on this machine, no AWS account, no Docker. */
+const env = process.env;
+const runtime = await startLocalRuntime({
+  port: Number(env.PORT ?? 3000),
+  dataDir: env.DATA_DIR ?? '.data',
+  apiKey: env.API_KEY,
+  timeScale: Number(env.TIME_SCALE ?? 1),
+});
+
+console.log(`
+SCM route optimizer, local runtime
+  API        ${runtime.url}/v1/shipments   (health: ${runtime.url}/health, OpenAPI: ${runtime.url}/openapi.json)
+  API key    ${runtime.apiKey}
+  data       ${env.DATA_DIR ?? '.data'} (DynamoDB-compatible, on disk)
+  time scale ${env.TIME_SCALE ?? 1}
+Try:
+  curl -s ${runtime.url}/v1/shipments -H 'x-api-key: ${runtime.apiKey}' -H 'content-type: application/json' \\
+    -d '{"shipmentId":"SHP-1","version":1,"region":"eu-north","serviceLevel":"NEXT_DAY","origin":{"depotId":"DEPOT-1","lat":59.33,"lon":18.06},"destination":{"lat":59.40,"lon":17.95},"weightKg":12.5}'
+`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping`);
+  await runtime.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

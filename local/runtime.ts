@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
+import { awsClients } from '../shared/adapters/clients';
+import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../shared/adapters/dynamodb/tables';
+import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
+import { scaledClock } from '../shared/domain/clock';
+import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
+import { startDynamo, ensureTables } from './services/dynamodb';
+import { type BusRule, startEventBus } from './services/event-bus';
+import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
+
+export interface LocalRuntimeOptions {
+  port: number;
+  dataDir: string;
+  apiKey?: string;
+  timeScale: number;
+  /** How often the outbox relay runs, wall-clock ms. */
+  relayIntervalMs?: number;
+}
+
+export interface LocalRuntime {
+  url: string;
+  apiKey: string;
+  queues: Record<'p0' | 'p1' | 'p2', QueueUrls>;
+  endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  stop(): Promise<void>;
+}
+
+const BUS_NAME = 'scm-route-optimizer';
+
+/**
+ * The local composition root: embedded DynamoDB on disk, an SQS-protocol queue server, a local
+ * EventBridge with the same rules, and the API handlers behind a local API Gateway. The functions
+ * are the deployed ones; only their environment points at loopback.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const apiKey = options.apiKey ?? persistedApiKey(dataDir);
+  const clock = scaledClock(options.timeScale);
+  // Local services accept any credentials; the SDK still wants some.
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+
+  const dynamo = await startDynamo({ path: join(dataDir, 'dynamodb') });
+  const sqs = await startSqs();
+  const region = 'eu-north-1';
+  const queueClients = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint });
+  const queues = {} as LocalRuntime['queues'];
+  for (const def of SHIPMENT_QUEUES) queues[def.tier] = await ensureQueue(queueClients.sqs, def);
+
+  const rules: BusRule[] = SHIPMENT_QUEUE_RULES.map((rule) => ({
+    name: rule.name,
+    pattern: rule.pattern,
+    deliver: async (envelope) => {
+      await queueClients.sqs.send(new SendMessageCommand({ QueueUrl: queues[rule.queue].url, MessageBody: JSON.stringify(envelope) }));
+    },
+  }));
+  const bus = await startEventBus({ busName: BUS_NAME, rules: () => rules, clock, region });
+
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    SHIPMENTS_TABLE: SHIPMENTS_TABLE.id,
+    IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE.id,
+    EVENT_BUS_NAME: BUS_NAME,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    EVENTBRIDGE_ENDPOINT: bus.endpoint,
+    SQS_ENDPOINT: sqs.endpoint,
+    TIME_SCALE: String(options.timeScale),
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, queues[q.tier].url])),
+  });
+  const clients = awsClients({ AWS_REGION: region, DYNAMODB_ENDPOINT: dynamo.endpoint });
+  await ensureTables(clients.dynamodb, [
+    { def: SHIPMENTS_TABLE, name: SHIPMENTS_TABLE.id },
+    { def: IDEMPOTENCY_TABLE, name: IDEMPOTENCY_TABLE.id },
+  ]);
+
+  // Functions are imported only now: they read their environment once, at "cold start".
+  const { apiDependencies } = await import('../functions/api/dependencies');
+  const { relayOutbox } = await import('../shared/domain/use-cases/publish');
+  const { requeueShipments } = await import('../shared/domain/use-cases/recovery');
+  const { createGateway } = await import('./gateway');
+  const deps = apiDependencies();
+
+  // The local queues live in memory: announce again what was waiting in them before a restart.
+  await relayOutbox(deps);
+  await requeueShipments(['RECEIVED', 'QUEUED', 'STALE'], deps);
+
+  const modules = new Map<string, Record<string, unknown>>();
+  const resolveHandler = async (route: ApiRoute) => {
+    let mod = modules.get(route.entry);
+    if (!mod) {
+      mod = (await import(`../${route.entry.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
+      modules.set(route.entry, mod);
+    }
+    return mod[route.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+  };
+  const gateway = createGateway({ routes: API_ROUTES, resolve: resolveHandler, apiKey });
+  await new Promise<void>((res, rej) => {
+    gateway.once('error', rej);
+    gateway.listen(options.port, '127.0.0.1', () => res());
+  });
+  const { port } = gateway.address() as AddressInfo;
+
+  let stopping = false;
+  const relayLoop = (async () => {
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, options.relayIntervalMs ?? 1000));
+      if (stopping) break;
+      await relayOutbox(deps).catch((error) => deps.logger.warn('outbox relay failed', { error: String(error) }));
+    }
+  })();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    queues,
+    endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, eventbridge: bus.endpoint },
+    async stop() {
+      stopping = true;
+      gateway.closeAllConnections();
+      await new Promise<void>((r) => gateway.close(() => r()));
+      await relayLoop;
+      await bus.close();
+      await sqs.close();
+      await dynamo.close();
+    },
+  };
+}
+
+function persistedApiKey(dataDir: string): string {
+  const file = join(dataDir, 'api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = `local_${randomBytes(18).toString('base64url')}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

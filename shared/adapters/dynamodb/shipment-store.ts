@@ -1,0 +1,224 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { applyEvent } from '../../domain/audit';
+import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
+import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
+import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
+
+export const OUTBOX_SHARDS = 8;
+const STATE_SK = 'STATE';
+const eventSk = (seq: number) => `EVT#${String(seq).padStart(10, '0')}`;
+const pkOf = (shipmentId: string) => `SHIPMENT#${shipmentId}`;
+
+function shardOf(shipmentId: string): string {
+  let h = 0;
+  for (let i = 0; i < shipmentId.length; i++) h = (h * 31 + shipmentId.charCodeAt(i)) | 0;
+  return `OUTBOX#${Math.abs(h) % OUTBOX_SHARDS}`;
+}
+
+/**
+ * ShipmentStore on one DynamoDB table, without transactions or streams (so it holds on dynalite):
+ * the audit event is the commit point, written with `attribute_not_exists` at revision+1 (exactly
+ * one concurrent writer wins); it carries its outbox message as sparse GSI attributes. The state
+ * item is a projection written after it, conditionally on being behind; a projection left behind
+ * by a crash is caught up from the trail by the next read (`get`) or by the outbox relay.
+ */
+export class DynamoShipmentStore implements ShipmentStore {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(shipmentId: string): Promise<ShipmentState | undefined> {
+    const head = await this.call(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pkOf(shipmentId) },
+          ScanIndexForward: false,
+          Limit: 2,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const items = head.Items ?? [];
+    const stateItem = items.find((i) => i.sk === STATE_SK);
+    const lastEvent = items.find((i) => typeof i.sk === 'string' && i.sk.startsWith('EVT#'));
+    const state = stateItem ? ShipmentState.parse(stateItem.state) : undefined;
+    if (!lastEvent) return state;
+    const lastSeq = Number(lastEvent.seq);
+    if (state && state.revision >= lastSeq) return state;
+    // The projection is behind the trail (a writer died between the two writes): catch it up.
+    const missing = await this.eventsAfter(shipmentId, state?.revision ?? 0);
+    const repaired = missing.reduce<ShipmentState | undefined>(applyEvent, state);
+    if (repaired) await this.project(repaired);
+    return repaired;
+  }
+
+  async append(shipmentId: string, current: ShipmentState | undefined, draft: AuditEventDraft): Promise<ShipmentState> {
+    const seq = (current?.revision ?? 0) + 1;
+    const event = AuditEvent.parse({ ...draft, shipmentId, seq });
+    const next = applyEvent(current, event);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: pkOf(shipmentId),
+            sk: eventSk(seq),
+            seq,
+            event,
+            ...(event.outbox ? { outboxShard: shardOf(shipmentId), outboxKey: `${event.occurredAt}#${shipmentId}#${seq}` } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrencyConflictError(`another writer committed revision ${seq} of ${shipmentId} first`, {
+          cause: error,
+        });
+      }
+      throw new DependencyError('writing the audit event failed', { cause: error });
+    }
+    await this.project(next);
+    return next;
+  }
+
+  async events(shipmentId: string): Promise<AuditEvent[]> {
+    return this.eventsAfter(shipmentId, 0);
+  }
+
+  async pendingOutbox(limit: number): Promise<AuditEvent[]> {
+    const perShard = await Promise.all(
+      Array.from({ length: OUTBOX_SHARDS }, (_, i) =>
+        this.call(() =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: 'outbox',
+              KeyConditionExpression: 'outboxShard = :s',
+              ExpressionAttributeValues: { ':s': `OUTBOX#${i}` },
+              Limit: limit,
+            }),
+          ),
+        ),
+      ),
+    );
+    return perShard
+      .flatMap((r) => r.Items ?? [])
+      .map((item) => AuditEvent.parse(item.event))
+      .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  async markPublished(shipmentId: string, seq: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pkOf(shipmentId), sk: eventSk(seq) },
+          UpdateExpression: 'REMOVE outboxShard, outboxKey SET publishedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      throw new DependencyError('marking the outbox entry published failed', { cause: error });
+    }
+  }
+
+  async listByStatus(
+    status: ShipmentStatus,
+    options: { updatedBefore?: string; limit?: number } = {},
+  ): Promise<ShipmentState[]> {
+    const states: ShipmentState[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    const limit = options.limit ?? 1000;
+    do {
+      const page = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byStatus',
+            KeyConditionExpression: options.updatedBefore
+              ? 'statusKey = :s AND updatedAt < :before'
+              : 'statusKey = :s',
+            ExpressionAttributeValues: {
+              ':s': status,
+              ...(options.updatedBefore ? { ':before': options.updatedBefore } : {}),
+            },
+            ExclusiveStartKey: startKey,
+            Limit: Math.min(limit - states.length, 500),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) states.push(ShipmentState.parse(item.state));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && states.length < limit);
+    return states;
+  }
+
+  /** Writes the projection unless a newer one is already there. */
+  private async project(state: ShipmentState): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: pkOf(state.shipmentId),
+            sk: STATE_SK,
+            revision: state.revision,
+            statusKey: state.status,
+            updatedAt: state.updatedAt,
+            state,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR revision < :rev',
+          ExpressionAttributeValues: { ':rev': state.revision },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return; // someone projected a newer one
+      throw new DependencyError('writing the state projection failed', { cause: error });
+    }
+  }
+
+  private async eventsAfter(shipmentId: string, revision: number): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pkOf(shipmentId), ':from': eventSk(revision + 1), ':to': 'EVT#9' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) events.push(AuditEvent.parse(item.event));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new DependencyError('DynamoDB request failed', { cause: error });
+    }
+  }
+}
+

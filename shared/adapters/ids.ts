@@ -1,0 +1,4 @@
+import { randomUUID } from 'node:crypto';
+import type { IdGenerator } from '../domain/ports';
+
+export const uuidIds: IdGenerator = { next: () => randomUUID() };

@@ -1,0 +1,35 @@
+import type { ShipmentStatus } from '../schemas/state';
+import { InvalidTransitionError } from './errors';
+
+/**
+ * Contract §2: RECEIVED → QUEUED → OPTIMIZING → OPTIMIZED → CALLBACK_PENDING → ROUTE_APPLIED,
+ * with side exits STALE (re-queued), CANCELLED and CALLBACK_FAILED. A newer SCM version re-queues
+ * a shipment from any status but CANCELLED.
+ */
+const TRANSITIONS: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
+  RECEIVED: ['QUEUED', 'OPTIMIZING', 'CANCELLED', 'STALE'],
+  QUEUED: ['QUEUED', 'OPTIMIZING', 'CANCELLED', 'STALE'],
+  OPTIMIZING: ['OPTIMIZED', 'STALE', 'QUEUED', 'CANCELLED'],
+  OPTIMIZED: ['CALLBACK_PENDING', 'STALE', 'QUEUED', 'CANCELLED'],
+  CALLBACK_PENDING: ['ROUTE_APPLIED', 'STALE', 'CANCELLED', 'CALLBACK_FAILED', 'QUEUED'],
+  ROUTE_APPLIED: ['STALE', 'QUEUED', 'CANCELLED'],
+  STALE: ['QUEUED', 'OPTIMIZING', 'CANCELLED'],
+  CALLBACK_FAILED: ['CALLBACK_PENDING', 'STALE', 'QUEUED', 'CANCELLED'],
+  CANCELLED: [],
+};
+
+export const TERMINAL_STATUSES: readonly ShipmentStatus[] = ['CANCELLED'];
+
+export function canTransition(from: ShipmentStatus, to: ShipmentStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: ShipmentStatus, to: ShipmentStatus): void {
+  if (!canTransition(from, to)) {
+    throw new InvalidTransitionError(`a shipment in status ${from} cannot move to ${to}`);
+  }
+}
+
+export function allowedTransitions(from: ShipmentStatus): readonly ShipmentStatus[] {
+  return TRANSITIONS[from];
+}

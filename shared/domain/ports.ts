@@ -1,0 +1,41 @@
+import type { AuditEvent, ShipmentState, ShipmentStatus } from '../schemas/state';
+
+/** An audit event before the store numbers it. */
+export type AuditEventDraft = Omit<AuditEvent, 'seq' | 'shipmentId'>;
+
+/**
+ * Shipment state and its audit trail. Implementations must guarantee:
+ * - `append` commits the audit event first, conditionally on the caller's revision (exactly one of N
+ *   concurrent writers from the same revision wins; the others get ConcurrencyConflictError);
+ * - the state projection never diverges from the trail: a projection left behind by a crash is
+ *   caught up from the trail on the next read or write;
+ * - an event with an `outbox` message stays listed by `pendingOutbox` until `markPublished`.
+ */
+export interface ShipmentStore {
+  get(shipmentId: string): Promise<ShipmentState | undefined>;
+  /**
+   * Appends one event after `current` (at its revision + 1; revision 1 for a new shipment) and
+   * returns the new state. `current` is what the caller read: if the trail has moved on since,
+   * the append fails with ConcurrencyConflictError.
+   */
+  append(shipmentId: string, current: ShipmentState | undefined, event: AuditEventDraft): Promise<ShipmentState>;
+  /** The whole trail, oldest first. */
+  events(shipmentId: string): Promise<AuditEvent[]>;
+  pendingOutbox(limit: number): Promise<AuditEvent[]>;
+  markPublished(shipmentId: string, seq: number): Promise<void>;
+  listByStatus(status: ShipmentStatus, options?: { updatedBefore?: string; limit?: number }): Promise<ShipmentState[]>;
+}
+
+/** A message for the event bus. */
+export interface BusMessage {
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  publish(messages: BusMessage[]): Promise<void>;
+}
+
+export interface IdGenerator {
+  next(): string;
+}

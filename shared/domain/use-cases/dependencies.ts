@@ -1,0 +1,21 @@
+import type { Clock } from '../clock';
+import type { PriorityPolicy } from '../priority';
+import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
+
+/** The narrow logger the core needs; the runtime passes Powertools Logger. */
+export interface CoreLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface ShipmentDeps {
+  store: ShipmentStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  ids: IdGenerator;
+  priorityPolicy: PriorityPolicy;
+  logger: CoreLogger;
+  /** Counts optimistic-lock conflicts (the `VersionConflicts` metric). */
+  onConcurrencyConflict?: () => void;
+}

@@ -1,0 +1,47 @@
+import type { AuditEvent } from '../../schemas/state';
+import type { ShipmentDeps } from './dependencies';
+
+/**
+ * Publishes the outbox message of a committed event and marks it published. A failure here
+ * loses nothing: the event stays in the outbox and `relayOutbox` publishes it later.
+ */
+export async function publishCommitted(
+  event: AuditEvent,
+  deps: Pick<ShipmentDeps, 'store' | 'publisher' | 'logger'>,
+): Promise<boolean> {
+  if (!event.outbox) return true;
+  try {
+    await deps.publisher.publish([{ detailType: event.outbox.detailType, detail: event.outbox.detail }]);
+    await deps.store.markPublished(event.shipmentId, event.seq);
+    return true;
+  } catch (error) {
+    deps.logger.warn('outbox publish deferred to the relay', {
+      shipmentId: event.shipmentId,
+      seq: event.seq,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return false;
+  }
+}
+
+/**
+ * The outbox relay: publishes every committed event whose message has not reached the bus (the
+ * process died between the write and the publish, or the bus was down). At-least-once: a message
+ * may be published twice, so consumers are idempotent by (shipmentId, version, type).
+ */
+export async function relayOutbox(
+  deps: Pick<ShipmentDeps, 'store' | 'publisher' | 'logger'>,
+  options: { batchSize?: number } = {},
+): Promise<{ published: number; failed: number }> {
+  const pending = await deps.store.pendingOutbox(options.batchSize ?? 100);
+  let published = 0;
+  let failed = 0;
+  for (const event of pending) {
+    // Catch the projection up first, so consumers reading state see what the event announces.
+    await deps.store.get(event.shipmentId);
+    if (await publishCommitted(event, deps)) published++;
+    else failed++;
+  }
+  if (published > 0) deps.logger.info('outbox relayed', { published, failed });
+  return { published, failed };
+}

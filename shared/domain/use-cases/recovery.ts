@@ -1,0 +1,43 @@
+import type { ShipmentEventDetail } from '../../schemas/events';
+import type { ShipmentState, ShipmentStatus } from '../../schemas/state';
+import { isoAt } from '../clock';
+import type { ShipmentDeps } from './dependencies';
+
+/** The bus detail that announces a shipment's current state. */
+export function detailOf(state: ShipmentState, eventId: string, occurredAt: string): ShipmentEventDetail {
+  return {
+    eventId,
+    shipmentId: state.shipmentId,
+    version: state.version,
+    priority: state.priority,
+    region: state.region,
+    status: state.status,
+    correlationId: state.correlationId,
+    occurredAt,
+  };
+}
+
+/**
+ * Announces again, as `shipment.requeued`, every shipment in one of `statuses` whose queue
+ * message may be gone: after a restart of the local runtime (its queues live in memory), or for
+ * shipments the reconciliation finds stuck. Consumers are idempotent by (shipment, version).
+ */
+export async function requeueShipments(
+  statuses: readonly ShipmentStatus[],
+  deps: Pick<ShipmentDeps, 'store' | 'publisher' | 'clock' | 'ids' | 'logger'>,
+  options: { updatedBefore?: string } = {},
+): Promise<number> {
+  let count = 0;
+  for (const status of statuses) {
+    const states = await deps.store.listByStatus(status, options);
+    for (let i = 0; i < states.length; i += 10) {
+      const chunk = states.slice(i, i + 10);
+      await deps.publisher.publish(
+        chunk.map((s) => ({ detailType: 'shipment.requeued', detail: { ...detailOf(s, deps.ids.next(), isoAt(deps.clock)) } })),
+      );
+      count += chunk.length;
+    }
+  }
+  if (count > 0) deps.logger.info('shipments re-queued', { count, statuses });
+  return count;
+}

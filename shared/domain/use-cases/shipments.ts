@@ -1,0 +1,176 @@
+import type { ShipmentEventDetail, ShipmentEventType } from '../../schemas/events';
+import type { CancelBody, ShipmentBody } from '../../schemas/shipment';
+import type { AuditEvent, AuditEventType, ShipmentState, ShipmentStatus, StatePatch } from '../../schemas/state';
+import { isoAt } from '../clock';
+import { ConcurrencyConflictError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { assertTransition } from '../lifecycle';
+import { derivePriority } from '../priority';
+import { bodyHash, decideVersion } from '../versioning';
+import type { ShipmentDeps } from './dependencies';
+import { publishCommitted } from './publish';
+
+export interface SubmitCommand {
+  body: ShipmentBody;
+  correlationId: string;
+  /** `create` is POST /v1/shipments (creates or updates); `replace` is PUT (must exist). */
+  mode: 'create' | 'replace';
+  /** The id in the path, for PUT. */
+  pathShipmentId?: string;
+}
+
+export interface SubmitResult {
+  outcome: 'created' | 'updated' | 'replayed';
+  state: ShipmentState;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Accepts a shipment or a newer version of it: validates the version rules, commits the audit
+ * event with its outbox message (QUEUED), then publishes it to the bus.
+ */
+export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Promise<SubmitResult> {
+  if (cmd.pathShipmentId !== undefined && cmd.pathShipmentId !== cmd.body.shipmentId) {
+    throw new ValidationError('shipmentId in the body differs from the path', [
+      { field: 'shipmentId', message: `must equal the path id ${cmd.pathShipmentId}` },
+    ]);
+  }
+  return withOptimisticRetry(deps, async () => {
+    const stored = await deps.store.get(cmd.body.shipmentId);
+    if (!stored && cmd.mode === 'replace') throw new NotFoundError(`shipment ${cmd.body.shipmentId} not found`);
+    const decision = decideVersion(stored, cmd.body);
+    if (decision.kind === 'conflict') {
+      throw new VersionConflictError(
+        `version ${cmd.body.version} is not newer than the stored version ${decision.storedVersion}`,
+        decision.storedVersion,
+      );
+    }
+    if (decision.kind === 'replay' && stored) return { outcome: 'replayed', state: stored };
+    const priority = derivePriority(cmd.body, deps.priorityPolicy);
+    const patch: StatePatch = {
+      shipment: cmd.body,
+      bodyHash: bodyHash(cmd.body),
+      priority,
+      region: cmd.body.region,
+      route: null,
+      statusReason: null,
+    };
+    if (stored) assertTransition(stored.status, 'QUEUED');
+    const type: ShipmentEventType = stored ? 'shipment.updated' : 'shipment.created';
+    const { state, event } = await commit(deps, stored, {
+      type,
+      status: 'QUEUED',
+      version: cmd.body.version,
+      correlationId: cmd.correlationId,
+      patch,
+      busEvent: type,
+    });
+    await publishCommitted(event, deps);
+    return { outcome: stored ? 'updated' : 'created', state };
+  });
+}
+
+export interface CancelCommand {
+  shipmentId: string;
+  body: CancelBody;
+  correlationId: string;
+}
+
+/** Cancels a shipment; cancelling a cancelled shipment answers its state again. */
+export async function cancelShipment(cmd: CancelCommand, deps: ShipmentDeps): Promise<ShipmentState> {
+  return withOptimisticRetry(deps, async () => {
+    const stored = await deps.store.get(cmd.shipmentId);
+    if (!stored) throw new NotFoundError(`shipment ${cmd.shipmentId} not found`);
+    if (stored.status === 'CANCELLED') return stored;
+    if (cmd.body.version !== undefined && cmd.body.version < stored.version) {
+      throw new VersionConflictError(
+        `cancel names version ${cmd.body.version}, older than the stored version ${stored.version}`,
+        stored.version,
+      );
+    }
+    assertTransition(stored.status, 'CANCELLED');
+    const { state, event } = await commit(deps, stored, {
+      type: 'shipment.cancelled',
+      status: 'CANCELLED',
+      version: Math.max(stored.version, cmd.body.version ?? stored.version),
+      correlationId: cmd.correlationId,
+      patch: { statusReason: cmd.body.reason ?? 'cancelled by the SCM' },
+      busEvent: 'shipment.cancelled',
+    });
+    await publishCommitted(event, deps);
+    return state;
+  });
+}
+
+export async function getShipment(shipmentId: string, deps: Pick<ShipmentDeps, 'store'>): Promise<ShipmentState> {
+  const state = await deps.store.get(shipmentId);
+  if (!state) throw new NotFoundError(`shipment ${shipmentId} not found`);
+  return state;
+}
+
+export async function shipmentEvents(shipmentId: string, deps: Pick<ShipmentDeps, 'store'>): Promise<AuditEvent[]> {
+  const events = await deps.store.events(shipmentId);
+  if (events.length === 0) throw new NotFoundError(`shipment ${shipmentId} not found`);
+  return events;
+}
+
+export interface TransitionSpec {
+  type: AuditEventType;
+  status: ShipmentStatus;
+  version: number;
+  correlationId: string;
+  patch: StatePatch;
+  /** When set, the event is announced on the bus under this detail-type (through the outbox). */
+  busEvent?: ShipmentEventType;
+}
+
+/**
+ * Appends one event after `stored` (optimistic lock on its revision) and returns the new state
+ * with the committed event. Throws ConcurrencyConflictError when another writer won.
+ */
+export async function commit(
+  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids'>,
+  stored: ShipmentState | undefined,
+  spec: TransitionSpec,
+): Promise<{ state: ShipmentState; event: AuditEvent }> {
+  const occurredAt = isoAt(deps.clock);
+  const eventId = deps.ids.next();
+  const priority = spec.patch.priority ?? stored?.priority;
+  const region = spec.patch.region ?? stored?.region;
+  const shipmentId = spec.patch.shipment?.shipmentId ?? stored?.shipmentId;
+  if (!priority || !region || !shipmentId) throw new Error('commit needs a stored state or a full patch');
+  const detail: ShipmentEventDetail = {
+    eventId,
+    shipmentId,
+    version: spec.version,
+    priority,
+    region,
+    status: spec.status,
+    correlationId: spec.correlationId,
+    occurredAt,
+  };
+  const draft = {
+    eventId,
+    type: spec.type,
+    version: spec.version,
+    status: spec.status,
+    correlationId: spec.correlationId,
+    occurredAt,
+    patch: spec.patch,
+    ...(spec.busEvent ? { outbox: { detailType: spec.busEvent, detail: { ...detail } } } : {}),
+  };
+  const state = await deps.store.append(shipmentId, stored, draft);
+  return { state, event: { ...draft, shipmentId, seq: state.revision } };
+}
+
+async function withOptimisticRetry<T>(deps: ShipmentDeps, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError) || i >= MAX_ATTEMPTS) throw error;
+      deps.onConcurrencyConflict?.();
+      deps.logger.info('optimistic lock lost, retrying with fresh state', { attempt: i });
+    }
+  }
+}

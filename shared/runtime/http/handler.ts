@@ -1,0 +1,128 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
+import { logger } from '../observability';
+import { correlation, type HttpContext, header, jsonBody, problemResponses } from './middleware';
+import { fieldErrorsOf } from './problem';
+
+export interface HttpRequest<B> {
+  body: B;
+  pathParameters: Record<string, string>;
+  correlationId: string;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteOptions<S extends z.ZodType | undefined> {
+  /** Schema of the JSON body; undefined for routes without a body. */
+  body?: S;
+  /** Whether the body may be absent (e.g. cancel). */
+  optionalBody?: boolean;
+  maxBodyBytes: number;
+  /** When set, writes honour `Idempotency-Key` (24 h, replay header, 422 on reuse). */
+  idempotency?: { persistence: () => BasePersistenceLayer; ttlSeconds: number };
+}
+
+class IdempotencyConflict extends DomainError {
+  readonly fault = 'input';
+  readonly status = 409;
+  readonly code = 'idempotent-request-in-progress';
+}
+
+type StoredResponse = HttpResponse & { replayed?: boolean };
+
+/**
+ * Wraps a use-case call as an API Gateway (REST, proxy) handler: correlation id, JSON body guard,
+ * schema validation with field errors, Idempotency-Key and one problem+json error handler.
+ */
+export function httpRoute<S extends z.ZodType | undefined>(
+  options: RouteOptions<S>,
+  handle: (request: HttpRequest<S extends z.ZodType ? z.infer<S> : undefined>) => Promise<HttpResponse>,
+) {
+  type Body = S extends z.ZodType ? z.infer<S> : undefined;
+
+  let idempotent: ((input: { key: string; route: string; body: unknown; request: HttpRequest<Body> }) => Promise<StoredResponse>) | undefined;
+  const idempotentCall = () => {
+    if (!options.idempotency) return undefined;
+    if (!idempotent) {
+      idempotent = makeIdempotent(async (input: { request: HttpRequest<Body> }) => handle(input.request), {
+        persistenceStore: options.idempotency.persistence(),
+        config: new IdempotencyConfig({
+          eventKeyJmesPath: '[key, route]',
+          payloadValidationJmesPath: 'body',
+          expiresAfterSeconds: options.idempotency.ttlSeconds,
+          responseHook: (response) => ({ ...(response as unknown as Record<string, never>), replayed: true }),
+        }),
+      });
+    }
+    return idempotent;
+  };
+
+  const core = async (event: APIGatewayProxyEvent & { internal?: HttpContext }, _context: Context) => {
+    const internal = event.internal as HttpContext;
+    let body: unknown;
+    if (options.body) {
+      if (internal.json === undefined && options.optionalBody) body = options.body.parse({});
+      else {
+        if (internal.json === undefined) {
+          throw new ValidationError('a JSON body is required', [{ field: '', message: 'required' }]);
+        }
+        const parsed = options.body.safeParse(internal.json);
+        if (!parsed.success) throw new ValidationError('the body is invalid', fieldErrorsOf(parsed.error.issues));
+        body = parsed.data;
+      }
+    }
+    const request: HttpRequest<Body> = {
+      body: body as Body,
+      pathParameters: Object.fromEntries(
+        Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
+      correlationId: internal.correlationId,
+    };
+    const key = header(event, 'Idempotency-Key');
+    const call = key ? idempotentCall() : undefined;
+    let response: StoredResponse;
+    if (key && call) {
+      if (key.length > 255) {
+        throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
+      }
+      try {
+        response = await call({ key, route: `${event.httpMethod} ${event.resource}`, body: internal.json ?? null, request });
+      } catch (error) {
+        const name = (error as Error).name;
+        if (name === 'IdempotencyValidationError') {
+          throw new IdempotencyKeyReuseError('this Idempotency-Key was used with a different body', { cause: error });
+        }
+        if (name === 'IdempotencyAlreadyInProgressError') {
+          throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress', { cause: error });
+        }
+        throw error;
+      }
+      if (response.replayed) logger.info('idempotent replay', { idempotencyKey: key });
+    } else {
+      response = await handle(request);
+    }
+    return {
+      statusCode: response.statusCode,
+      headers: {
+        'Content-Type': 'application/json',
+        ...response.headers,
+        ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+      },
+      body: JSON.stringify(response.body),
+    } satisfies APIGatewayProxyResult;
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(correlation())
+    .use(problemResponses())
+    .use(jsonBody({ maxBytes: options.maxBodyBytes }))
+    .handler(core as never);
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { Priority } from './shipment';
+import { ShipmentStatus } from './state';
+
+/** EventBridge `source` of every event this system publishes. */
+export const EVENT_SOURCE = 'scm.route-optimizer';
+
+export const ShipmentEventType = z.enum([
+  'shipment.created',
+  'shipment.updated',
+  'shipment.cancelled',
+  /** Re-queued without a new version: stale result, stuck shipment, or local-runtime recovery. */
+  'shipment.requeued',
+]);
+export type ShipmentEventType = z.infer<typeof ShipmentEventType>;
+
+/** `detail` of shipment.* events on the bus. Consumers re-read state; the detail routes and correlates. */
+export const ShipmentEventDetail = z.strictObject({
+  eventId: z.string(),
+  shipmentId: z.string(),
+  version: z.int().min(1),
+  priority: Priority,
+  region: z.string(),
+  status: ShipmentStatus,
+  correlationId: z.string(),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+export type ShipmentEventDetail = z.infer<typeof ShipmentEventDetail>;
+
+/**
+ * What an SQS queue receives from an EventBridge rule target: the whole event envelope as JSON.
+ * Validated at the queue boundary.
+ */
+export const BusEnvelope = z.object({
+  version: z.string().optional(),
+  id: z.string(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string().optional(),
+  time: z.string(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+export type BusEnvelope = z.infer<typeof BusEnvelope>;
+
+export const ShipmentQueueMessage = BusEnvelope.extend({
+  'detail-type': ShipmentEventType,
+  detail: ShipmentEventDetail,
+});
+export type ShipmentQueueMessage = z.infer<typeof ShipmentQueueMessage>;

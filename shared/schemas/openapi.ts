@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { CancelBody, ShipmentBody } from './shipment';
+import { AuditEventType, RouteAssignment, ShipmentStatus } from './state';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any' });
+
+const problem = {
+  description: 'RFC 9457 problem details',
+  content: {
+    'application/problem+json': {
+      schema: {
+        type: 'object',
+        required: ['type', 'title', 'status'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+          correlationId: { type: 'string' },
+          storedVersion: { type: 'integer' },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const shipmentResponse = {
+  type: 'object',
+  required: ['shipmentId', 'version', 'status', 'priority', 'region', 'correlationId', 'shipment'],
+  properties: {
+    shipmentId: { type: 'string' },
+    version: { type: 'integer' },
+    status: json(ShipmentStatus),
+    priority: { type: 'string', enum: ['URGENT', 'STANDARD', 'BULK'] },
+    region: { type: 'string' },
+    correlationId: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    statusReason: { type: 'string' },
+    route: { ...json(RouteAssignment), nullable: true },
+    shipment: json(ShipmentBody),
+    links: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
+
+const headers = {
+  apiKey: { name: 'x-api-key', in: 'header', required: true, schema: { type: 'string' } },
+  idempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422.',
+    schema: { type: 'string', maxLength: 255 },
+  },
+  correlationId: { name: 'X-Correlation-Id', in: 'header', required: false, schema: { type: 'string' } },
+  shipmentId: { name: 'shipmentId', in: 'path', required: true, schema: { type: 'string' } },
+};
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const ok = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: shipmentResponse } },
+});
+
+/** The OpenAPI 3.0 document, generated from the same zod schemas the handlers validate with. */
+export function openApiDocument(serverUrl = '/') {
+  const write = [headers.apiKey, headers.idempotencyKey, headers.correlationId];
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'SCM route optimizer API',
+      version: '1.0.0',
+      description: 'Shipments in, optimized routes out (webhooks). Contract: docs/contract.md.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/v1/shipments': {
+        post: {
+          summary: 'Create a shipment, or a newer version of it',
+          parameters: write,
+          requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
+          responses: { '202': ok('Queued'), '200': ok('URGENT shipment optimized in real time'), ...errors(400, 401, 403, 409, 413, 415, 422, 429) },
+        },
+      },
+      '/v1/shipments/{shipmentId}': {
+        get: {
+          summary: 'Current state, version and route assignment',
+          parameters: [headers.apiKey, headers.correlationId, headers.shipmentId],
+          responses: { '200': ok('The shipment'), ...errors(401, 403, 404) },
+        },
+        put: {
+          summary: 'Replace with a higher version',
+          parameters: [...write, headers.shipmentId],
+          requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
+          responses: { '202': ok('Queued'), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+        },
+      },
+      '/v1/shipments/{shipmentId}/cancel': {
+        post: {
+          summary: 'Cancel',
+          parameters: [...write, headers.shipmentId],
+          requestBody: { required: false, content: { 'application/json': { schema: json(CancelBody) } } },
+          responses: { '200': ok('Cancelled'), ...errors(400, 401, 403, 404, 409, 415, 422) },
+        },
+      },
+      '/v1/shipments/{shipmentId}/events': {
+        get: {
+          summary: 'The audit trail, oldest first',
+          parameters: [headers.apiKey, headers.correlationId, headers.shipmentId],
+          responses: {
+            '200': {
+              description: 'Audit trail',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      shipmentId: { type: 'string' },
+                      events: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          required: ['eventId', 'type', 'version', 'correlationId', 'occurredAt'],
+                          properties: {
+                            eventId: { type: 'string' },
+                            seq: { type: 'integer' },
+                            type: json(AuditEventType),
+                            version: { type: 'integer' },
+                            status: json(ShipmentStatus),
+                            correlationId: { type: 'string' },
+                            occurredAt: { type: 'string', format: 'date-time' },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      '/health': {
+        get: { summary: 'Liveness, no auth', responses: { '200': { description: 'Ready' } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Priority, ShipmentBody } from './shipment';
+
+/** Lifecycle of contract §2. */
+export const ShipmentStatus = z.enum([
+  'RECEIVED',
+  'QUEUED',
+  'OPTIMIZING',
+  'OPTIMIZED',
+  'CALLBACK_PENDING',
+  'ROUTE_APPLIED',
+  'STALE',
+  'CANCELLED',
+  'CALLBACK_FAILED',
+]);
+export type ShipmentStatus = z.infer<typeof ShipmentStatus>;
+
+export const RouteAssignment = z.strictObject({
+  routeId: z.string(),
+  vehicleId: z.string(),
+  sequence: z.int().min(1),
+  stops: z.int().min(1),
+  eta: z.iso.datetime({ offset: true }),
+  batchId: z.string(),
+  optimizedAt: z.iso.datetime({ offset: true }),
+});
+export type RouteAssignment = z.infer<typeof RouteAssignment>;
+
+/** The current state of one shipment: a projection of its audit trail. */
+export const ShipmentState = z.strictObject({
+  shipmentId: z.string(),
+  version: z.int().min(1),
+  status: ShipmentStatus,
+  priority: Priority,
+  region: z.string(),
+  shipment: ShipmentBody,
+  /** sha256 of the canonical submitted body: same version + same body is a replay. */
+  bodyHash: z.string(),
+  correlationId: z.string(),
+  /** Sequence number of the last audit event applied; the optimistic-lock token. */
+  revision: z.int().min(1),
+  receivedAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  route: RouteAssignment.optional(),
+  statusReason: z.string().optional(),
+});
+export type ShipmentState = z.infer<typeof ShipmentState>;
+
+export const AuditEventType = z.enum([
+  'shipment.created',
+  'shipment.updated',
+  'shipment.cancelled',
+  'shipment.queued',
+  'shipment.optimizing',
+  'shipment.optimized',
+  'shipment.stale',
+  'shipment.requeued',
+  'shipment.callback_pending',
+  'shipment.route_applied',
+  'shipment.callback_failed',
+]);
+export type AuditEventType = z.infer<typeof AuditEventType>;
+
+/** What an audit event changes besides status/version; absent fields are kept, `null` clears. */
+export const StatePatch = z.strictObject({
+  shipment: ShipmentBody.optional(),
+  bodyHash: z.string().optional(),
+  priority: Priority.optional(),
+  region: z.string().optional(),
+  route: RouteAssignment.nullable().optional(),
+  statusReason: z.string().nullable().optional(),
+});
+export type StatePatch = z.infer<typeof StatePatch>;
+
+/** A message for the event bus, committed together with the audit event (transactional outbox). */
+export const OutboxMessage = z.strictObject({
+  detailType: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type OutboxMessage = z.infer<typeof OutboxMessage>;
+
+/** One entry of the audit trail (event sourcing): the state can be rebuilt from these alone. */
+export const AuditEvent = z.strictObject({
+  shipmentId: z.string(),
+  seq: z.int().min(1),
+  eventId: z.string(),
+  type: AuditEventType,
+  version: z.int().min(1),
+  status: ShipmentStatus,
+  correlationId: z.string(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  patch: StatePatch,
+  outbox: OutboxMessage.optional(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;

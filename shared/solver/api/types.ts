@@ -1,0 +1,120 @@
+/** Domain-facing types of the routing engine (the contract other modules code against). */
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+}
+
+export interface DepotInput {
+  id: string;
+  location: GeoPoint;
+}
+
+export interface VehicleInput {
+  id: string;
+  startDepotId: string;
+  /** Defaults to the start depot. */
+  endDepotId?: string;
+  capacityWeightKg: number;
+  /** Unlimited when absent. */
+  capacityVolumeM3?: number;
+  /** Epoch seconds. */
+  shiftStart: number;
+  /** Epoch seconds. */
+  shiftEnd: number;
+  maxRouteSeconds?: number;
+  fixedCost: number;
+  costPerKm: number;
+  costPerHour: number;
+}
+
+export interface ShipmentJobInput {
+  id: string;
+  originDepotId: string;
+  destination: GeoPoint;
+  weightKg: number;
+  volumeM3?: number;
+  serviceSeconds: number;
+  /** Epoch seconds; window for the start of the delivery (service). */
+  timeWindow?: { start: number; end: number };
+  /** URGENT: must be served. */
+  mustServe: boolean;
+}
+
+export interface RoutingInput {
+  depots: DepotInput[];
+  vehicles: VehicleInput[];
+  shipments: ShipmentJobInput[];
+  /** Epoch seconds. */
+  planningStart: number;
+}
+
+export type UnassignedReason = 'capacity' | 'time_window' | 'shift' | 'no_vehicle' | 'unreachable';
+
+export interface PlannedStop {
+  shipmentId: string;
+  /** Epoch seconds: arrival at the destination (service starts at max(arrival, timeWindow.start)). */
+  arrival: number;
+  /** Epoch seconds: end of service. */
+  departure: number;
+}
+
+export interface PlannedRoute {
+  vehicleId: string;
+  stops: PlannedStop[];
+  distanceMeters: number;
+  durationSeconds: number;
+  cost: number;
+  /** Epoch seconds: departure from the start depot. */
+  start: number;
+  /** Epoch seconds: arrival at the end depot. */
+  end: number;
+}
+
+export interface RoutingPlan {
+  routes: PlannedRoute[];
+  unassigned: { shipmentId: string; reason: UnassignedReason }[];
+  distanceMeters: number;
+  durationSeconds: number;
+  vehiclesUsed: number;
+  cost: number;
+}
+
+/**
+ * Distance/duration source. `matrix(points)` returns n×n matrices for the n points, in METRES
+ * and SECONDS, either row-major flat (Int32Array / number[] of length n²) or nested rows.
+ * An unreachable pair is a negative, null or non-finite entry.
+ */
+export interface MatrixPort {
+  matrix(points: GeoPoint[]): Promise<MatrixResult>;
+}
+
+export type MatrixValues = Int32Array | Float64Array | ArrayLike<number | null>[] | ArrayLike<number | null>;
+
+export interface MatrixResult {
+  distances: MatrixValues;
+  durations: MatrixValues;
+}
+
+export interface SolveOptions {
+  timeLimitMs: number;
+  seed?: number;
+  matrix?: MatrixPort;
+  onProgress?: (p: { elapsedMs: number; cost: number }) => void;
+  /** Stop after this many iterations (makes a run reproducible independently of machine speed). */
+  maxIterations?: number;
+  /** Run in-thread instead of a worker (default: worker when available). */
+  inThread?: boolean;
+}
+
+export interface FrozenPlan {
+  plan: RoutingPlan;
+  input: RoutingInput;
+  /** Epoch seconds: stops with arrival <= now are frozen, as is every stop before them on the route. */
+  now: number;
+}
+
+export interface InsertResult {
+  plan: RoutingPlan;
+  routeVehicleId?: string;
+  unassignedReason?: UnassignedReason;
+}
