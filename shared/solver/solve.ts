@@ -1,7 +1,14 @@
 import type { Problem } from './model/problem';
 import { searchSisr } from './search/sisr';
 import { Solution } from './search/solution';
-import { type Clock, defaultClock, firstOf, maxIterations, type StoppingCriterion, timeLimit } from './stop/stopping';
+import {
+  type Clock,
+  defaultClock,
+  firstOf,
+  maxIterations,
+  type StoppingCriterion,
+  timeLimit,
+} from './stop/stopping';
 import { Rng } from './util/random';
 
 export interface CoreSolveOptions {

@@ -46,15 +46,21 @@ export function greatCircleMatrixSync(points: GeoPoint[], factor = 1.3, speedMs 
 /** Normalises any accepted matrix shape to a row-major Int32Array; unreachable → UNREACHABLE. */
 export function toInt32Matrix(values: MatrixValues, n: number, what: string): Int32Array {
   const out = new Int32Array(n * n);
-  const nested = n > 0 && typeof (values as ArrayLike<unknown>)[0] === 'object' && (values as ArrayLike<unknown>)[0] !== null;
+  const nested =
+    n > 0 &&
+    typeof (values as ArrayLike<unknown>)[0] === 'object' &&
+    (values as ArrayLike<unknown>)[0] !== null;
   for (let i = 0; i < n; i++) {
     const row = nested ? (values as ArrayLike<ArrayLike<number | null>>)[i] : undefined;
-    if (nested && (!row || row.length < n)) throw new Error(`${what} matrix: row ${i} has fewer than ${n} entries`);
+    if (nested && (!row || row.length < n))
+      throw new Error(`${what} matrix: row ${i} has fewer than ${n} entries`);
     for (let j = 0; j < n; j++) {
       const x = nested ? row![j] : (values as ArrayLike<number | null>)[i * n + j];
       if (i === j) continue;
       out[i * n + j] =
-        x === null || x === undefined || !Number.isFinite(x) || x < 0 ? UNREACHABLE : Math.min(UNREACHABLE, Math.round(x));
+        x === null || x === undefined || !Number.isFinite(x) || x < 0
+          ? UNREACHABLE
+          : Math.min(UNREACHABLE, Math.round(x));
     }
   }
   return out;

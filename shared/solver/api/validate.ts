@@ -32,10 +32,16 @@ function point(v: unknown, field: string): void {
   if (lon < -180 || lon > 180) fail(`${field}.lon`, 'must be within [-180, 180]');
 }
 
-export function validateShipment(s: ShipmentJobInput, field: string, depots: Set<string>, seen: Set<string>): void {
+export function validateShipment(
+  s: ShipmentJobInput,
+  field: string,
+  depots: Set<string>,
+  seen: Set<string>,
+): void {
   if (typeof s !== 'object' || s === null) fail(field, 'must be an object');
   id(s.id, `${field}.id`, seen);
-  if (!depots.has(s.originDepotId)) fail(`${field}.originDepotId`, `unknown depot ${String(s.originDepotId)}`);
+  if (!depots.has(s.originDepotId))
+    fail(`${field}.originDepotId`, `unknown depot ${String(s.originDepotId)}`);
   point(s.destination, `${field}.destination`);
   nonNegative(s.weightKg, `${field}.weightKg`);
   if (s.volumeM3 !== undefined) nonNegative(s.volumeM3, `${field}.volumeM3`);
@@ -52,7 +58,8 @@ export function validateShipment(s: ShipmentJobInput, field: string, depots: Set
 export function validateInput(input: RoutingInput): void {
   if (typeof input !== 'object' || input === null) fail('input', 'must be an object');
   finite(input.planningStart, 'planningStart');
-  if (!Array.isArray(input.depots) || input.depots.length === 0) fail('depots', 'at least one depot is required');
+  if (!Array.isArray(input.depots) || input.depots.length === 0)
+    fail('depots', 'at least one depot is required');
   if (!Array.isArray(input.vehicles)) fail('vehicles', 'must be an array');
   if (!Array.isArray(input.shipments)) fail('shipments', 'must be an array');
   const depots = new Set<string>();

@@ -29,7 +29,8 @@ function main(): void {
     },
   });
   const routes = res.routes.filter((r) => r.length > 0).map((r) => r.map((c) => inst.customerIds[c]!));
-  if (res.unassigned.length > 0) console.error(`[solve] WARNING: ${res.unassigned.length} customers unassigned`);
+  if (res.unassigned.length > 0)
+    console.error(`[solve] WARNING: ${res.unassigned.length} customers unassigned`);
   let dist = 0;
   const p = inst.problem;
   const N = p.nLocations;

@@ -119,7 +119,9 @@ export class RouteState {
     this.cost =
       n === 0
         ? 0
-        : p.fixedCost[vehicle]! + p.costPerDistance[vehicle]! * dist + p.costPerTime[vehicle]! * this.duration;
+        : p.fixedCost[vehicle]! +
+          p.costPerDistance[vehicle]! * dist +
+          p.costPerTime[vehicle]! * this.duration;
   }
 
   get size(): number {
@@ -138,8 +140,28 @@ export function insertionDelta(p: Problem, r: RouteState, u: number, pos: number
   const b = r.loc[pos + 1]!;
   const lu = p.clientLocation[u]!;
   const tm = p.duration;
-  merge(r.fD[pos]!, r.fTW[pos]!, r.fE[pos]!, r.fL[pos]!, tm[a * N + lu]!, p.serviceTime[u]!, 0, p.twEarly[u]!, p.twLate[u]!);
-  merge(outD, outTW, outE, outL, tm[lu * N + b]!, r.bD[pos + 1]!, r.bTW[pos + 1]!, r.bE[pos + 1]!, r.bL[pos + 1]!);
+  merge(
+    r.fD[pos]!,
+    r.fTW[pos]!,
+    r.fE[pos]!,
+    r.fL[pos]!,
+    tm[a * N + lu]!,
+    p.serviceTime[u]!,
+    0,
+    p.twEarly[u]!,
+    p.twLate[u]!,
+  );
+  merge(
+    outD,
+    outTW,
+    outE,
+    outL,
+    tm[lu * N + b]!,
+    r.bD[pos + 1]!,
+    r.bTW[pos + 1]!,
+    r.bE[pos + 1]!,
+    r.bL[pos + 1]!,
+  );
   const v = r.vehicle;
   if (outTW > 0 || outD > p.maxDuration[v]!) return Number.POSITIVE_INFINITY;
   const dm = p.distance;

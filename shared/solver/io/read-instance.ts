@@ -8,6 +8,9 @@ import { parseVrplib } from './vrplib';
 export function readInstance(file: string): BenchmarkInstance {
   const text = readFileSync(file, 'utf8');
   const name = basename(file).replace(/\.(txt|vrp)$/i, '');
-  const inst = /\.vrp$/i.test(file) || /NODE_COORD_SECTION/.test(text) ? parseVrplib(text, name) : parseSolomon(text, name);
+  const inst =
+    /\.vrp$/i.test(file) || /NODE_COORD_SECTION/.test(text)
+      ? parseVrplib(text, name)
+      : parseSolomon(text, name);
   return { ...inst, name };
 }

@@ -55,5 +55,12 @@ export function parseVrplib(text: string, name = 'vrplib'): BenchmarkInstance {
     shiftStart: new Array(n).fill(0),
     shiftEnd: new Array(n).fill(1e15),
   });
-  return { name: header.get('NAME') ?? name, kind: 'vrplib', customerIds: custIds, scale: 1, vehicles: n, problem };
+  return {
+    name: header.get('NAME') ?? name,
+    kind: 'vrplib',
+    customerIds: custIds,
+    scale: 1,
+    vehicles: n,
+    problem,
+  };
 }

@@ -80,7 +80,11 @@ export interface ProblemData {
 
 const BIG = 1e15;
 
-function fill<T extends Float64Array | Int32Array>(arr: T, src: ArrayLike<number> | undefined, dflt: number): T {
+function fill<T extends Float64Array | Int32Array | Uint8Array>(
+  arr: T,
+  src: ArrayLike<number> | undefined,
+  dflt: number,
+): T {
   for (let i = 0; i < arr.length; i++) arr[i] = src ? (src[i] ?? dflt) : dflt;
   return arr;
 }
@@ -132,19 +136,27 @@ export function createProblem(d: ProblemData): Problem {
 
   const nNeighbours = Math.max(0, Math.min(n - 1, d.nNeighbours ?? 100));
   const neighbours = new Int32Array(n * nNeighbours);
-  const order: number[] = [];
-  const key = new Float64Array(n);
+  // top-K selection by insertion into a small sorted buffer: O(n·(n + K)) without full sorts
+  const topKey = new Float64Array(nNeighbours + 1);
+  const topIdx = new Int32Array(nNeighbours + 1);
   for (let i = 0; i < n; i++) {
-    order.length = 0;
+    let cnt = 0;
     const li = clientLocation[i]!;
     for (let j = 0; j < n; j++) {
-      if (j === i) continue;
+      if (j === i || nNeighbours === 0) continue;
       const lj = clientLocation[j]!;
-      key[j] = d.distance[li * nLoc + lj]! + d.distance[lj * nLoc + li]! + j * 1e-9;
-      order.push(j);
+      const k = d.distance[li * nLoc + lj]! + d.distance[lj * nLoc + li]! + j * 1e-9;
+      if (cnt === nNeighbours && k >= topKey[cnt - 1]!) continue;
+      let pos = cnt < nNeighbours ? cnt++ : cnt - 1;
+      while (pos > 0 && topKey[pos - 1]! > k) {
+        topKey[pos] = topKey[pos - 1]!;
+        topIdx[pos] = topIdx[pos - 1]!;
+        pos--;
+      }
+      topKey[pos] = k;
+      topIdx[pos] = j;
     }
-    order.sort((a, b) => key[a]! - key[b]!);
-    for (let k = 0; k < nNeighbours; k++) neighbours[i * nNeighbours + k] = order[k]!;
+    for (let k = 0; k < nNeighbours; k++) neighbours[i * nNeighbours + k] = topIdx[k]!;
   }
 
   const p: Problem = {

@@ -42,7 +42,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   let current: Solution;
   if (opts.initial) {
     current = opts.initial.clone();
-    const left = current.unassigned().filter((c) => !fixed || !fixed[c]);
+    const left = current.unassigned().filter((c) => !fixed?.[c]);
     shuffle(left, rng);
     recreate.run(current, left, rng);
   } else {
@@ -70,7 +70,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
     removed.length = 0;
     ruin(p, s, rng, cbar, Lmax, removedMark, ruinedRoute, removed, fixed);
     for (let i = 0; i < p.nClients; i++) {
-      if (s.routeOf[i]! < 0 && !removedMark[i] && (!fixed || !fixed[i])) removed.push(i);
+      if (s.routeOf[i]! < 0 && !removedMark[i] && !fixed?.[i]) removed.push(i);
     }
     for (const c of removed) removedMark[c] = 0;
     ruinedRoute.fill(0);
@@ -176,7 +176,7 @@ function ruin(
       const start = Math.max(0, Math.min(n - l, pos - rng.int(l)));
       for (let i = 0; i < n; i++) {
         const x = r.seq[i]!;
-        if (i >= start && i < start + l && !(fixed && fixed[x])) {
+        if (i >= start && i < start + l && !fixed?.[x]) {
           mark[x] = 1;
           removed.push(x);
           s.routeOf[x] = -1;
@@ -193,7 +193,7 @@ function ruin(
         const x = r.seq[i]!;
         const inStr = i >= start && i < start + len;
         const kept = i >= keepFrom && i < keepFrom + m;
-        if (inStr && !kept && !(fixed && fixed[x])) {
+        if (inStr && !kept && !fixed?.[x]) {
           mark[x] = 1;
           removed.push(x);
           s.routeOf[x] = -1;

@@ -1,0 +1,30 @@
+/**
+ * Route-optimization engine: multi-depot VRP with time windows, heterogeneous fleet and
+ * vehicle/shipment compatibility, solved by SISR ruin-and-recreate (see docs/adr/0002-solver-algorithm.md).
+ * Pure TypeScript: no AWS, middy or Powertools.
+ */
+export { ProblemValidationError } from './api/errors';
+export { insertShipment } from './api/insert';
+export { greatCircleMatrix, UNREACHABLE } from './api/matrix';
+export { planRoutes, soloDistanceMeters } from './api/plan';
+export type {
+  DepotInput,
+  FrozenPlan,
+  GeoPoint,
+  InsertResult,
+  MatrixPort,
+  MatrixResult,
+  MatrixValues,
+  PlannedRoute,
+  PlannedStop,
+  RoutingInput,
+  RoutingPlan,
+  ShipmentJobInput,
+  SolveOptions,
+  UnassignedReason,
+  VehicleInput,
+} from './api/types';
+export { validateInput } from './api/validate';
+export { createProblem, type Problem, type ProblemData } from './model/problem';
+export { type CoreSolution, type CoreSolveOptions, solveProblem } from './solve';
+export { solveInWorker } from './worker/solve-in-worker';
