@@ -15,6 +15,7 @@ SCM route optimizer, local runtime
   API key    ${runtime.apiKey}
   data       ${env.DATA_DIR ?? '.data'} (DynamoDB-compatible, on disk)
   time scale ${env.TIME_SCALE ?? 1}
+${runtime.banner.map((line) => `  ${line}`).join('\n')}
 Try:
   curl -s ${runtime.url}/v1/shipments -H 'x-api-key: ${runtime.apiKey}' -H 'content-type: application/json' \\
     -d '{"shipmentId":"SHP-1","version":1,"region":"eu-north","serviceLevel":"NEXT_DAY","origin":{"depotId":"DEPOT-1","lat":59.33,"lon":18.06},"destination":{"lat":59.40,"lon":17.95},"weightKg":12.5}'

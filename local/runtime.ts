@@ -6,12 +6,14 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
 import { awsClients } from '../shared/adapters/clients';
-import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../shared/adapters/dynamodb/tables';
+import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE, TABLES } from '../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
 import { scaledClock } from '../shared/domain/clock';
 import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
 import { startDynamo, ensureTables } from './services/dynamodb';
 import { type BusRule, startEventBus } from './services/event-bus';
+import { LOCAL_MODULES } from './modules/index';
+import type { LocalContext } from './modules/types';
 import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
 
 export interface LocalRuntimeOptions {
@@ -28,6 +30,8 @@ export interface LocalRuntime {
   apiKey: string;
   queues: Record<'p0' | 'p1' | 'p2', QueueUrls>;
   endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  /** Extra lines the capability modules want printed at start. */
+  banner: string[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     },
   }));
   const bus = await startEventBus({ busName: BUS_NAME, rules: () => rules, clock, region });
+  const endpoints = { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, eventbridge: bus.endpoint };
 
   Object.assign(process.env, {
     AWS_REGION: region,
@@ -77,10 +82,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, queues[q.tier].url])),
   });
   const clients = awsClients({ AWS_REGION: region, DYNAMODB_ENDPOINT: dynamo.endpoint });
-  await ensureTables(clients.dynamodb, [
-    { def: SHIPMENTS_TABLE, name: SHIPMENTS_TABLE.id },
-    { def: IDEMPOTENCY_TABLE, name: IDEMPOTENCY_TABLE.id },
-  ]);
+  await ensureTables(
+    clients.dynamodb,
+    TABLES.map((def) => ({ def, name: def.id })),
+  );
+  for (const def of TABLES) process.env[def.envVar] = def.id;
+
+  const context: LocalContext = {
+    clock,
+    timeScale: options.timeScale,
+    region,
+    dataDir,
+    endpoints,
+    queues,
+    addBusRule: (rule) => rules.push(rule),
+    setEnv: (values) => Object.assign(process.env, values),
+  };
+  const started: { name: string; stop(): Promise<void>; banner?: string[] }[] = [];
+  for (const module of LOCAL_MODULES) started.push({ name: module.name, ...(await module.start(context)) });
 
   // Functions are imported only now: they read their environment once, at "cold start".
   const { apiDependencies } = await import('../functions/api/dependencies');
@@ -122,12 +141,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     url: `http://127.0.0.1:${port}`,
     apiKey,
     queues,
-    endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, eventbridge: bus.endpoint },
+    endpoints,
+    banner: started.flatMap((m) => m.banner ?? []),
     async stop() {
       stopping = true;
       gateway.closeAllConnections();
       await new Promise<void>((r) => gateway.close(() => r()));
       await relayLoop;
+      for (const m of started.reverse()) await m.stop();
       await bus.close();
       await sqs.close();
       await dynamo.close();

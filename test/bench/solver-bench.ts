@@ -93,7 +93,8 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 let cpu = 'unknown';
 try {
-  cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  cpu =
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
 } catch {
   cpu = cpus()[0]?.model ?? 'unknown';
 }
@@ -121,9 +122,15 @@ const lines: string[] = [
 ];
 for (const cls of [...new Set(rows.map((r) => r.cls))]) {
   const rs = rows.filter((r) => r.cls === cls);
-  lines.push(`| ${cls} | ${rs.length} | ${fmt(mean(rs.map((r) => r.gap)))} | ${fmt(mean(rs.map((r) => r.vehicles)), 1)} |`);
+  lines.push(
+    `| ${cls} | ${rs.length} | ${fmt(mean(rs.map((r) => r.gap)))} | ${fmt(mean(rs.map((r) => r.vehicles)), 1)} |`,
+  );
 }
-lines.push('', '| instance | cost | best known | gap % | seconds | vehicles | feasible |', '| --- | --- | --- | --- | --- | --- | --- |');
+lines.push(
+  '',
+  '| instance | cost | best known | gap % | seconds | vehicles | feasible |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+);
 for (const r of rows) {
   lines.push(
     `| ${r.name} | ${fmt(r.cost, set === 'solomon' ? 1 : 0)} | ${r.bks} | ${fmt(r.gap)} | ${fmt(r.seconds, 1)} | ${r.vehicles} | ${r.feasible ? 'yes' : 'NO'} |`,
@@ -141,4 +148,6 @@ if (start >= 0) {
   doc = `${doc.replace(/\n*$/, '\n\n')}${section}`;
 }
 if (!only) writeFileSync(docFile, doc);
-console.error(`mean gap ${fmt(mean(rows.map((r) => r.gap)))} %, feasible ${rows.filter((r) => r.feasible).length}/${rows.length}`);
+console.error(
+  `mean gap ${fmt(mean(rows.map((r) => r.gap)))} %, feasible ${rows.filter((r) => r.feasible).length}/${rows.length}`,
+);

@@ -1,0 +1,129 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type Resource,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { API_ROUTES } from '../../functions/api/routes';
+import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import { grantTable } from './access';
+import { ServiceFunction } from './function';
+
+export interface ShipmentApiProps {
+  shipments: TableV2;
+  idempotency: TableV2;
+  bus: IEventBus;
+  environment: Record<string, string>;
+  /** Steady-state requests per second per API key, and the burst. */
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * The REST API of contract §1: every /v1 method needs an API key (usage plan with throttling);
+ * access logs in JSON; one function per route, read-only routes with read-only table access.
+ */
+export class ShipmentApi extends Construct {
+  readonly api: RestApi;
+  readonly functions: Record<string, ServiceFunction> = {};
+
+  constructor(scope: Construct, id: string, props: ShipmentApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: 'scm-route-optimizer',
+      description: 'Shipments in, optimized routes out',
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'prod',
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: props.throttle?.rateLimit ?? 200,
+        throttlingBurstLimit: props.throttle?.burstLimit ?? 400,
+      },
+    });
+    const validator = this.api.addRequestValidator('ValidateParameters', {
+      validateRequestParameters: true,
+      // No body model: the functions validate bodies with zod and answer field-level problem+json.
+      validateRequestBody: true,
+    });
+
+    const resources = new Map<string, Resource>();
+    const resourceFor = (path: string) => {
+      let resource = this.api.root;
+      let soFar = '';
+      for (const part of path.split('/').filter(Boolean)) {
+        soFar += `/${part}`;
+        const existing = resources.get(soFar);
+        if (existing) resource = existing;
+        else {
+          const created = resource.addResource(part);
+          resources.set(soFar, created);
+          resource = created;
+        }
+      }
+      return resource;
+    };
+
+    for (const route of API_ROUTES) {
+      const fn = new ServiceFunction(this, route.id, {
+        entry: route.entry,
+        handler: route.handler,
+        description: `${route.method} ${route.resource}`,
+        environment: props.environment,
+        timeout: Duration.seconds(29),
+      });
+      this.functions[route.id] = fn;
+      if (route.access === 'write') {
+        grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'readwrite');
+        grantTable(fn, props.idempotency, IDEMPOTENCY_TABLE, 'readwrite');
+        props.bus.grantPutEventsTo(fn);
+      } else if (route.access === 'read') {
+        grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'read');
+      }
+      const pathParameters = [...route.resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+      resourceFor(route.resource).addMethod(route.method, new LambdaIntegration(fn), {
+        apiKeyRequired: route.apiKey,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
+      });
+    }
+
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      name: 'scm-integration',
+      throttle: props.throttle ?? { rateLimit: 200, burstLimit: 400 },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    const key = this.api.addApiKey('ScmApiKey', { description: `API key of the SCM integration (${Stack.of(this).stackName})` });
+    plan.addApiKey(key);
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason: 'Contract §1: machine-to-machine SCM calls authenticate with an API key bound to a usage plan (throttled); no end users.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG4',
+      reason: 'No end users, hence no Cognito user pool: the SCM system authenticates with its API key.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG3',
+      reason: 'The WAF web ACL is account- and edge-specific; attach the organisation web ACL at deployment (see README, Deploy).',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role needs this AWS managed policy for access and execution logs.',
+    });
+  }
+}
