@@ -49,3 +49,26 @@ export const ShipmentQueueMessage = BusEnvelope.extend({
   detail: ShipmentEventDetail,
 });
 export type ShipmentQueueMessage = z.infer<typeof ShipmentQueueMessage>;
+
+/**
+ * `route.optimized`: one per optimized shipment, emitted (through the outbox) when a shipment
+ * becomes OPTIMIZED. It starts the callback delivery to the SCM (contract §4).
+ */
+export const ROUTE_OPTIMIZED = 'route.optimized';
+export const RouteOptimizedDetail = z.strictObject({
+  eventId: z.string(),
+  shipmentId: z.string(),
+  version: z.int().min(1),
+  correlationId: z.string(),
+  region: z.string(),
+  priority: Priority,
+  routeId: z.string(),
+  vehicleId: z.string(),
+  /** 1-based position of this shipment's stop on the route. */
+  sequence: z.int().min(1),
+  stops: z.int().min(1),
+  eta: z.iso.datetime({ offset: true }),
+  batchId: z.string(),
+  optimizedAt: z.iso.datetime({ offset: true }),
+});
+export type RouteOptimizedDetail = z.infer<typeof RouteOptimizedDetail>;

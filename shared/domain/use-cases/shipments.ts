@@ -120,8 +120,11 @@ export interface TransitionSpec {
   version: number;
   correlationId: string;
   patch: StatePatch;
-  /** When set, the event is announced on the bus under this detail-type (through the outbox). */
-  busEvent?: ShipmentEventType;
+  /**
+   * When set, the event is announced on the bus (through the outbox): a shipment.* detail-type
+   * with the standard shipment detail, or any other message given whole (e.g. route.optimized).
+   */
+  busEvent?: ShipmentEventType | { detailType: string; detail: Record<string, unknown> };
 }
 
 /**
@@ -157,7 +160,14 @@ export async function commit(
     correlationId: spec.correlationId,
     occurredAt,
     patch: spec.patch,
-    ...(spec.busEvent ? { outbox: { detailType: spec.busEvent, detail: { ...detail } } } : {}),
+    ...(spec.busEvent
+      ? {
+          outbox:
+            typeof spec.busEvent === 'string'
+              ? { detailType: spec.busEvent, detail: { ...detail } }
+              : { detailType: spec.busEvent.detailType, detail: { eventId, ...spec.busEvent.detail } },
+        }
+      : {}),
   };
   const state = await deps.store.append(shipmentId, stored, draft);
   return { state, event: { ...draft, shipmentId, seq: state.revision } };
