@@ -1,15 +1,10 @@
-/**
- * Solver benchmark: npm run bench:solver -- [--set solomon|x|abp] [--time-limit S] [--dir PATH]
- * Solves every instance of the set, checks each solution with the independent checker, and
- * writes a section into docs/benchmarks.md. Progress goes to stderr; solutions to $TMPDIR.
- */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readInstance } from '../../shared/solver/io/read-instance';
 import { solveProblem } from '../../shared/solver/solve';
 import { checkSolution } from './solver-checker';
+import { machine, now, writeSection } from './solver-doc';
 
 function arg(flag: string, dflt: string): string {
   const i = process.argv.indexOf(flag);
@@ -91,25 +86,12 @@ for (const file of files) {
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-let cpu = 'unknown';
-try {
-  cpu =
-    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
-} catch {
-  cpu = cpus()[0]?.model ?? 'unknown';
-}
-let nproc = String(cpus().length);
-try {
-  nproc = execSync('nproc').toString().trim();
-} catch {
-  // keep os.cpus()
-}
 const title = `## Solver: ${set} @ ${seconds} s/instance`;
 const lines: string[] = [
   title,
   '',
-  `Date ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; machine: ${nproc} CPUs (nproc), ${cpu}; ` +
-    `one thread, time limit ${seconds} s/instance, seed ${seed}; Node ${process.version}. ` +
+  `Date ${now()}; machine: ${machine()}; ` +
+    `one thread, time limit ${seconds} s/instance, seed ${seed}. ` +
     `Costs recomputed by the independent checker (test/bench/solver-checker.ts) under the BKS convention ` +
     `(${set === 'solomon' ? 'DIMACS: arcs truncated to one decimal, distance only, ≤ fleet size' : 'TSPLIB nint arcs, unlimited fleet'}); ` +
     `BKS = primary row of bks.csv.`,
@@ -139,15 +121,7 @@ for (const r of rows) {
 lines.push('');
 const section = lines.join('\n');
 
-let doc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : '# Benchmarks\n';
-const start = doc.indexOf(title);
-if (start >= 0) {
-  const nextIdx = doc.indexOf('\n## ', start + title.length);
-  doc = doc.slice(0, start) + section + (nextIdx >= 0 ? doc.slice(nextIdx + 1) : '');
-} else {
-  doc = `${doc.replace(/\n*$/, '\n\n')}${section}`;
-}
-if (!only) writeFileSync(docFile, doc);
+if (!only) writeSection(docFile, title, section.slice(title.length + 2));
 console.error(
   `mean gap ${fmt(mean(rows.map((r) => r.gap)))} %, feasible ${rows.filter((r) => r.feasible).length}/${rows.length}`,
 );
