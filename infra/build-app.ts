@@ -7,8 +7,15 @@ import { StatefulStack } from './stacks/stateful-stack';
 export function buildApp(app: App, options: { prefix?: string } = {}) {
   const prefix = options.prefix ?? 'ScmRouteOptimizer';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { env, description: 'Tables, bus, queues and DLQs' });
-  const service = new ServiceStack(app, `${prefix}-Service`, { env, stateful, description: 'API, functions and schedules' });
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env,
+    description: 'Tables, bus, queues and DLQs',
+  });
+  const service = new ServiceStack(app, `${prefix}-Service`, {
+    env,
+    stateful,
+    description: 'API, functions and schedules',
+  });
   service.addDependency(stateful);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, service };

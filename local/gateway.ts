@@ -28,7 +28,11 @@ export function createGateway(options: {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'GET' && url.pathname === '/openapi.json') {
-      return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(openApiDocument()) };
+      return {
+        statusCode: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(openApiDocument()),
+      };
     }
     const candidates = options.routes
       .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -10,10 +10,10 @@ import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE, TABLES } from '../shared/adapters/d
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
 import { scaledClock } from '../shared/domain/clock';
 import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
-import { startDynamo, ensureTables } from './services/dynamodb';
-import { type BusRule, startEventBus } from './services/event-bus';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
+import { ensureTables, startDynamo } from './services/dynamodb';
+import { type BusRule, startEventBus } from './services/event-bus';
 import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
 
 export interface LocalRuntimeOptions {
@@ -62,7 +62,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     name: rule.name,
     pattern: rule.pattern,
     deliver: async (envelope) => {
-      await queueClients.sqs.send(new SendMessageCommand({ QueueUrl: queues[rule.queue].url, MessageBody: JSON.stringify(envelope) }));
+      await queueClients.sqs.send(
+        new SendMessageCommand({ QueueUrl: queues[rule.queue].url, MessageBody: JSON.stringify(envelope) }),
+      );
     },
   }));
   const bus = await startEventBus({ busName: BUS_NAME, rules: () => rules, clock, region });
@@ -133,12 +135,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     while (!stopping) {
       await new Promise((r) => setTimeout(r, options.relayIntervalMs ?? 1000));
       if (stopping) break;
-      await relayOutbox(deps).catch((error) => deps.logger.warn('outbox relay failed', { error: String(error) }));
+      await relayOutbox(deps, { graceMs: 3000 * options.timeScale }).catch((error) =>
+        deps.logger.warn('outbox relay failed', { error: String(error) }),
+      );
     }
   })();
 
+  const url = `http://127.0.0.1:${port}`;
+  // What local tools (tests, dlq:redrive, replay) need to find this runtime; removed at stop.
+  const descriptor = join(dataDir, 'runtime.json');
+  writeFileSync(descriptor, JSON.stringify({ pid: process.pid, url, apiKey, endpoints, queues }, null, 2), {
+    mode: 0o600,
+  });
+
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     apiKey,
     queues,
     endpoints,
@@ -149,6 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await new Promise<void>((r) => gateway.close(() => r()));
       await relayLoop;
       for (const m of started.reverse()) await m.stop();
+      rmSync(descriptor, { force: true });
       await bus.close();
       await sqs.close();
       await dynamo.close();

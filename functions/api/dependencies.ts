@@ -5,8 +5,8 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publishe
 import { uuidIds } from '../../shared/adapters/ids';
 import { scaledClock } from '../../shared/domain/clock';
 import type { ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
-import { type Environment, parseEnvironment } from '../../shared/schemas/environment';
 import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
+import { type Environment, parseEnvironment } from '../../shared/schemas/environment';
 
 /** Composition root of the API functions: built once per container, from the environment. */
 export interface ApiDependencies extends ShipmentDeps {
@@ -29,7 +29,10 @@ export function apiDependencies(): ApiDependencies {
     priorityPolicy: { urgentDeclaredValue: env.URGENT_DECLARED_VALUE },
     logger,
     onConcurrencyConflict: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
-    idempotency: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: clients.dynamodb }),
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: env.IDEMPOTENCY_TABLE,
+      awsSdkV3Client: clients.dynamodb,
+    }),
   };
   cached = deps;
   return deps;

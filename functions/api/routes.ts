@@ -17,12 +17,60 @@ export interface ApiRoute {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { id: 'CreateShipment', method: 'POST', resource: '/v1/shipments', entry: 'functions/api/shipments.ts', handler: 'createShipment', apiKey: true, access: 'write' },
-  { id: 'ReplaceShipment', method: 'PUT', resource: '/v1/shipments/{shipmentId}', entry: 'functions/api/shipments.ts', handler: 'replaceShipment', apiKey: true, access: 'write' },
-  { id: 'CancelShipment', method: 'POST', resource: '/v1/shipments/{shipmentId}/cancel', entry: 'functions/api/shipments.ts', handler: 'cancel', apiKey: true, access: 'write' },
-  { id: 'GetShipment', method: 'GET', resource: '/v1/shipments/{shipmentId}', entry: 'functions/api/shipments.ts', handler: 'get', apiKey: true, access: 'read' },
-  { id: 'ShipmentEvents', method: 'GET', resource: '/v1/shipments/{shipmentId}/events', entry: 'functions/api/shipments.ts', handler: 'events', apiKey: true, access: 'read' },
-  { id: 'Health', method: 'GET', resource: '/health', entry: 'functions/api/health.ts', handler: 'handler', apiKey: false, access: 'none' },
+  {
+    id: 'CreateShipment',
+    method: 'POST',
+    resource: '/v1/shipments',
+    entry: 'functions/api/shipments.ts',
+    handler: 'createShipment',
+    apiKey: true,
+    access: 'write',
+  },
+  {
+    id: 'ReplaceShipment',
+    method: 'PUT',
+    resource: '/v1/shipments/{shipmentId}',
+    entry: 'functions/api/shipments.ts',
+    handler: 'replaceShipment',
+    apiKey: true,
+    access: 'write',
+  },
+  {
+    id: 'CancelShipment',
+    method: 'POST',
+    resource: '/v1/shipments/{shipmentId}/cancel',
+    entry: 'functions/api/shipments.ts',
+    handler: 'cancel',
+    apiKey: true,
+    access: 'write',
+  },
+  {
+    id: 'GetShipment',
+    method: 'GET',
+    resource: '/v1/shipments/{shipmentId}',
+    entry: 'functions/api/shipments.ts',
+    handler: 'get',
+    apiKey: true,
+    access: 'read',
+  },
+  {
+    id: 'ShipmentEvents',
+    method: 'GET',
+    resource: '/v1/shipments/{shipmentId}/events',
+    entry: 'functions/api/shipments.ts',
+    handler: 'events',
+    apiKey: true,
+    access: 'read',
+  },
+  {
+    id: 'Health',
+    method: 'GET',
+    resource: '/health',
+    entry: 'functions/api/health.ts',
+    handler: 'handler',
+    apiKey: false,
+    access: 'none',
+  },
 ];
 
 /** Matches a concrete path against a resource template; returns the path parameters or undefined. */

@@ -1,4 +1,9 @@
-import { cancelShipment, getShipment, shipmentEvents, submitShipment } from '../../shared/domain/use-cases/shipments';
+import {
+  cancelShipment,
+  getShipment,
+  shipmentEvents,
+  submitShipment,
+} from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import { apiDependencies } from './dependencies';
@@ -10,7 +15,10 @@ const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
 const idempotency = { persistence: () => deps.idempotency, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS };
 
 export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
-  const result = await submitShipment({ body: req.body, correlationId: req.correlationId, mode: 'create' }, deps);
+  const result = await submitShipment(
+    { body: req.body, correlationId: req.correlationId, mode: 'create' },
+    deps,
+  );
   return {
     statusCode: 202,
     body: shipmentView(result.state),
@@ -23,7 +31,12 @@ export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempot
 
 export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
   const result = await submitShipment(
-    { body: req.body, correlationId: req.correlationId, mode: 'replace', pathShipmentId: req.pathParameters.shipmentId },
+    {
+      body: req.body,
+      correlationId: req.correlationId,
+      mode: 'replace',
+      pathShipmentId: req.pathParameters.shipmentId,
+    },
     deps,
   );
   return {
@@ -33,13 +46,16 @@ export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempo
   };
 });
 
-export const cancel = httpRoute({ ...limits, body: CancelBody, optionalBody: true, idempotency }, async (req) => {
-  const state = await cancelShipment(
-    { shipmentId: req.pathParameters.shipmentId ?? '', body: req.body, correlationId: req.correlationId },
-    deps,
-  );
-  return { statusCode: 200, body: shipmentView(state) };
-});
+export const cancel = httpRoute(
+  { ...limits, body: CancelBody, optionalBody: true, idempotency },
+  async (req) => {
+    const state = await cancelShipment(
+      { shipmentId: req.pathParameters.shipmentId ?? '', body: req.body, correlationId: req.correlationId },
+      deps,
+    );
+    return { statusCode: 200, body: shipmentView(state) };
+  },
+);
 
 export const get = httpRoute(limits, async (req) => {
   const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);

@@ -15,7 +15,11 @@ export function shipmentView(state: ShipmentState) {
     ...(state.statusReason ? { statusReason: state.statusReason } : {}),
     route: state.route ?? null,
     shipment: state.shipment,
-    links: { self: base, events: `${base}/events`, ...(state.route ? { route: `/v1/routes/${state.route.routeId}` } : {}) },
+    links: {
+      self: base,
+      events: `${base}/events`,
+      ...(state.route ? { route: `/v1/routes/${state.route.routeId}` } : {}),
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import { apiDependencies } from '../api/dependencies';
  * bus message was not sent because the writer died or the bus was unavailable.
  */
 export const handler = async () => {
-  const result = await relayOutbox(apiDependencies(), { batchSize: 500 });
+  const result = await relayOutbox(apiDependencies(), { batchSize: 500, graceMs: 30_000 });
   logger.info('outbox relay run', result);
   return result;
 };

@@ -1,9 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type KeyAttribute, type TableDefinition } from '../../shared/adapters/dynamodb/tables';
+import { type KeyAttribute, TABLES, type TableDefinition } from '../../shared/adapters/dynamodb/tables';
 
-const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attr = (k: KeyAttribute) => ({
+  name: k.name,
+  type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 
 /**
  * The DynamoDB tables from their shared definitions: on-demand, point-in-time recovery, TTL where

@@ -1,9 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { EventBus, type EventPattern as CdkEventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern as CdkEventPattern, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DLQ_RETENTION_DAYS, dlqName, SHIPMENT_QUEUES, type QueueDefinition } from '../../shared/adapters/sqs/queues';
+import {
+  DLQ_RETENTION_DAYS,
+  dlqName,
+  type QueueDefinition,
+  SHIPMENT_QUEUES,
+} from '../../shared/adapters/sqs/queues';
 import { type EventPattern, SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
 
 /**

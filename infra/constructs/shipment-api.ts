@@ -106,12 +106,15 @@ export class ShipmentApi extends Construct {
       throttle: props.throttle ?? { rateLimit: 200, burstLimit: 400 },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    const key = this.api.addApiKey('ScmApiKey', { description: `API key of the SCM integration (${Stack.of(this).stackName})` });
+    const key = this.api.addApiKey('ScmApiKey', {
+      description: `API key of the SCM integration (${Stack.of(this).stackName})`,
+    });
     plan.addApiKey(key);
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason: 'Contract §1: machine-to-machine SCM calls authenticate with an API key bound to a usage plan (throttled); no end users.',
+      reason:
+        'Contract §1: machine-to-machine SCM calls authenticate with an API key bound to a usage plan (throttled); no end users.',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG4',
@@ -119,11 +122,13 @@ export class ShipmentApi extends Construct {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG3',
-      reason: 'The WAF web ACL is account- and edge-specific; attach the organisation web ACL at deployment (see README, Deploy).',
+      reason:
+        'The WAF web ACL is account- and edge-specific; attach the organisation web ACL at deployment (see README, Deploy).',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level API Gateway logging role needs this AWS managed policy for access and execution logs.',
+      reason:
+        'The account-level API Gateway logging role needs this AWS managed policy for access and execution logs.',
     });
   }
 }

@@ -38,7 +38,10 @@ export function createTableInput(def: TableDefinition, tableName: string): Creat
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: [
       { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
       ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
@@ -59,13 +62,20 @@ export function createTableInput(def: TableDefinition, tableName: string): Creat
 }
 
 /** Creates each table that does not exist yet and waits until it is ACTIVE. */
-export async function ensureTables(client: DynamoDBClient, tables: readonly { def: TableDefinition; name: string }[]) {
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: readonly { def: TableDefinition; name: string }[],
+) {
   for (const { def, name } of tables) {
     try {
       await client.send(new DescribeTableCommand({ TableName: name }));
       continue;
     } catch (error) {
-      if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
+      if (
+        !(error instanceof ResourceNotFoundException) &&
+        (error as Error).name !== 'ResourceNotFoundException'
+      )
+        throw error;
     }
     await client.send(new CreateTableCommand(createTableInput(def, name)));
     for (let i = 0; i < 100; i++) {

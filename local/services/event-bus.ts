@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EventPattern, matchesPattern } from '../../shared/domain/routing-rules';
 import type { Clock } from '../../shared/domain/clock';
+import { type EventPattern, matchesPattern } from '../../shared/domain/routing-rules';
 
 export interface BusEnvelope {
   version: '0';
@@ -69,12 +69,18 @@ export async function startEventBus(options: {
     for (const entry of entries) {
       if (!entry.Source || !entry.DetailType || !entry.Detail) {
         failed++;
-        results.push({ ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' });
+        results.push({
+          ErrorCode: 'MalformedDetail',
+          ErrorMessage: 'Source, DetailType and Detail are required',
+        });
         continue;
       }
       if (entry.EventBusName && entry.EventBusName !== options.busName) {
         failed++;
-        results.push({ ErrorCode: 'ResourceNotFoundException', ErrorMessage: `bus ${entry.EventBusName} does not exist` });
+        results.push({
+          ErrorCode: 'ResourceNotFoundException',
+          ErrorMessage: `bus ${entry.EventBusName} does not exist`,
+        });
         continue;
       }
       let detail: unknown;

@@ -53,6 +53,8 @@ export async function ensureQueue(client: SQSClient, def: QueueDefinition): Prom
 }
 
 async function queueArn(client: SQSClient, url: string): Promise<string> {
-  const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const attrs = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
   return attrs.Attributes?.QueueArn ?? '';
 }

@@ -28,7 +28,9 @@ export function applyEvent(state: ShipmentState | undefined, event: AuditEvent):
     });
   }
   if (event.seq !== state.revision + 1) {
-    throw new InternalError(`event ${event.seq} of ${event.shipmentId} does not follow revision ${state.revision}`);
+    throw new InternalError(
+      `event ${event.seq} of ${event.shipmentId} does not follow revision ${state.revision}`,
+    );
   }
   return stripUndefined({
     ...state,

@@ -18,12 +18,20 @@ export interface ShipmentStore {
    * returns the new state. `current` is what the caller read: if the trail has moved on since,
    * the append fails with ConcurrencyConflictError.
    */
-  append(shipmentId: string, current: ShipmentState | undefined, event: AuditEventDraft): Promise<ShipmentState>;
+  append(
+    shipmentId: string,
+    current: ShipmentState | undefined,
+    event: AuditEventDraft,
+  ): Promise<ShipmentState>;
   /** The whole trail, oldest first. */
   events(shipmentId: string): Promise<AuditEvent[]>;
-  pendingOutbox(limit: number): Promise<AuditEvent[]>;
+  /** Unpublished outbox entries, oldest first; `occurredBefore` skips ones a writer may still publish. */
+  pendingOutbox(limit: number, options?: { occurredBefore?: string }): Promise<AuditEvent[]>;
   markPublished(shipmentId: string, seq: number): Promise<void>;
-  listByStatus(status: ShipmentStatus, options?: { updatedBefore?: string; limit?: number }): Promise<ShipmentState[]>;
+  listByStatus(
+    status: ShipmentStatus,
+    options?: { updatedBefore?: string; limit?: number },
+  ): Promise<ShipmentState[]>;
 }
 
 /** A message for the event bus. */

@@ -17,7 +17,12 @@ export interface QueueRule {
   pattern: EventPattern;
 }
 
-const SHIPMENT_DETAIL_TYPES = ['shipment.created', 'shipment.updated', 'shipment.cancelled', 'shipment.requeued'];
+const SHIPMENT_DETAIL_TYPES = [
+  'shipment.created',
+  'shipment.updated',
+  'shipment.cancelled',
+  'shipment.requeued',
+];
 
 const ruleFor = (name: string, queue: QueueRule['queue'], priority: Priority): QueueRule => ({
   name,

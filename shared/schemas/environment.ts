@@ -19,9 +19,17 @@ export const Environment = z.object({
   /** Declared value at or above which a shipment without explicit priority is URGENT. */
   URGENT_DECLARED_VALUE: positiveNumber(10_000),
   /** Largest accepted request body, bytes (contract: 256 KiB). */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Idempotency records live this long (contract: 24 h). */
-  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   /** 60 makes a 10-minute window last 10 s (local runtime and tests only). */
   TIME_SCALE: positiveNumber(1),
 });

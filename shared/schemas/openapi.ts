@@ -54,7 +54,8 @@ const headers = {
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
-    description: 'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422.',
+    description:
+      'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422.',
     schema: { type: 'string', maxLength: 255 },
   },
   correlationId: { name: 'X-Correlation-Id', in: 'header', required: false, schema: { type: 'string' } },
@@ -84,7 +85,11 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'Create a shipment, or a newer version of it',
           parameters: write,
           requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
-          responses: { '202': ok('Queued'), '200': ok('URGENT shipment optimized in real time'), ...errors(400, 401, 403, 409, 413, 415, 422, 429) },
+          responses: {
+            '202': ok('Queued'),
+            '200': ok('URGENT shipment optimized in real time'),
+            ...errors(400, 401, 403, 409, 413, 415, 422, 429),
+          },
         },
       },
       '/v1/shipments/{shipmentId}': {

@@ -13,9 +13,7 @@ export type ServiceLevel = z.infer<typeof ServiceLevel>;
 const latitude = z.number().min(-90).max(90);
 const longitude = z.number().min(-180).max(180);
 
-export const ShipmentId = z
-  .string()
-  .regex(SHIPMENT_ID_PATTERN, '1-64 characters from A-Z a-z 0-9 _ . -');
+export const ShipmentId = z.string().regex(SHIPMENT_ID_PATTERN, '1-64 characters from A-Z a-z 0-9 _ . -');
 
 export const ShipmentBody = z
   .strictObject({

@@ -1,10 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
 import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
@@ -64,7 +59,11 @@ export class DynamoShipmentStore implements ShipmentStore {
     return repaired;
   }
 
-  async append(shipmentId: string, current: ShipmentState | undefined, draft: AuditEventDraft): Promise<ShipmentState> {
+  async append(
+    shipmentId: string,
+    current: ShipmentState | undefined,
+    draft: AuditEventDraft,
+  ): Promise<ShipmentState> {
     const seq = (current?.revision ?? 0) + 1;
     const event = AuditEvent.parse({ ...draft, shipmentId, seq });
     const next = applyEvent(current, event);
@@ -77,16 +76,24 @@ export class DynamoShipmentStore implements ShipmentStore {
             sk: eventSk(seq),
             seq,
             event,
-            ...(event.outbox ? { outboxShard: shardOf(shipmentId), outboxKey: `${event.occurredAt}#${shipmentId}#${seq}` } : {}),
+            ...(event.outbox
+              ? { outboxShard: shardOf(shipmentId), outboxKey: `${event.occurredAt}#${shipmentId}#${seq}` }
+              : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
-        throw new ConcurrencyConflictError(`another writer committed revision ${seq} of ${shipmentId} first`, {
-          cause: error,
-        });
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      ) {
+        throw new ConcurrencyConflictError(
+          `another writer committed revision ${seq} of ${shipmentId} first`,
+          {
+            cause: error,
+          },
+        );
       }
       throw new DependencyError('writing the audit event failed', { cause: error });
     }
@@ -98,7 +105,7 @@ export class DynamoShipmentStore implements ShipmentStore {
     return this.eventsAfter(shipmentId, 0);
   }
 
-  async pendingOutbox(limit: number): Promise<AuditEvent[]> {
+  async pendingOutbox(limit: number, options: { occurredBefore?: string } = {}): Promise<AuditEvent[]> {
     const perShard = await Promise.all(
       Array.from({ length: OUTBOX_SHARDS }, (_, i) =>
         this.call(() =>
@@ -106,8 +113,14 @@ export class DynamoShipmentStore implements ShipmentStore {
             new QueryCommand({
               TableName: this.tableName,
               IndexName: 'outbox',
-              KeyConditionExpression: 'outboxShard = :s',
-              ExpressionAttributeValues: { ':s': `OUTBOX#${i}` },
+              KeyConditionExpression: options.occurredBefore
+                ? 'outboxShard = :s AND outboxKey < :before'
+                : 'outboxShard = :s',
+              ExpressionAttributeValues: {
+                ':s': `OUTBOX#${i}`,
+                // Keys are `${occurredAt}#${shipmentId}#${seq}`: '~' sorts after every id character.
+                ...(options.occurredBefore ? { ':before': `${options.occurredBefore}~` } : {}),
+              },
               Limit: limit,
             }),
           ),
@@ -201,7 +214,11 @@ export class DynamoShipmentStore implements ShipmentStore {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': pkOf(shipmentId), ':from': eventSk(revision + 1), ':to': 'EVT#9' },
+            ExpressionAttributeValues: {
+              ':pk': pkOf(shipmentId),
+              ':from': eventSk(revision + 1),
+              ':to': 'EVT#9',
+            },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
@@ -221,4 +238,3 @@ export class DynamoShipmentStore implements ShipmentStore {
     }
   }
 }
-

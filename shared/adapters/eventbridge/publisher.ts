@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
 import { DependencyError } from '../../domain/errors';
 import type { BusMessage, EventPublisher } from '../../domain/ports';
 import { EVENT_SOURCE } from '../../schemas/events';

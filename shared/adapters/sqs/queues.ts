@@ -14,9 +14,30 @@ export interface QueueDefinition {
 }
 
 export const SHIPMENT_QUEUES: readonly QueueDefinition[] = [
-  { tier: 'p0', id: 'UrgentShipments', envVar: 'QUEUE_P0_URL', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
-  { tier: 'p1', id: 'StandardShipments', envVar: 'QUEUE_P1_URL', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
-  { tier: 'p2', id: 'BulkShipments', envVar: 'QUEUE_P2_URL', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
+  {
+    tier: 'p0',
+    id: 'UrgentShipments',
+    envVar: 'QUEUE_P0_URL',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  {
+    tier: 'p1',
+    id: 'StandardShipments',
+    envVar: 'QUEUE_P1_URL',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  {
+    tier: 'p2',
+    id: 'BulkShipments',
+    envVar: 'QUEUE_P2_URL',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
 ];
 
 export const dlqName = (queue: QueueDefinition) => `${queue.id}-dlq`;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
-import type { PriorityPolicy } from '../priority';
 import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
+import type { PriorityPolicy } from '../priority';
 
 /** The narrow logger the core needs; the runtime passes Powertools Logger. */
 export interface CoreLogger {

@@ -30,10 +30,12 @@ export async function publishCommitted(
  * may be published twice, so consumers are idempotent by (shipmentId, version, type).
  */
 export async function relayOutbox(
-  deps: Pick<ShipmentDeps, 'store' | 'publisher' | 'logger'>,
-  options: { batchSize?: number } = {},
+  deps: Pick<ShipmentDeps, 'store' | 'publisher' | 'logger' | 'clock'>,
+  options: { batchSize?: number; graceMs?: number } = {},
 ): Promise<{ published: number; failed: number }> {
-  const pending = await deps.store.pendingOutbox(options.batchSize ?? 100);
+  // Entries younger than the grace period are left to the writer that is publishing them now.
+  const occurredBefore = new Date(deps.clock.now() - (options.graceMs ?? 0)).toISOString();
+  const pending = await deps.store.pendingOutbox(options.batchSize ?? 100, { occurredBefore });
   let published = 0;
   let failed = 0;
   for (const event of pending) {

@@ -33,7 +33,10 @@ export async function requeueShipments(
     for (let i = 0; i < states.length; i += 10) {
       const chunk = states.slice(i, i + 10);
       await deps.publisher.publish(
-        chunk.map((s) => ({ detailType: 'shipment.requeued', detail: { ...detailOf(s, deps.ids.next(), isoAt(deps.clock)) } })),
+        chunk.map((s) => ({
+          detailType: 'shipment.requeued',
+          detail: { ...detailOf(s, deps.ids.next(), isoAt(deps.clock)) },
+        })),
       );
       count += chunk.length;
     }

@@ -1,6 +1,12 @@
 import type { ShipmentEventDetail, ShipmentEventType } from '../../schemas/events';
 import type { CancelBody, ShipmentBody } from '../../schemas/shipment';
-import type { AuditEvent, AuditEventType, ShipmentState, ShipmentStatus, StatePatch } from '../../schemas/state';
+import type {
+  AuditEvent,
+  AuditEventType,
+  ShipmentState,
+  ShipmentStatus,
+  StatePatch,
+} from '../../schemas/state';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
 import { assertTransition } from '../lifecycle';
@@ -37,7 +43,8 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
   }
   return withOptimisticRetry(deps, async () => {
     const stored = await deps.store.get(cmd.body.shipmentId);
-    if (!stored && cmd.mode === 'replace') throw new NotFoundError(`shipment ${cmd.body.shipmentId} not found`);
+    if (!stored && cmd.mode === 'replace')
+      throw new NotFoundError(`shipment ${cmd.body.shipmentId} not found`);
     const decision = decideVersion(stored, cmd.body);
     if (decision.kind === 'conflict') {
       throw new VersionConflictError(
@@ -102,13 +109,19 @@ export async function cancelShipment(cmd: CancelCommand, deps: ShipmentDeps): Pr
   });
 }
 
-export async function getShipment(shipmentId: string, deps: Pick<ShipmentDeps, 'store'>): Promise<ShipmentState> {
+export async function getShipment(
+  shipmentId: string,
+  deps: Pick<ShipmentDeps, 'store'>,
+): Promise<ShipmentState> {
   const state = await deps.store.get(shipmentId);
   if (!state) throw new NotFoundError(`shipment ${shipmentId} not found`);
   return state;
 }
 
-export async function shipmentEvents(shipmentId: string, deps: Pick<ShipmentDeps, 'store'>): Promise<AuditEvent[]> {
+export async function shipmentEvents(
+  shipmentId: string,
+  deps: Pick<ShipmentDeps, 'store'>,
+): Promise<AuditEvent[]> {
   const events = await deps.store.events(shipmentId);
   if (events.length === 0) throw new NotFoundError(`shipment ${shipmentId} not found`);
   return events;

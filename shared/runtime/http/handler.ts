@@ -48,7 +48,14 @@ export function httpRoute<S extends z.ZodType | undefined>(
 ) {
   type Body = S extends z.ZodType ? z.infer<S> : undefined;
 
-  let idempotent: ((input: { key: string; route: string; body: unknown; request: HttpRequest<Body> }) => Promise<StoredResponse>) | undefined;
+  let idempotent:
+    | ((input: {
+        key: string;
+        route: string;
+        body: unknown;
+        request: HttpRequest<Body>;
+      }) => Promise<StoredResponse>)
+    | undefined;
   const idempotentCall = () => {
     if (!options.idempotency) return undefined;
     if (!idempotent) {
@@ -75,14 +82,17 @@ export function httpRoute<S extends z.ZodType | undefined>(
           throw new ValidationError('a JSON body is required', [{ field: '', message: 'required' }]);
         }
         const parsed = options.body.safeParse(internal.json);
-        if (!parsed.success) throw new ValidationError('the body is invalid', fieldErrorsOf(parsed.error.issues));
+        if (!parsed.success)
+          throw new ValidationError('the body is invalid', fieldErrorsOf(parsed.error.issues));
         body = parsed.data;
       }
     }
     const request: HttpRequest<Body> = {
       body: body as Body,
       pathParameters: Object.fromEntries(
-        Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        Object.entries(event.pathParameters ?? {}).filter(
+          (e): e is [string, string] => typeof e[1] === 'string',
+        ),
       ),
       correlationId: internal.correlationId,
     };
@@ -91,17 +101,28 @@ export function httpRoute<S extends z.ZodType | undefined>(
     let response: StoredResponse;
     if (key && call) {
       if (key.length > 255) {
-        throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
+        throw new ValidationError('Idempotency-Key is too long', [
+          { field: 'Idempotency-Key', message: 'at most 255 characters' },
+        ]);
       }
       try {
-        response = await call({ key, route: `${event.httpMethod} ${event.resource}`, body: internal.json ?? null, request });
+        response = await call({
+          key,
+          route: `${event.httpMethod} ${event.resource}`,
+          body: internal.json ?? null,
+          request,
+        });
       } catch (error) {
         const name = (error as Error).name;
         if (name === 'IdempotencyValidationError') {
-          throw new IdempotencyKeyReuseError('this Idempotency-Key was used with a different body', { cause: error });
+          throw new IdempotencyKeyReuseError('this Idempotency-Key was used with a different body', {
+            cause: error,
+          });
         }
         if (name === 'IdempotencyAlreadyInProgressError') {
-          throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress', { cause: error });
+          throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress', {
+            cause: error,
+          });
         }
         throw error;
       }

@@ -18,7 +18,8 @@ const CORRELATION_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower) return v ?? undefined;
+  for (const [k, v] of Object.entries(event.headers ?? {}))
+    if (k.toLowerCase() === lower) return v ?? undefined;
   return undefined;
 }
 
@@ -26,7 +27,8 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
 export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const echo = (request: Request) => {
     const id = request.event.internal?.correlationId;
-    if (request.response && id) request.response.headers = { ...request.response.headers, [CORRELATION_HEADER]: id };
+    if (request.response && id)
+      request.response.headers = { ...request.response.headers, [CORRELATION_HEADER]: id };
     clearCorrelationId();
   };
   return {
@@ -45,7 +47,9 @@ export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGate
  * Guards the body before any logic runs: 415 for a body that is not JSON, 413 above `maxBytes`,
  * 400 for malformed JSON.
  */
-export function jsonBody(options: { maxBytes: number }): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+export function jsonBody(options: {
+  maxBytes: number;
+}): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: (request: Request) => {
       const { body, isBase64Encoded } = request.event;
@@ -53,7 +57,9 @@ export function jsonBody(options: { maxBytes: number }): middy.MiddlewareObj<API
       const contentType = header(request.event, 'content-type') ?? '';
       const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
       if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(mediaType)) {
-        throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got ${contentType || 'none'}`);
+        throw new UnsupportedMediaTypeError(
+          `Content-Type must be application/json, got ${contentType || 'none'}`,
+        );
       }
       const raw = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
       const size = Buffer.byteLength(raw, 'utf8');

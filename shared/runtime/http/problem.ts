@@ -58,7 +58,9 @@ export function toProblem(error: unknown, correlationId?: string): Problem {
 }
 
 /** zod issues → field errors (`origin.lat`, `timeWindow.end`, …). */
-export function fieldErrorsOf(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[] }[]): FieldError[] {
+export function fieldErrorsOf(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[] }[],
+): FieldError[] {
   return issues.flatMap((issue) => {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys' && issue.keys) {

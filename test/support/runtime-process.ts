@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RuntimeDescriptor {
+  pid: number;
+  url: string;
+  apiKey: string;
+  endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  queues: Record<'p0' | 'p1' | 'p2', { url: string; dlqUrl: string }>;
+}
+
+/**
+ * Starts the local runtime as `npm start` does (tsx local/main.ts) in a child process, on a free
+ * port, and waits until /health answers. `stop` sends SIGTERM and waits for the exit.
+ */
+export async function startRuntimeProcess(options: { dataDir?: string; env?: Record<string, string> } = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'runtime-'));
+  // One process (node --import tsx), so its pid is the runtime's and signals reach it directly.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const descriptorFile = join(dataDir, 'runtime.json');
+  const deadline = Date.now() + 60_000;
+  let descriptor: RuntimeDescriptor | undefined;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`runtime exited with ${child.exitCode}:\n${output}`);
+    if (existsSync(descriptorFile)) {
+      try {
+        const d = JSON.parse(readFileSync(descriptorFile, 'utf8')) as RuntimeDescriptor;
+        if (d.pid === child.pid && (await fetch(`${d.url}/health`)).ok) {
+          descriptor = d;
+          break;
+        }
+      } catch {
+        // not ready yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!descriptor) {
+    child.kill('SIGKILL');
+    throw new Error(`runtime did not become ready:\n${output}`);
+  }
+  return {
+    ...descriptor,
+    dataDir,
+    output: () => output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type RuntimeProcess = Awaited<ReturnType<typeof startRuntimeProcess>>;
+
+export function api(runtime: Pick<RuntimeDescriptor, 'url' | 'apiKey'>) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${runtime.url}${path}`, {
+      method,
+      headers: {
+        'x-api-key': runtime.apiKey,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+}
