@@ -50,6 +50,11 @@ export interface Problem {
   /** For every client, the `nNeighbours` nearest other clients (row-major nClients × nNeighbours). */
   readonly neighbours: Int32Array;
   readonly nNeighbours: number;
+  /**
+   * True when time can never constrain or cost anything (all travel and service times 0, no
+   * time cost, every window covers every shift): evaluation then skips the time segments (CVRP).
+   */
+  readonly timeless: boolean;
 }
 
 export interface ProblemData {
@@ -159,6 +164,20 @@ export function createProblem(d: ProblemData): Problem {
     for (let k = 0; k < nNeighbours; k++) neighbours[i * nNeighbours + k] = topIdx[k]!;
   }
 
+  let timeless = true;
+  for (let i = 0; i < d.duration.length && timeless; i++) if (d.duration[i] !== 0) timeless = false;
+  let minShift = Number.POSITIVE_INFINITY;
+  let maxShift = Number.NEGATIVE_INFINITY;
+  for (let v = 0; v < m; v++) {
+    if (costPerTime[v] !== 0 || shiftEnd[v]! < shiftStart[v]!) timeless = false;
+    minShift = Math.min(minShift, shiftStart[v]!);
+    maxShift = Math.max(maxShift, shiftEnd[v]!);
+  }
+  for (let i = 0; i < n && timeless; i++) {
+    if ((d.serviceTime[i] ?? 0) !== 0) timeless = false;
+    if ((d.twEarly[i] ?? 0) > minShift || (d.twLate[i] ?? BIG) < maxShift) timeless = false;
+  }
+
   const p: Problem = {
     nLocations: nLoc,
     distance: d.distance,
@@ -189,6 +208,7 @@ export function createProblem(d: ProblemData): Problem {
     nVehicleTypes: sig.size,
     neighbours,
     nNeighbours,
+    timeless,
   };
   return Object.freeze(p);
 }

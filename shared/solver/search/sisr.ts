@@ -108,8 +108,8 @@ function temperatures(p: Problem): { t0: number; tf: number } {
   for (let v = 0; v < p.nVehicles; v++) cpd += p.costPerDistance[v]!;
   cpd = p.nVehicles > 0 ? cpd / p.nVehicles : 1;
   const scale = cnt > 0 ? (sum / cnt) * cpd : 1;
-  const t0 = Math.max(1e-6, 2.5 * scale);
-  return { t0, tf: t0 / 100 };
+  const t0 = Math.max(1e-6, Number(process.env.SISR_T0 ?? 2.5) * scale);
+  return { t0, tf: t0 / Number(process.env.SISR_TF ?? 100) };
 }
 
 function shuffle(a: number[], rng: Rng): void {
@@ -135,6 +135,9 @@ function sortClients(p: Problem, a: number[], x: number, rng: Rng): void {
   else a.sort((u, v) => p.twLate[u]! - p.twLate[v]!);
 }
 
+/** Share of iterations that also empty a whole (small) route. */
+const ROUTE_REMOVAL_RATE = 0.02;
+
 function ruin(
   p: Problem,
   s: Solution,
@@ -155,6 +158,28 @@ function ruin(
     }
   }
   if (used === 0) return;
+  if (used > 1 && rng.next() < ROUTE_REMOVAL_RATE) {
+    // route elimination: empty the smallest of three random routes (SISR alone rarely empties a long route)
+    let pick = -1;
+    for (let t = 0; t < 3; t++) {
+      let v = rng.int(p.nVehicles);
+      for (let k = 0; k < p.nVehicles && s.routes[v]!.seq.length === 0; k++) v = (v + 1) % p.nVehicles;
+      if (pick < 0 || s.routes[v]!.seq.length < s.routes[pick]!.seq.length) pick = v;
+    }
+    const r = s.routes[pick]!;
+    const keep: number[] = [];
+    for (let i = 0; i < r.seq.length; i++) {
+      const x = r.seq[i]!;
+      if (fixed?.[x]) keep.push(x);
+      else {
+        mark[x] = 1;
+        removed.push(x);
+        s.routeOf[x] = -1;
+      }
+    }
+    s.setRoute(pick, keep);
+    ruined[pick] = 1;
+  }
   const lsMax = Math.min(Lmax, total / used);
   const ksMax = (4 * cbar) / (1 + lsMax) - 1;
   const ks = Math.floor(rng.next() * ksMax) + 1;
