@@ -55,4 +55,46 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   ttlAttribute: 'expiration',
 };
 
-export const TABLES: readonly TableDefinition[] = [SHIPMENTS_TABLE, IDEMPOTENCY_TABLE];
+/**
+ * Callbacks to the SCM (one item per webhook-id) and the circuit breaker of each SCM endpoint.
+ * `byStatus` lists callbacks by delivery status, oldest change first (resume after a restart).
+ */
+export const CALLBACKS_TABLE: TableDefinition = {
+  id: 'Callbacks',
+  envVar: 'CALLBACKS_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  indexes: [
+    {
+      name: 'byStatus',
+      partitionKey: { name: 'statusKey', type: 'S' },
+      sortKey: { name: 'updatedAt', type: 'S' },
+    },
+  ],
+};
+
+/**
+ * Batching: windows and their members, batch records, routes, each region's current plan and the
+ * optimization leases. `due` lists open windows by closing time (and closing ones by claim time);
+ * `batchesByRegion` lists batch records of a region, newest last.
+ */
+export const BATCHING_TABLE: TableDefinition = {
+  id: 'Batching',
+  envVar: 'BATCHING_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'due', partitionKey: { name: 'dueKey', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
+    {
+      name: 'batchesByRegion',
+      partitionKey: { name: 'regionKey', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+  ],
+};
+
+export const TABLES: readonly TableDefinition[] = [
+  SHIPMENTS_TABLE,
+  IDEMPOTENCY_TABLE,
+  CALLBACKS_TABLE,
+  BATCHING_TABLE,
+];

@@ -1,0 +1,58 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClients } from '../../shared/adapters/clients';
+import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
+import { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publisher';
+import { uuidIds } from '../../shared/adapters/ids';
+import { SqsCallbackDeadLetters } from '../../shared/adapters/sqs/callback-dead-letters';
+import { HttpWebhookSender } from '../../shared/adapters/webhooks/http-sender';
+import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
+import { type SecretSource, StaticSecretSource } from '../../shared/adapters/webhooks/signature';
+import { DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
+import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
+import { type Clock, scaledClock, systemClock } from '../../shared/domain/clock';
+import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
+import { CallbackEnvironment, parseWith } from '../../shared/schemas/callback-environment';
+
+let cached: CallbackDeps | undefined;
+
+/** Composition root of the delivery tasks: built once per container, from the environment. */
+export function callbackDependencies(overrides: { clock?: Clock } = {}): CallbackDeps {
+  if (cached) return cached;
+  const env = parseWith(CallbackEnvironment);
+  const clients = awsClients(env);
+  const clock = overrides.clock ?? scaledClock(env.TIME_SCALE);
+  const secrets: SecretSource = env.SCM_WEBHOOK_SECRET_ARN
+    ? new SecretsManagerSecretSource(
+        new SecretsManagerClient({
+          region: env.AWS_REGION,
+          ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
+        }),
+        env.SCM_WEBHOOK_SECRET_ARN,
+        systemClock,
+      )
+    : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  cached = {
+    store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
+    publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
+    clock,
+    ids: uuidIds,
+    logger,
+    callbacks: new DynamoCallbackStore(clients.dynamodb, env.CALLBACKS_TABLE),
+    breakers: new DynamoBreakerStore(clients.dynamodb, env.CALLBACKS_TABLE),
+    sender: new HttpWebhookSender({ secrets, clock, wallClock: systemClock }),
+    deadLetters: new SqsCallbackDeadLetters(clients.sqs, env.CALLBACK_DLQ_URL),
+    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    config: {
+      endpoint: env.SCM_CALLBACK_URL,
+      mode: env.CALLBACK_MODE,
+      ...(env.SHADOW_CALLBACK_URL ? { shadowUrl: env.SHADOW_CALLBACK_URL } : {}),
+      breaker: {
+        ...DEFAULT_BREAKER,
+        failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+        openMs: env.BREAKER_OPEN_SECONDS * 1000,
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,214 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { parseSecrets } from '../../shared/adapters/webhooks/signature';
+import { type Clock, systemClock } from '../../shared/domain/clock';
+
+/** What the fake SCM is told to do (POST /_control). */
+export interface FakeScmBehaviour {
+  /** The next N webhooks get `failWith` instead of `answer`. */
+  failNext: number;
+  /** A status code, `timeout` (never answers) or `network` (drops the connection). */
+  failWith: number | 'timeout' | 'network';
+  /** The answer when not failing (default 200). */
+  answer: number;
+  /** Retry-After seconds sent with 408/429/5xx answers. */
+  retryAfter?: number;
+  /** Until this service-clock time every connection is dropped (the SCM is down). */
+  downUntil?: number;
+}
+
+export interface ReceivedWebhook {
+  webhookId: string;
+  timestamp: string;
+  signature: string;
+  correlationId?: string;
+  /** The raw body as received. */
+  body: string;
+  verified: boolean;
+  verifyError?: string;
+  answer: number | 'timeout' | 'network';
+  receivedAt: string;
+}
+
+const DEFAULT_BEHAVIOUR: FakeScmBehaviour = { failNext: 0, failWith: 500, answer: 200 };
+const RESERVED = new Set(['/_control', '/_received', '/shipments', '/health']);
+
+/**
+ * A stand-in for the SCM: verifies each webhook with the Standard Webhooks library (5-minute
+ * tolerance), answers as told, records everything, and serves the listing of contract §5
+ * (`GET /shipments?updatedSince=…`) from the routes it accepted.
+ */
+export async function startFakeScm(options: { secret: string; port?: number; clock?: Clock; host?: string }) {
+  const clock = options.clock ?? systemClock;
+  const verifiers = parseSecrets(options.secret).map((s) => new Webhook(s));
+  let behaviour: FakeScmBehaviour = { ...DEFAULT_BEHAVIOUR };
+  const received: ReceivedWebhook[] = [];
+  const applied = new Map<
+    string,
+    { shipmentId: string; version: number; status: string; updatedAt: string }
+  >();
+  let holding = 0;
+  const held = new Set<ServerResponse>();
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  const onWebhook = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v.join(',') : (v ?? '');
+    };
+    const record: ReceivedWebhook = {
+      webhookId: header('webhook-id'),
+      timestamp: header('webhook-timestamp'),
+      signature: header('webhook-signature'),
+      ...(header('x-correlation-id') ? { correlationId: header('x-correlation-id') } : {}),
+      body: raw,
+      verified: false,
+      answer: 200,
+      receivedAt: new Date(clock.now()).toISOString(),
+    };
+    received.push(record);
+    if (behaviour.downUntil !== undefined && clock.now() < behaviour.downUntil) {
+      record.answer = 'network';
+      req.socket.destroy();
+      return;
+    }
+    const headers = {
+      'webhook-id': record.webhookId,
+      'webhook-timestamp': record.timestamp,
+      'webhook-signature': record.signature,
+    };
+    const errors: string[] = [];
+    for (const verifier of verifiers) {
+      try {
+        verifier.verify(raw, headers);
+        record.verified = true;
+        break;
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    if (!record.verified) {
+      record.verifyError = errors.join('; ');
+      record.answer = 401;
+      return json(res, 401, { error: 'invalid signature', detail: record.verifyError });
+    }
+    let answer: FakeScmBehaviour['failWith'] = behaviour.answer;
+    if (behaviour.failNext > 0) {
+      behaviour.failNext--;
+      answer = behaviour.failWith;
+    }
+    record.answer = answer;
+    if (answer === 'network') {
+      req.socket.destroy();
+      return;
+    }
+    if (answer === 'timeout') {
+      holding++;
+      held.add(res);
+      res.on('close', () => {
+        holding--;
+        held.delete(res);
+      });
+      return;
+    }
+    const retryable = answer === 408 || answer === 429 || answer >= 500;
+    if (answer >= 200 && answer < 300) {
+      try {
+        const payload = JSON.parse(raw) as { data?: { shipmentId?: string; version?: number } };
+        const { shipmentId, version } = payload.data ?? {};
+        if (shipmentId && typeof version === 'number') {
+          applied.set(shipmentId, {
+            shipmentId,
+            version,
+            status: 'ROUTE_APPLIED',
+            updatedAt: record.receivedAt,
+          });
+        }
+      } catch {
+        // a verified body that is not JSON is recorded, not applied
+      }
+    }
+    res.writeHead(answer, {
+      'content-type': 'application/json',
+      ...(retryable && behaviour.retryAfter !== undefined
+        ? { 'retry-after': String(behaviour.retryAfter) }
+        : {}),
+    });
+    res.end(JSON.stringify({ received: record.webhookId }));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/health') return json(res, 200, { ok: true });
+    if (url.pathname === '/_control') {
+      if (method === 'POST') {
+        const body = (raw ? JSON.parse(raw) : {}) as Partial<FakeScmBehaviour> & {
+          reset?: boolean;
+          downForSeconds?: number;
+        };
+        if (body.reset) behaviour = { ...DEFAULT_BEHAVIOUR };
+        const { reset: _reset, downForSeconds, ...rest } = body;
+        behaviour = { ...behaviour, ...rest };
+        if (downForSeconds !== undefined) behaviour.downUntil = clock.now() + downForSeconds * 1000;
+      }
+      return json(res, 200, behaviour);
+    }
+    if (url.pathname === '/_received') {
+      if (method === 'DELETE') {
+        received.length = 0;
+        applied.clear();
+      }
+      return json(res, 200, received);
+    }
+    if (url.pathname === '/shipments' && method === 'GET') {
+      const since = url.searchParams.get('updatedSince');
+      const list = [...applied.values()]
+        .filter((s) => !since || s.updatedAt >= new Date(since).toISOString())
+        .map(({ shipmentId, version, status }) => ({ shipmentId, version, status }));
+      return json(res, 200, list);
+    }
+    if (method === 'POST' && !RESERVED.has(url.pathname)) return onWebhook(req, res, raw);
+    return json(res, 404, { error: `no route ${method} ${url.pathname}` });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => json(res, 400, { error: String(error) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    webhookUrl: `${url}/webhooks`,
+    received: () => [...received],
+    behaviour: () => ({ ...behaviour }),
+    control: (change: Partial<FakeScmBehaviour> & { reset?: boolean; downForSeconds?: number }) => {
+      if (change.reset) behaviour = { ...DEFAULT_BEHAVIOUR };
+      const { reset: _reset, downForSeconds, ...rest } = change;
+      behaviour = { ...behaviour, ...rest };
+      if (downForSeconds !== undefined) behaviour.downUntil = clock.now() + downForSeconds * 1000;
+    },
+    /** Requests held open (timeout mode). */
+    holding: () => holding,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type FakeScm = Awaited<ReturnType<typeof startFakeScm>>;

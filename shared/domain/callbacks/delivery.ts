@@ -1,0 +1,481 @@
+import {
+  type AttemptTaskOutput,
+  CALLBACK_FAILED,
+  type CallbackDeadLetter,
+  type CallbackFailedDetail,
+  type CallbackMode,
+  type CallbackOutcome,
+  type CallbackRecord,
+  DeliveryInput,
+  type PrepareTaskOutput,
+  type WebhookPayload,
+} from '../../schemas/callbacks';
+import type { RouteOptimizedDetail } from '../../schemas/events';
+import type { ShipmentState } from '../../schemas/state';
+import { isoAt } from '../clock';
+import { ConcurrencyConflictError, InternalError, ValidationError } from '../errors';
+import { canTransition } from '../lifecycle';
+import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
+import type { CoreLogger } from '../use-cases/dependencies';
+import { publishCommitted } from '../use-cases/publish';
+import { commit } from '../use-cases/shipments';
+import { acquirePermit, type BreakerConfig, recordAnswer } from './breaker';
+import type { BreakerStore, CallbackMetrics, CallbackStore, DeadLetterQueue, WebhookSender } from './ports';
+import { type Answer, classifyAnswer, MAX_ATTEMPTS, nextWaitSeconds } from './schedule';
+
+export interface CallbackConfig {
+  /** The integration's callback URL; also the circuit-breaker key. */
+  endpoint: string;
+  mode: CallbackMode;
+  /** In shadow mode, callbacks are sent here (if set) instead of the SCM. */
+  shadowUrl?: string;
+  breaker: BreakerConfig;
+}
+
+export interface CallbackDeps {
+  store: ShipmentStore;
+  publisher: EventPublisher;
+  clock: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  ids: IdGenerator;
+  logger: CoreLogger;
+  callbacks: CallbackStore;
+  breakers: BreakerStore;
+  sender: WebhookSender;
+  deadLetters: DeadLetterQueue;
+  metrics: CallbackMetrics;
+  config: CallbackConfig;
+}
+
+/** The webhook-id of the callback announced by one route.optimized event: stable for its lifetime. */
+export const webhookIdOf = (routeOptimizedEventId: string) => `msg_${routeOptimizedEventId}`;
+
+const secondsIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function webhookPayload(detail: RouteOptimizedDetail, timestamp: string): WebhookPayload {
+  return {
+    type: 'shipment.route_optimized',
+    timestamp,
+    data: {
+      shipmentId: detail.shipmentId,
+      version: detail.version,
+      correlationId: detail.correlationId,
+      routeId: detail.routeId,
+      vehicleId: detail.vehicleId,
+      sequence: detail.sequence,
+      stops: detail.stops,
+      eta: detail.eta,
+      batchId: detail.batchId,
+      optimizedAt: detail.optimizedAt,
+    },
+  };
+}
+
+/**
+ * First task of a delivery. From a route.optimized event: creates the callback (PENDING) and moves
+ * the shipment OPTIMIZED → CALLBACK_PENDING. From a redrive: puts the failed callback back to
+ * PENDING under this execution, same webhook-id and body, CALLBACK_FAILED → CALLBACK_PENDING.
+ * A duplicate event (at-least-once bus) or an overtaken route is skipped.
+ */
+export async function prepareDelivery(
+  raw: { event: unknown; executionId: string },
+  deps: CallbackDeps,
+): Promise<PrepareTaskOutput> {
+  const parsed = DeliveryInput.safeParse(raw.event);
+  if (!parsed.success) {
+    throw new ValidationError('not a delivery input', [{ field: '', message: parsed.error.message }]);
+  }
+  const input = parsed.data;
+  const now = deps.clock.now();
+  if ('redrive' in input) return restartDelivery(input.redrive, raw.executionId, deps, 'redrive');
+  if ('resume' in input) return resumeDelivery(input.resume.webhookId, raw.executionId, deps);
+
+  const detail = input.detail;
+  const webhookId = webhookIdOf(detail.eventId);
+  const body = JSON.stringify(webhookPayload(detail, secondsIso(now)));
+  const record: CallbackRecord = {
+    webhookId,
+    shipmentId: detail.shipmentId,
+    version: detail.version,
+    correlationId: detail.correlationId,
+    endpoint: deps.config.endpoint,
+    mode: deps.config.mode,
+    body,
+    status: 'PENDING',
+    attempts: 0,
+    totalAttempts: 0,
+    deliveries: 1,
+    executionId: raw.executionId,
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+    rev: 1,
+  };
+  if (!(await deps.callbacks.create(record))) {
+    const existing = await deps.callbacks.get(webhookId);
+    if (existing?.executionId !== raw.executionId) {
+      deps.logger.info('duplicate route.optimized: the callback has its delivery already', { webhookId });
+      return { webhookId, skip: true, reason: 'duplicate' };
+    }
+  }
+  const moved = await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
+    type: 'shipment.callback_pending',
+    status: 'CALLBACK_PENDING',
+    version: stored.version,
+    correlationId: record.correlationId,
+    patch: {},
+  }));
+  if (moved === 'gone') {
+    await updateRecord(deps, webhookId, (r) => ({ ...r, status: 'COMPLETED', outcome: 'superseded' }));
+    return { webhookId, skip: true, reason: 'superseded' };
+  }
+  return { webhookId, skip: false };
+}
+
+async function restartDelivery(
+  letter: CallbackDeadLetter,
+  executionId: string,
+  deps: CallbackDeps,
+  why: 'redrive',
+): Promise<PrepareTaskOutput> {
+  const { webhookId } = letter;
+  const now = new Date(deps.clock.now()).toISOString();
+  const existing = await deps.callbacks.get(webhookId);
+  if (!existing) {
+    // The record is gone (e.g. restored table): the dead letter carries all that is needed.
+    await deps.callbacks.create({
+      webhookId,
+      shipmentId: letter.shipmentId,
+      version: letter.version,
+      correlationId: letter.correlationId,
+      endpoint: letter.endpoint,
+      mode: deps.config.mode,
+      body: letter.body,
+      status: 'PENDING',
+      attempts: 0,
+      totalAttempts: letter.attempts,
+      deliveries: 2,
+      executionId,
+      createdAt: now,
+      updatedAt: now,
+      rev: 1,
+    });
+  } else if (existing.executionId !== executionId) {
+    if (existing.status !== 'FAILED') {
+      deps.logger.info(`${why}: the callback is not failed, nothing to do`, {
+        webhookId,
+        status: existing.status,
+      });
+      return { webhookId, skip: true, reason: `callback is ${existing.status}` };
+    }
+    const updated = await updateRecord(deps, webhookId, (r) =>
+      r.status === 'FAILED'
+        ? {
+            ...stripped(r, ['outcome', 'deadLetteredAt', 'nextAttemptAt']),
+            status: 'PENDING',
+            attempts: 0,
+            deliveries: r.deliveries + 1,
+            executionId,
+          }
+        : undefined,
+    );
+    if (!updated) return { webhookId, skip: true, reason: 'taken by another delivery' };
+  }
+  const record = (await deps.callbacks.get(webhookId)) as CallbackRecord;
+  await moveShipment(deps, record, 'CALLBACK_FAILED', (stored) => ({
+    type: 'shipment.callback_pending',
+    status: 'CALLBACK_PENDING',
+    version: stored.version,
+    correlationId: record.correlationId,
+    patch: { statusReason: null },
+  }));
+  deps.logger.info(`callback ${why}: delivery restarts with the same webhook-id`, { webhookId });
+  return { webhookId, skip: false };
+}
+
+async function resumeDelivery(
+  webhookId: string,
+  executionId: string,
+  deps: CallbackDeps,
+): Promise<PrepareTaskOutput> {
+  const updated = await updateRecord(deps, webhookId, (r) =>
+    r.status === 'PENDING' || r.status === 'IN_PROGRESS' ? { ...r, executionId } : undefined,
+  );
+  if (!updated) return { webhookId, skip: true, reason: 'not pending' };
+  return { webhookId, skip: false };
+}
+
+/**
+ * One attempt: asks the breaker, signs and sends, classifies the answer (contract §4) and settles
+ * the shipment when the SCM decided. Returns what the state machine does next.
+ */
+export async function attemptDelivery(
+  input: { webhookId: string; attempts: number },
+  deps: CallbackDeps,
+): Promise<AttemptTaskOutput> {
+  const record = await deps.callbacks.get(input.webhookId);
+  if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
+  const out = (
+    outcome: AttemptTaskOutput['outcome'],
+    extra: Partial<AttemptTaskOutput> = {},
+  ): AttemptTaskOutput => ({
+    attempts: input.attempts,
+    outcome,
+    waitSeconds: 0,
+    resumeAt: new Date(deps.clock.now()).toISOString(),
+    reason: '',
+    ...extra,
+  });
+  if (record.status === 'COMPLETED')
+    return out('delivered', { reason: `already ${record.outcome ?? 'completed'}` });
+  if (record.status === 'FAILED') return out('failed', { reason: record.lastError ?? 'already failed' });
+
+  if (record.mode === 'shadow') return shadowDelivery(record, deps, out);
+
+  const permit = await acquirePermit(deps, record.endpoint, record.webhookId, deps.config.breaker);
+  if (permit.kind === 'hold') {
+    deps.metrics.count('CallbackHeld');
+    const resumeAt = new Date(permit.until).toISOString();
+    return out('held', { resumeAt, reason: 'circuit open' });
+  }
+
+  const attempts = input.attempts + 1;
+  await updateRecord(deps, record.webhookId, (r) => ({
+    ...r,
+    status: 'IN_PROGRESS',
+    attempts,
+    totalAttempts: r.totalAttempts + 1,
+  }));
+  deps.metrics.count('CallbackAttempts');
+  const result = await deps.sender.send({
+    url: record.endpoint,
+    webhookId: record.webhookId,
+    body: record.body,
+    correlationId: record.correlationId,
+  });
+  const answer = classifyAnswer(result);
+  await recordAnswer(deps, record.endpoint, record.webhookId, answer.healthy, deps.config.breaker);
+  const logExtra = {
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    attempt: attempts,
+    answer: answer.description,
+  };
+
+  if (answer.class === 'applied' || answer.class === 'stale' || answer.class === 'gone') {
+    await settleAnswered(deps, record, answer);
+    await updateRecord(deps, record.webhookId, (r) => ({
+      ...stripped(r, ['nextAttemptAt']),
+      status: 'COMPLETED',
+      outcome: answer.class as CallbackOutcome,
+      ...(answer.statusCode !== undefined ? { lastStatusCode: answer.statusCode } : {}),
+    }));
+    deps.metrics.count('CallbackDelivered');
+    deps.logger.info('callback delivered', { ...logExtra, correlationId: record.correlationId });
+    return out('delivered', { attempts, reason: answer.description });
+  }
+
+  deps.metrics.count('CallbackAttemptFailed');
+  const wait = answer.class === 'retryable' ? nextWaitSeconds(attempts, answer.retryAfterSeconds) : undefined;
+  const failure = {
+    lastError: answer.description,
+    ...(answer.statusCode !== undefined ? { lastStatusCode: answer.statusCode } : {}),
+  };
+  if (wait === undefined) {
+    const outcome: CallbackOutcome = answer.class === 'rejected' ? 'rejected' : 'exhausted';
+    const reason =
+      outcome === 'rejected'
+        ? `${answer.description}: permanent`
+        : `${MAX_ATTEMPTS} attempts failed, last: ${answer.description}`;
+    await updateRecord(deps, record.webhookId, (r) => ({
+      ...stripped(r, ['nextAttemptAt']),
+      ...failure,
+      outcome,
+      lastError: reason,
+    }));
+    deps.logger.warn('callback failed', { ...logExtra, reason, correlationId: record.correlationId });
+    return out('failed', { attempts, reason });
+  }
+  const nextAttemptAt = new Date(deps.clock.now() + wait * 1000).toISOString();
+  await updateRecord(deps, record.webhookId, (r) => ({ ...r, ...failure, nextAttemptAt }));
+  deps.logger.info('callback attempt failed, retrying', {
+    ...logExtra,
+    waitSeconds: wait,
+    correlationId: record.correlationId,
+  });
+  return out('retry', { attempts, waitSeconds: wait, reason: answer.description });
+}
+
+async function shadowDelivery(
+  record: CallbackRecord,
+  deps: CallbackDeps,
+  out: (o: AttemptTaskOutput['outcome'], extra?: Partial<AttemptTaskOutput>) => AttemptTaskOutput,
+): Promise<AttemptTaskOutput> {
+  let reason = 'shadow mode: recorded, not sent to the SCM';
+  if (deps.config.shadowUrl) {
+    const result = await deps.sender.send({
+      url: deps.config.shadowUrl,
+      webhookId: record.webhookId,
+      body: record.body,
+      correlationId: record.correlationId,
+    });
+    reason = `shadow mode: sent to the shadow URL, ${classifyAnswer(result).description}`;
+  }
+  await updateRecord(deps, record.webhookId, (r) => ({
+    ...r,
+    status: 'COMPLETED',
+    outcome: 'shadowed',
+    lastError: reason,
+  }));
+  deps.logger.info('callback shadowed', { webhookId: record.webhookId, reason });
+  return out('delivered', { attempts: 1, reason });
+}
+
+/**
+ * Last task of a failed delivery: the dead letter (webhook-id and body kept, for redrive), the
+ * callback FAILED, the shipment CALLBACK_FAILED and `callback.failed` on the bus.
+ */
+export async function deadLetterDelivery(input: { webhookId: string; reason: string }, deps: CallbackDeps) {
+  const record = await deps.callbacks.get(input.webhookId);
+  if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
+  if (record.status === 'FAILED' && record.deadLetteredAt) return { deadLettered: false };
+  const failedAt = new Date(deps.clock.now()).toISOString();
+  await deps.deadLetters.send({
+    kind: 'callback',
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    version: record.version,
+    correlationId: record.correlationId,
+    endpoint: record.endpoint,
+    body: record.body,
+    attempts: record.attempts,
+    reason: input.reason,
+    failedAt,
+  });
+  await updateRecord(deps, record.webhookId, (r) => ({
+    ...r,
+    status: 'FAILED',
+    outcome: r.outcome ?? 'exhausted',
+    lastError: input.reason,
+    deadLetteredAt: failedAt,
+  }));
+  const detail: CallbackFailedDetail = {
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    version: record.version,
+    correlationId: record.correlationId,
+    endpoint: record.endpoint,
+    attempts: record.attempts,
+    reason: input.reason,
+  };
+  const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+    type: 'shipment.callback_failed',
+    status: 'CALLBACK_FAILED',
+    version: stored.version,
+    correlationId: record.correlationId,
+    patch: { statusReason: input.reason },
+    busEvent: { detailType: CALLBACK_FAILED, detail: { ...detail } },
+  }));
+  if (moved === 'gone')
+    await deps.publisher.publish([{ detailType: CALLBACK_FAILED, detail: { ...detail } }]);
+  deps.metrics.count('CallbackFailed');
+  deps.logger.warn('callback dead-lettered', { ...detail });
+  return { deadLettered: true };
+}
+
+/** 2xx → ROUTE_APPLIED; 409 → STALE, then QUEUED (re-queued); 410 → CANCELLED. */
+async function settleAnswered(deps: CallbackDeps, record: CallbackRecord, answer: Answer) {
+  if (answer.class === 'applied') {
+    await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+      type: 'shipment.route_applied',
+      status: 'ROUTE_APPLIED',
+      version: stored.version,
+      correlationId: record.correlationId,
+      patch: { statusReason: null },
+    }));
+  } else if (answer.class === 'gone') {
+    await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+      type: 'shipment.cancelled',
+      status: 'CANCELLED',
+      version: stored.version,
+      correlationId: record.correlationId,
+      patch: { statusReason: 'the SCM answered 410 Gone to the callback' },
+      busEvent: 'shipment.cancelled',
+    }));
+  } else {
+    const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+      type: 'shipment.stale',
+      status: 'STALE',
+      version: stored.version,
+      correlationId: record.correlationId,
+      patch: { statusReason: 'the SCM answered 409 Conflict to the callback' },
+    }));
+    if (moved !== 'moved') return;
+    await moveShipment(deps, record, 'STALE', (stored) => ({
+      type: 'shipment.requeued',
+      status: 'QUEUED',
+      version: stored.version,
+      correlationId: record.correlationId,
+      patch: { route: null },
+      busEvent: 'shipment.requeued',
+    }));
+  }
+}
+
+type Spec = Parameters<typeof commit>[2];
+
+/**
+ * Commits one transition of the callback's shipment if it is still at the callback's version and
+ * in status `from` (or already where the spec leads: a retried task). 'gone' when the shipment
+ * has moved on (a newer version, a cancellation): the callback no longer speaks for it.
+ */
+async function moveShipment(
+  deps: CallbackDeps,
+  record: CallbackRecord,
+  from: ShipmentState['status'],
+  spec: (stored: ShipmentState) => Spec,
+): Promise<'moved' | 'already' | 'gone'> {
+  for (let i = 0; i < 5; i++) {
+    const stored = await deps.store.get(record.shipmentId);
+    if (!stored || stored.version !== record.version) return 'gone';
+    const next = spec(stored);
+    if (stored.status === next.status) return 'already';
+    if (stored.status !== from || !canTransition(stored.status, next.status)) {
+      deps.logger.info('shipment moved on; callback does not change it', {
+        shipmentId: record.shipmentId,
+        status: stored.status,
+        wanted: next.status,
+      });
+      return 'gone';
+    }
+    try {
+      const { event } = await commit(deps, stored, next);
+      await publishCommitted(event, deps);
+      return 'moved';
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+  throw new ConcurrencyConflictError(`shipment ${record.shipmentId} kept changing`);
+}
+
+/** Read-modify-write of a callback record on its `rev`; `change` returning undefined aborts. */
+async function updateRecord(
+  deps: Pick<CallbackDeps, 'callbacks' | 'clock'>,
+  webhookId: string,
+  change: (r: CallbackRecord) => CallbackRecord | undefined,
+): Promise<CallbackRecord | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const current = await deps.callbacks.get(webhookId);
+    if (!current) throw new InternalError(`callback ${webhookId} does not exist`);
+    const changed = change(current);
+    if (!changed) return undefined;
+    const next = { ...changed, rev: current.rev + 1, updatedAt: isoAt(deps.clock) };
+    if (await deps.callbacks.replace(next, current.rev)) return next;
+  }
+  throw new ConcurrencyConflictError(`callback ${webhookId} kept changing`);
+}
+
+function stripped<T extends object, K extends keyof T>(value: T, keys: K[]): Omit<T, K> {
+  const copy = { ...value };
+  for (const k of keys) delete copy[k];
+  return copy;
+}

@@ -1,0 +1,12 @@
+import { EVENT_SOURCE, ROUTE_OPTIMIZED } from '../../schemas/events';
+import type { EventPattern } from '../routing-rules';
+
+/**
+ * The bus rule that starts one callback delivery per route.optimized event. The CDK construct
+ * turns it into an EventBridge rule targeting the state machine; the local bus evaluates the same
+ * object.
+ */
+export const CALLBACK_DELIVERY_RULE: { name: string; pattern: EventPattern } = {
+  name: 'CallbackDelivery',
+  pattern: { source: [EVENT_SOURCE], 'detail-type': [ROUTE_OPTIMIZED] },
+};
