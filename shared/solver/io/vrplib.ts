@@ -39,6 +39,10 @@ export function parseVrplib(text: string, name = 'vrplib'): BenchmarkInstance {
   const ys = order.map((id) => coords.get(id)![1]);
   const dist = euclidMatrix(xs, ys, (d) => Math.floor(d + 0.5));
   const n = custIds.length;
+  // "Unlimited" fleet: an optimal solution never needs more than about twice the bin-packing
+  // bound of routes (two half-empty routes can be merged), so cap the vehicle list there.
+  const totalDemand = custIds.reduce((a, id) => a + (demand.get(id) ?? 0), 0);
+  const fleet = Math.max(1, Math.min(n, 2 * Math.ceil(totalDemand / cap) + 5));
   const problem = createProblem({
     distance: dist,
     duration: new Int32Array(dist.length),

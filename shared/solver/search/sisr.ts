@@ -15,6 +15,11 @@ export interface SearchOptions {
   averageRemoved?: number;
   /** Maximum string length (SISR L_max). */
   maxStringLength?: number;
+  /**
+   * Start temperature as a multiple of the mean distance to a client's 3 nearest neighbours (in
+   * cost units); the final temperature is 1/100 of it.
+   */
+  initialTemperatureFactor?: number;
   /** Clients that must not be moved (real-time insertion freezes served stops). */
   fixed?: Uint8Array;
 }
@@ -57,7 +62,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   let bestCost = currentCost;
   opts.onImprove?.(bestCost, 0);
 
-  const { t0, tf } = temperatures(p);
+  const { t0, tf } = temperatures(p, opts.initialTemperatureFactor ?? 2.5);
   const removedMark = new Uint8Array(p.nClients);
   const ruinedRoute = new Uint8Array(p.nVehicles);
   const removed: number[] = [];
@@ -91,7 +96,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   return { best, bestCost, iterations: it };
 }
 
-function temperatures(p: Problem): { t0: number; tf: number } {
+function temperatures(p: Problem, t0Factor: number): { t0: number; tf: number } {
   // scale on the typical distance to a client's nearest neighbours, in cost units
   let sum = 0;
   let cnt = 0;
@@ -108,8 +113,8 @@ function temperatures(p: Problem): { t0: number; tf: number } {
   for (let v = 0; v < p.nVehicles; v++) cpd += p.costPerDistance[v]!;
   cpd = p.nVehicles > 0 ? cpd / p.nVehicles : 1;
   const scale = cnt > 0 ? (sum / cnt) * cpd : 1;
-  const t0 = Math.max(1e-6, Number(process.env.SISR_T0 ?? 2.5) * scale);
-  return { t0, tf: t0 / Number(process.env.SISR_TF ?? 100) };
+  const t0 = Math.max(1e-6, t0Factor * scale);
+  return { t0, tf: t0 / 100 };
 }
 
 function shuffle(a: number[], rng: Rng): void {
