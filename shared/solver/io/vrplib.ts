@@ -53,18 +53,18 @@ export function parseVrplib(text: string, name = 'vrplib'): BenchmarkInstance {
     twLate: custIds.map(() => 1e15),
     required: custIds.map(() => 1),
     unassignedPenalty: custIds.map(() => 1e9),
-    vehicleStart: new Array(n).fill(0),
-    vehicleEnd: new Array(n).fill(0),
-    capacityWeight: new Array(n).fill(cap),
-    shiftStart: new Array(n).fill(0),
-    shiftEnd: new Array(n).fill(1e15),
+    vehicleStart: new Array(fleet).fill(0),
+    vehicleEnd: new Array(fleet).fill(0),
+    capacityWeight: new Array(fleet).fill(cap),
+    shiftStart: new Array(fleet).fill(0),
+    shiftEnd: new Array(fleet).fill(1e15),
   });
   return {
     name: header.get('NAME') ?? name,
     kind: 'vrplib',
     customerIds: custIds,
     scale: 1,
-    vehicles: n,
+    vehicles: fleet,
     problem,
   };
 }
