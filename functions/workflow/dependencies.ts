@@ -51,6 +51,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
         ...DEFAULT_BREAKER,
         failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
         openMs: env.BREAKER_OPEN_SECONDS * 1000,
+        probeLeaseMs: Math.max(env.BREAKER_OPEN_SECONDS * 1000, 15_000),
       },
     },
   };

@@ -54,7 +54,7 @@ export class LocalStateMachine {
       const replacement: Record<string, unknown> = {
         Type: 'Task',
         Resource: `arn:aws:lambda:eu-north-1:000000000000:function:local-wait-${name}`,
-        TimeoutSeconds: 99_999_999,
+        TimeoutSeconds: 2_000_000,
         ...(wait.Next ? { Next: wait.Next } : { End: true }),
         ...(wait.InputPath !== undefined ? { InputPath: wait.InputPath } : {}),
         ...(wait.OutputPath !== undefined ? { OutputPath: wait.OutputPath } : {}),
@@ -62,9 +62,10 @@ export class LocalStateMachine {
       };
       (definition.States as Record<string, unknown>)[name] = replacement;
     }
-    // Task timeouts run on wall-clock timers; the 10 s attempt timeout is the sender's, on the Clock.
+    // Task timeouts run on wall-clock timers (at most 2^31 ms); the 10 s attempt timeout is the
+    // sender's, on the Clock.
     for (const state of Object.values(definition.States) as unknown as Record<string, unknown>[]) {
-      if (state.Type === 'Task') state.TimeoutSeconds = 99_999_999;
+      if (state.Type === 'Task') state.TimeoutSeconds = 2_000_000;
     }
     this.machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   }

@@ -27,11 +27,15 @@ export interface BreakerState {
 export interface BreakerConfig {
   failureThreshold: number;
   openMs: number;
-  /** How long a half-open probe may take before another delivery may probe instead. */
+  /**
+   * How long a half-open probe may take before another delivery may probe instead; deliveries
+   * held behind a probe look again after this long. As long as the open period: a failed probe
+   * reopens the breaker for that long anyway, so held deliveries wake once per period.
+   */
   probeLeaseMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerConfig = { failureThreshold: 5, openMs: 60_000, probeLeaseMs: 30_000 };
+export const DEFAULT_BREAKER: BreakerConfig = { failureThreshold: 5, openMs: 60_000, probeLeaseMs: 60_000 };
 
 export const closedBreaker = (endpoint: string): BreakerState => ({
   endpoint,
