@@ -6,6 +6,7 @@
 export { ProblemValidationError } from './api/errors';
 export { insertShipment } from './api/insert';
 export { greatCircleMatrix, UNREACHABLE } from './api/matrix';
+export { type OsrmMatrixOptions, osrmMatrix } from './api/osrm-matrix';
 export { planRoutes, soloDistanceMeters } from './api/plan';
 export type {
   DepotInput,
