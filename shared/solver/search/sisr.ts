@@ -1,8 +1,9 @@
+import { greedyConstruction } from '../construction/greedy';
 import type { Problem } from '../model/problem';
 import type { StoppingCriterion } from '../stop/stopping';
 import type { Rng } from '../util/random';
 import { Recreate } from './recreate';
-import { Solution } from './solution';
+import type { Solution } from './solution';
 
 export interface SearchOptions {
   rng: Rng;
@@ -51,11 +52,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
     shuffle(left, rng);
     recreate.run(current, left, rng);
   } else {
-    current = new Solution(p);
-    const all: number[] = [];
-    for (let i = 0; i < p.nClients; i++) all.push(i);
-    sortClients(p, all, 1, rng);
-    recreate.run(current, all, rng);
+    current = greedyConstruction(p, recreate, rng);
   }
   let currentCost = current.cost();
   let best = current;
