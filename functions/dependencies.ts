@@ -1,30 +1,52 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { awsClients } from '../../shared/adapters/clients';
-import { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
-import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publisher';
-import { uuidIds } from '../../shared/adapters/ids';
-import { scaledClock } from '../../shared/domain/clock';
-import type { ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
-import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
-import { type Environment, parseEnvironment } from '../../shared/schemas/environment';
+import { awsClients } from '../shared/adapters/clients';
+import { DynamoBatchingStore } from '../shared/adapters/dynamodb/batching-store';
+import { DynamoShipmentStore } from '../shared/adapters/dynamodb/shipment-store';
+import { EventBridgePublisher } from '../shared/adapters/eventbridge/publisher';
+import { uuidIds } from '../shared/adapters/ids';
+import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
+import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
+import { scaledClock } from '../shared/domain/clock';
+import { loadFleetConfig } from '../shared/runtime/fleet-config';
+import { logger, MetricUnit, metrics } from '../shared/runtime/observability';
+import { type Environment, parseEnvironment } from '../shared/schemas/environment';
+import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver';
 
-/** Composition root of the API functions: built once per container, from the environment. */
-export interface ApiDependencies extends ShipmentDeps {
+/** Composition root of every function: built once per container, from the environment. */
+export interface ServiceDependencies extends BatchingDeps {
   env: Environment;
   idempotency: DynamoDBPersistenceLayer;
 }
 
-let cached: ApiDependencies | undefined;
+const batchingMetrics: BatchingMetrics = {
+  batchOptimized: (v) => {
+    metrics.addDimension('priority', v.priority);
+    metrics.addMetric('BatchShipments', MetricUnit.Count, v.shipments);
+    metrics.addMetric('BatchSolverSeconds', MetricUnit.Seconds, v.solverSeconds);
+    metrics.addMetric('ConsolidationGainPercent', MetricUnit.Percent, v.consolidationGainPct);
+    metrics.addMetric('StaleResults', MetricUnit.Count, v.stale);
+    metrics.addMetric('UnassignedShipments', MetricUnit.Count, v.unassigned);
+  },
+  realtimeOptimized: (v) => {
+    metrics.addMetric('RealtimeSeconds', MetricUnit.Seconds, v.seconds);
+    metrics.addMetric(`Realtime${v.outcome[0]?.toUpperCase()}${v.outcome.slice(1)}`, MetricUnit.Count, 1);
+  },
+  staleResult: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
+};
 
-export function apiDependencies(): ApiDependencies {
+let cached: ServiceDependencies | undefined;
+
+export function dependencies(): ServiceDependencies {
   if (cached) return cached;
   const env = parseEnvironment();
   const clients = awsClients(env);
-  const deps: ApiDependencies = {
+  const clock = scaledClock(env.TIME_SCALE);
+  const batching = new DynamoBatchingStore(clients.dynamodb, env.BATCHING_TABLE, clock);
+  const deps: ServiceDependencies = {
     env,
     store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
-    clock: scaledClock(env.TIME_SCALE),
+    clock,
     ids: uuidIds,
     priorityPolicy: { urgentDeclaredValue: env.URGENT_DECLARED_VALUE },
     logger,
@@ -33,6 +55,30 @@ export function apiDependencies(): ApiDependencies {
       tableName: env.IDEMPOTENCY_TABLE,
       awsSdkV3Client: clients.dynamodb,
     }),
+    windows: batching,
+    batches: batching,
+    locks: batching,
+    jobs: new SqsJobQueue(clients.sqs, {
+      ...(env.BATCH_JOBS_P1_URL ? { STANDARD: env.BATCH_JOBS_P1_URL } : {}),
+      ...(env.BATCH_JOBS_P2_URL ? { BULK: env.BATCH_JOBS_P2_URL } : {}),
+    }),
+    engine: { planRoutes, soloDistanceMeters, insertShipment },
+    fleet: loadFleetConfig(env.FLEET_CONFIG),
+    settings: {
+      windowMs: {
+        URGENT: 60_000,
+        STANDARD: env.WINDOW_MINUTES_STANDARD * 60_000,
+        BULK: env.WINDOW_MINUTES_BULK * 60_000,
+      },
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      // Solver time is wall time; on a scaled local clock it shrinks with the windows (at least 200 ms).
+      batchBudgetMs: Math.max(200, Math.round((env.BATCH_BUDGET_SECONDS * 1000) / env.TIME_SCALE)),
+      urgentBudgetMs: env.URGENT_BUDGET_MS,
+      realtimeRepairMs: env.URGENT_REPAIR_MS,
+      maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
+      maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
+    },
+    metrics: batchingMetrics,
   };
   cached = deps;
   return deps;

@@ -1,7 +1,9 @@
-import { startLocalRuntime } from './runtime';
-
 /** `npm start`: the whole system on this machine, no AWS account, no Docker. */
 const env = process.env;
+// Before any function module loads: no X-Ray daemon here, and EMF metric lines would drown the logs.
+env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+const { startLocalRuntime } = await import('./runtime');
 const runtime = await startLocalRuntime({
   port: Number(env.PORT ?? 3000),
   dataDir: env.DATA_DIR ?? '.data',
@@ -31,3 +33,5 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+export {};

@@ -56,7 +56,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const region = 'eu-north-1';
   const queueClients = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint });
   const queues = {} as LocalRuntime['queues'];
-  for (const def of SHIPMENT_QUEUES) queues[def.tier] = await ensureQueue(queueClients.sqs, def);
+  for (const def of SHIPMENT_QUEUES)
+    queues[def.tier] = await ensureQueue(queueClients.sqs, def, options.timeScale);
 
   const rules: BusRule[] = SHIPMENT_QUEUE_RULES.map((rule) => ({
     name: rule.name,
@@ -104,11 +105,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   for (const module of LOCAL_MODULES) started.push({ name: module.name, ...(await module.start(context)) });
 
   // Functions are imported only now: they read their environment once, at "cold start".
-  const { apiDependencies } = await import('../functions/api/dependencies');
+  const { dependencies } = await import('../functions/dependencies');
   const { relayOutbox } = await import('../shared/domain/use-cases/publish');
   const { requeueShipments } = await import('../shared/domain/use-cases/recovery');
   const { createGateway } = await import('./gateway');
-  const deps = apiDependencies();
+  const deps = dependencies();
 
   // The local queues live in memory: announce again what was waiting in them before a restart.
   await relayOutbox(deps);

@@ -63,6 +63,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'read',
   },
   {
+    id: 'GetRoute',
+    method: 'GET',
+    resource: '/v1/routes/{routeId}',
+    entry: 'functions/api/shipments.ts',
+    handler: 'route',
+    apiKey: true,
+    access: 'read',
+  },
+  {
     id: 'Health',
     method: 'GET',
     resource: '/health',

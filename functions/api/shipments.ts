@@ -1,26 +1,24 @@
-import {
-  cancelShipment,
-  getShipment,
-  shipmentEvents,
-  submitShipment,
-} from '../../shared/domain/use-cases/shipments';
+import { acceptShipment } from '../../shared/domain/batching/realtime';
+import { NotFoundError } from '../../shared/domain/errors';
+import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
-import { apiDependencies } from './dependencies';
+import { dependencies } from '../dependencies';
 import { auditEventView, shipmentView } from './views';
 
 /** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */
-const deps = apiDependencies();
+const deps = dependencies();
 const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
 const idempotency = { persistence: () => deps.idempotency, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS };
 
 export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
-  const result = await submitShipment(
+  const result = await acceptShipment(
     { body: req.body, correlationId: req.correlationId, mode: 'create' },
     deps,
   );
   return {
-    statusCode: 202,
+    // 200 when an URGENT shipment was optimized in real time (contract §1), else 202 queued.
+    statusCode: result.realtime?.kind === 'optimized' ? 200 : 202,
     body: shipmentView(result.state),
     headers: {
       Location: `/v1/shipments/${encodeURIComponent(result.state.shipmentId)}`,
@@ -30,7 +28,7 @@ export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempot
 });
 
 export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
-  const result = await submitShipment(
+  const result = await acceptShipment(
     {
       body: req.body,
       correlationId: req.correlationId,
@@ -40,7 +38,7 @@ export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempo
     deps,
   );
   return {
-    statusCode: 202,
+    statusCode: result.realtime?.kind === 'optimized' ? 200 : 202,
     body: shipmentView(result.state),
     headers: replayHeader(result.outcome),
   };
@@ -60,6 +58,13 @@ export const cancel = httpRoute(
 export const get = httpRoute(limits, async (req) => {
   const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);
   return { statusCode: 200, body: shipmentView(state) };
+});
+
+export const route = httpRoute(limits, async (req) => {
+  const routeId = req.pathParameters.routeId ?? '';
+  const found = await deps.batches.getRoute(routeId);
+  if (!found) throw new NotFoundError(`route ${routeId} not found`);
+  return { statusCode: 200, body: found };
 });
 
 export const events = httpRoute(limits, async (req) => {

@@ -1,13 +1,13 @@
 import { relayOutbox } from '../../shared/domain/use-cases/publish';
 import { logger } from '../../shared/runtime/observability';
-import { apiDependencies } from '../api/dependencies';
+import { dependencies } from '../dependencies';
 
 /**
  * Scheduled (every minute) backstop of the transactional outbox: publishes committed events whose
  * bus message was not sent because the writer died or the bus was unavailable.
  */
 export const handler = async () => {
-  const result = await relayOutbox(apiDependencies(), { batchSize: 500, graceMs: 30_000 });
+  const result = await relayOutbox(dependencies(), { batchSize: 500, graceMs: 30_000 });
   logger.info('outbox relay run', result);
   return result;
 };

@@ -1,3 +1,4 @@
+import { batchingModule } from './batching';
 import { callbacksModule } from './callbacks';
 import type { LocalModule } from './types';
 
@@ -5,4 +6,4 @@ import type { LocalModule } from './types';
  * Capability modules of the local runtime, started in this order after the API's own services.
  * Each is the local composition root of one capability (its pollers, timers and bus targets).
  */
-export const LOCAL_MODULES: LocalModule[] = [callbacksModule];
+export const LOCAL_MODULES: LocalModule[] = [batchingModule, callbacksModule];

@@ -28,8 +28,15 @@ export interface QueueUrls {
   dlqArn: string;
 }
 
-/** Creates a queue and its DLQ with the redrive policy of its definition. */
-export async function ensureQueue(client: SQSClient, def: QueueDefinition): Promise<QueueUrls> {
+/**
+ * Creates a queue and its DLQ with the redrive policy of its definition. `timeScale` shortens the
+ * visibility timeout like every other wait of the local runtime (at least 1 s).
+ */
+export async function ensureQueue(
+  client: SQSClient,
+  def: QueueDefinition,
+  timeScale = 1,
+): Promise<QueueUrls> {
   const dlq = await client.send(
     new CreateQueueCommand({
       QueueName: dlqName(def),
@@ -42,7 +49,7 @@ export async function ensureQueue(client: SQSClient, def: QueueDefinition): Prom
     new CreateQueueCommand({
       QueueName: def.id,
       Attributes: {
-        VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+        VisibilityTimeout: String(Math.max(1, Math.ceil(def.visibilityTimeoutSeconds / timeScale))),
         MessageRetentionPeriod: String(def.retentionDays * 86400),
         RedrivePolicy: JSON.stringify({ maxReceiveCount: def.maxReceiveCount, deadLetterTargetArn: dlqArn }),
       },

@@ -25,6 +25,7 @@ export function applyEvent(state: ShipmentState | undefined, event: AuditEvent):
       updatedAt: event.occurredAt,
       route: patch.route ?? undefined,
       statusReason: patch.statusReason ?? undefined,
+      unassignedWindows: patch.unassignedWindows ?? undefined,
     });
   }
   if (event.seq !== state.revision + 1) {
@@ -45,6 +46,10 @@ export function applyEvent(state: ShipmentState | undefined, event: AuditEvent):
     updatedAt: event.occurredAt,
     route: patch.route === undefined ? state.route : (patch.route ?? undefined),
     statusReason: patch.statusReason === undefined ? state.statusReason : (patch.statusReason ?? undefined),
+    unassignedWindows:
+      patch.unassignedWindows === undefined
+        ? state.unassignedWindows
+        : (patch.unassignedWindows ?? undefined),
   });
 }
 

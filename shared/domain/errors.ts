@@ -100,7 +100,7 @@ export class ConcurrencyConflictError extends DomainError {
 export class DependencyError extends DomainError {
   readonly fault = 'dependency';
   readonly status = 503;
-  readonly code = 'dependency-unavailable';
+  readonly code: string = 'dependency-unavailable';
 }
 
 export class InternalError extends DomainError {

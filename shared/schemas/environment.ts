@@ -32,6 +32,27 @@ export const Environment = z.object({
     .default(24 * 3600),
   /** 60 makes a 10-minute window last 10 s (local runtime and tests only). */
   TIME_SCALE: positiveNumber(1),
+  BATCHING_TABLE: z.string().min(1),
+  /** Batch optimizer work queues, per priority (the window tick and the consumers enqueue). */
+  BATCH_JOBS_P1_URL: z.string().optional(),
+  BATCH_JOBS_P2_URL: z.string().optional(),
+  /** Window length per priority, minutes (contract §3: default 10). */
+  WINDOW_MINUTES_STANDARD: positiveNumber(10),
+  WINDOW_MINUTES_BULK: positiveNumber(10),
+  /** A window closes early when it holds this many shipments (contract §3: 100). */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
+  /** Optimization time budget per batch, seconds (contract §3: default 30, at most 60). */
+  BATCH_BUDGET_SECONDS: z.coerce.number().min(0.1).max(60).default(30),
+  /** Real-time budget of the URGENT path inside the API call, ms (contract §3: 10 s in all). */
+  URGENT_BUDGET_MS: z.coerce.number().int().min(1).max(10_000).default(10_000),
+  /** Local repair after a real-time insertion, ms: answers fast, well inside the budget. */
+  URGENT_REPAIR_MS: z.coerce.number().int().min(1).max(10_000).default(300),
+  /** Budget of one p0 consumer attempt, ms. */
+  URGENT_QUEUE_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  MAX_CONCURRENT_BATCHES: z.coerce.number().int().min(1).default(4),
+  MAX_UNASSIGNED_WINDOWS: z.coerce.number().int().min(1).default(3),
+  /** Fleet per region: inline JSON or a path to a JSON file (contract §3). Absent: default fleet. */
+  FLEET_CONFIG: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 

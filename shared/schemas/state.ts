@@ -43,6 +43,8 @@ export const ShipmentState = z.strictObject({
   updatedAt: z.iso.datetime({ offset: true }),
   route: RouteAssignment.optional(),
   statusReason: z.string().optional(),
+  /** Consecutive windows that left this shipment unassigned. */
+  unassignedWindows: z.int().min(0).optional(),
 });
 export type ShipmentState = z.infer<typeof ShipmentState>;
 
@@ -69,6 +71,7 @@ export const StatePatch = z.strictObject({
   region: z.string().optional(),
   route: RouteAssignment.nullable().optional(),
   statusReason: z.string().nullable().optional(),
+  unassignedWindows: z.int().min(0).nullable().optional(),
 });
 export type StatePatch = z.infer<typeof StatePatch>;
 

@@ -60,7 +60,10 @@ const inQueue = async (tier: 'p0' | 'p1' | 'p2', shipmentId: string) => {
 describe('shipment API over HTTP on the local runtime', () => {
   it('answers /health without a key and serves the OpenAPI document', async () => {
     expect((await fetch(`${runtime.url}/health`)).status).toBe(200);
-    const doc = await (await fetch(`${runtime.url}/openapi.json`)).json();
+    const doc = (await (await fetch(`${runtime.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: object;
+    };
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

@@ -43,3 +43,28 @@ export const SHIPMENT_QUEUES: readonly QueueDefinition[] = [
 export const dlqName = (queue: QueueDefinition) => `${queue.id}-dlq`;
 /** DLQs keep messages the longest SQS allows, so operators have time to redrive. */
 export const DLQ_RETENTION_DAYS = 14;
+
+/**
+ * Batch optimizer work queues (one closed window per message), per priority so that each priority
+ * has its own concurrency limit. Visibility covers the longest optimization (60 s budget) with margin.
+ */
+export const BATCH_JOB_QUEUES: readonly (QueueDefinition & { priority: 'STANDARD' | 'BULK' })[] = [
+  {
+    tier: 'p1',
+    priority: 'STANDARD',
+    id: 'BatchJobsStandard',
+    envVar: 'BATCH_JOBS_P1_URL',
+    visibilityTimeoutSeconds: 540,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  {
+    tier: 'p2',
+    priority: 'BULK',
+    id: 'BatchJobsBulk',
+    envVar: 'BATCH_JOBS_P2_URL',
+    visibilityTimeoutSeconds: 540,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+];

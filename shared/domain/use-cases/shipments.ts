@@ -22,6 +22,11 @@ export interface SubmitCommand {
   mode: 'create' | 'replace';
   /** The id in the path, for PUT. */
   pathShipmentId?: string;
+  /**
+   * Hold the shipment as RECEIVED without announcing it, for the caller to optimize in real time
+   * and then either commit the result or queue it (URGENT path).
+   */
+  hold?: boolean;
 }
 
 export interface SubmitResult {
@@ -61,16 +66,18 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       region: cmd.body.region,
       route: null,
       statusReason: null,
+      unassignedWindows: null,
     };
-    if (stored) assertTransition(stored.status, 'QUEUED');
+    const status = cmd.hold ? 'RECEIVED' : 'QUEUED';
+    if (stored) assertTransition(stored.status, status);
     const type: ShipmentEventType = stored ? 'shipment.updated' : 'shipment.created';
     const { state, event } = await commit(deps, stored, {
       type,
-      status: 'QUEUED',
+      status,
       version: cmd.body.version,
       correlationId: cmd.correlationId,
       patch,
-      busEvent: type,
+      ...(cmd.hold ? {} : { busEvent: type }),
     });
     await publishCommitted(event, deps);
     return { outcome: stored ? 'updated' : 'created', state };

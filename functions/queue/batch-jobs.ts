@@ -1,0 +1,27 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
+import { logger, metrics } from '../../shared/runtime/observability';
+import { BatchJob } from '../../shared/schemas/batching';
+import { dependencies } from '../dependencies';
+
+/**
+ * The batch optimizer: one closed window per job. A region already being optimized makes the job
+ * fail and come back after the visibility timeout; a finished window is a no-op.
+ */
+const deps = dependencies();
+const processor = new BatchProcessor(EventType.SQS);
+
+const recordHandler = async (record: SQSRecord) => {
+  const job = BatchJob.parse(JSON.parse(record.body));
+  const outcome = await optimizeWindow(job, deps);
+  logger.info('batch job done', { windowId: job.windowId, outcome: outcome.kind });
+};
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, recordHandler, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,67 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
+import { enqueueShipment } from '../../shared/domain/batching/windows';
+import { clearCorrelationId, logger, setCorrelationId } from '../../shared/runtime/observability';
+import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';
+import { dependencies } from '../dependencies';
+
+/**
+ * SQS consumers of the priority queues, with partial batch responses: one poison message never
+ * holds back the others (it is retried, then dead-lettered after 5 receives). A message delivered
+ * more than once has one effect: idempotency records keyed by the event id (24 h TTL).
+ */
+const deps = dependencies();
+
+const config = new IdempotencyConfig({
+  eventKeyJmesPath: 'eventId',
+  expiresAfterSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS,
+});
+
+const addToWindowOnce = makeIdempotent((detail: ShipmentEventDetail) => enqueueShipment(detail, deps), {
+  persistenceStore: deps.idempotency,
+  config,
+  keyPrefix: 'window-consumer',
+});
+
+const optimizeUrgentOnce = makeIdempotent(
+  (detail: ShipmentEventDetail) => optimizeQueuedUrgent(detail, deps.env.URGENT_QUEUE_BUDGET_MS, deps),
+  { persistenceStore: deps.idempotency, config, keyPrefix: 'urgent-consumer' },
+);
+
+/** Validates the EventBridge envelope at the queue boundary; a malformed message fails (→ DLQ). */
+export function parseShipmentMessage(record: SQSRecord) {
+  return ShipmentQueueMessage.parse(JSON.parse(record.body));
+}
+
+function consumer(handle: (detail: ShipmentEventDetail, type: string) => Promise<unknown>) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const recordHandler = async (record: SQSRecord) => {
+    const message = parseShipmentMessage(record);
+    setCorrelationId(message.detail.correlationId);
+    try {
+      const result = await handle(message.detail, message['detail-type']);
+      logger.info('shipment message processed', {
+        shipmentId: message.detail.shipmentId,
+        result: result as never,
+      });
+    } finally {
+      clearCorrelationId();
+    }
+  };
+  return async (event: SQSEvent, context: Context) => {
+    config.registerLambdaContext(context);
+    return processPartialResponse(event, recordHandler, processor, { context });
+  };
+}
+
+/** p1 and p2: collect STANDARD and BULK shipments into their region's window. */
+export const windowConsumer = consumer(async (detail, type) =>
+  type === 'shipment.cancelled' ? { kind: 'skipped', reason: 'cancelled' } : addToWindowOnce(detail),
+);
+
+/** p0: URGENT shipments whose real-time optimization ran out of budget. */
+export const urgentConsumer = consumer(async (detail, type) =>
+  type === 'shipment.cancelled' ? { kind: 'skipped', reason: 'cancelled' } : optimizeUrgentOnce(detail),
+);

@@ -1,0 +1,92 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
+import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
+import { ensureQueue } from '../services/sqs';
+import type { LocalModule } from './types';
+
+/**
+ * Windowed batching and the URGENT queue, locally: the same consumers and optimizer functions,
+ * driven by SQS pollers (the local event source mappings) and a scheduler tick on the scaled clock.
+ * LOCAL_CONSUMERS=off leaves the queues alone (tests that inspect them).
+ */
+export const batchingModule: LocalModule = {
+  name: 'batching',
+  async start(ctx) {
+    const sqs = new SQSClient({ endpoint: ctx.endpoints.sqs, region: ctx.region });
+    const jobQueues = await Promise.all(
+      BATCH_JOB_QUEUES.map(async (def) => ({ def, urls: await ensureQueue(sqs, def, ctx.timeScale) })),
+    );
+    ctx.setEnv(Object.fromEntries(jobQueues.map(({ def, urls }) => [def.envVar, urls.url])));
+    if (process.env.LOCAL_CONSUMERS === 'off') {
+      return { stop: async () => sqs.destroy(), banner: ['batching  consumers off (LOCAL_CONSUMERS=off)'] };
+    }
+
+    const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
+    const { handler: batchJob } = await import('../../functions/queue/batch-jobs');
+    const { handler: tick } = await import('../../functions/schedule/window-tick');
+    const { dependencies } = await import('../../functions/dependencies');
+    const { logger } = await import('../../shared/runtime/observability');
+    const onError = (error: unknown) => logger.error('local poller failed', { error: error as Error });
+    const concurrency = dependencies().settings.maxConcurrentPerPriority;
+
+    const pollers = [
+      startQueuePoller({
+        sqs,
+        name: 'UrgentConsumer',
+        queueUrl: ctx.queues.p0.url,
+        queueArn: ctx.queues.p0.arn,
+        handler: urgentConsumer as SqsHandler,
+        onError,
+      }),
+      startQueuePoller({
+        sqs,
+        name: 'StandardConsumer',
+        queueUrl: ctx.queues.p1.url,
+        queueArn: ctx.queues.p1.arn,
+        handler: windowConsumer as SqsHandler,
+        onError,
+      }),
+      startQueuePoller({
+        sqs,
+        name: 'BulkConsumer',
+        queueUrl: ctx.queues.p2.url,
+        queueArn: ctx.queues.p2.arn,
+        handler: windowConsumer as SqsHandler,
+        onError,
+      }),
+      ...jobQueues.map(({ def, urls }) =>
+        startQueuePoller({
+          sqs,
+          name: `${def.id}Optimizer`,
+          queueUrl: urls.url,
+          queueArn: urls.arn,
+          handler: batchJob as SqsHandler,
+          batchSize: 1,
+          concurrency,
+          onError,
+        }),
+      ),
+    ];
+
+    // EventBridge Scheduler's minute tick, on the wall clock: windows close by the scaled clock.
+    let ticking = true;
+    const ticker = (async () => {
+      while (ticking) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (ticking) await tick().catch(onError);
+      }
+    })();
+
+    return {
+      banner: [
+        `batching  windows of ${dependencies().env.WINDOW_MINUTES_STANDARD} min (STANDARD) / ${dependencies().env.WINDOW_MINUTES_BULK} min (BULK), scaled by TIME_SCALE`,
+      ],
+      async stop() {
+        ticking = false;
+        await ticker;
+        await Promise.all(pollers.map((p) => p.stop()));
+        sqs.destroy();
+      },
+    };
+  },
+};

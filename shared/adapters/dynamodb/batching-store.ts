@@ -1,0 +1,376 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  AddMemberResult,
+  BatchStore,
+  LeaseLock,
+  WindowKey,
+  WindowStore,
+} from '../../domain/batching/ports';
+import type { Clock } from '../../domain/clock';
+import { DependencyError } from '../../domain/errors';
+import { BatchRecord, BatchWindow, RegionPlan, RouteRecord, WindowMember } from '../../schemas/batching';
+
+const META = 'META';
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+/**
+ * Windows, batches, routes, region plans and leases in one DynamoDB table, every state change a
+ * conditional write (works on dynalite: no transactions).
+ */
+export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  // ---- windows ----
+
+  async addMember(
+    key: WindowKey,
+    member: { shipmentId: string; version: number },
+    options: { now: string; closesAt: string; maxSize: number; newWindowId: () => string },
+  ): Promise<AddMemberResult> {
+    const pointerKey = { pk: `OPENWIN#${key.priority}#${key.region}`, sk: META };
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const pointer = (
+        await this.send(new GetCommand({ TableName: this.tableName, Key: pointerKey, ConsistentRead: true }))
+      ).Item;
+      let window = pointer ? await this.get(String(pointer.windowId)) : undefined;
+      if (
+        !window ||
+        window.status !== 'OPEN' ||
+        window.count >= options.maxSize ||
+        window.closesAt <= options.now
+      ) {
+        const fresh: BatchWindow = {
+          windowId: options.newWindowId(),
+          priority: key.priority,
+          region: key.region,
+          status: 'OPEN',
+          openedAt: options.now,
+          closesAt: options.closesAt,
+          count: 0,
+        };
+        await this.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: `WINDOW#${fresh.windowId}`,
+              sk: META,
+              window: fresh,
+              status: 'OPEN',
+              count: 0,
+              dueKey: 'OPEN',
+              dueAt: fresh.closesAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...pointerKey, windowId: fresh.windowId },
+              ConditionExpression: pointer ? 'windowId = :old' : 'attribute_not_exists(pk)',
+              ...(pointer ? { ExpressionAttributeValues: { ':old': pointer.windowId } } : {}),
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error))
+            throw new DependencyError('window pointer write failed', { cause: error });
+          await this.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { pk: `WINDOW#${fresh.windowId}`, sk: META },
+            }),
+          );
+          continue; // someone else rotated the window first: use theirs
+        }
+        window = fresh;
+      }
+      const memberKey = {
+        pk: `WINDOW#${window.windowId}`,
+        sk: `MEMBER#${member.shipmentId}#${member.version}`,
+      };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...memberKey, member: { ...member, addedAt: options.now } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return { window, added: false, full: false };
+        throw new DependencyError('window member write failed', { cause: error });
+      }
+      try {
+        const updated = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: `WINDOW#${window.windowId}`, sk: META },
+            UpdateExpression: 'SET #count = #count + :one, #window.#count = #count + :one',
+            ConditionExpression: '#status = :open AND #count < :max',
+            ExpressionAttributeNames: { '#count': 'count', '#status': 'status', '#window': 'window' },
+            ExpressionAttributeValues: { ':one': 1, ':open': 'OPEN', ':max': options.maxSize },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        const after = BatchWindow.parse(updated.Attributes?.window);
+        return { window: after, added: true, full: after.count >= options.maxSize };
+      } catch (error) {
+        if (!isConditionFailure(error))
+          throw new DependencyError('window slot update failed', { cause: error });
+        // The window filled up or started closing meanwhile: take the member back, try the next window.
+        await this.send(new DeleteCommand({ TableName: this.tableName, Key: memberKey }));
+      }
+    }
+    throw new DependencyError(
+      `could not add ${member.shipmentId} to a window of ${key.region}/${key.priority}`,
+    );
+  }
+
+  async get(windowId: string): Promise<BatchWindow | undefined> {
+    const item = (
+      await this.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `WINDOW#${windowId}`, sk: META },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    return item ? BatchWindow.parse(item.window) : undefined;
+  }
+
+  async members(windowId: string): Promise<WindowMember[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': `WINDOW#${windowId}`, ':m': 'MEMBER#' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => WindowMember.parse(i.member));
+  }
+
+  async dueWindows(now: string, limit: number): Promise<BatchWindow[]> {
+    return this.byDue('OPEN', now, limit);
+  }
+
+  async closingWindows(claimedBefore: string, limit: number): Promise<BatchWindow[]> {
+    return this.byDue('CLOSING', claimedBefore, limit);
+  }
+
+  async claim(windowId: string, reason: 'due' | 'full', now: string): Promise<BatchWindow | undefined> {
+    try {
+      const updated = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `WINDOW#${windowId}`, sk: META },
+          UpdateExpression:
+            'SET #status = :closing, #window.#status = :closing, #window.closedAt = :now, #window.closeReason = :reason, dueKey = :closing, dueAt = :now',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
+          ExpressionAttributeValues: {
+            ':closing': 'CLOSING',
+            ':open': 'OPEN',
+            ':now': now,
+            ':reason': reason,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return BatchWindow.parse(updated.Attributes?.window);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw new DependencyError('window claim failed', { cause: error });
+    }
+  }
+
+  async markClosed(windowId: string, _now: string): Promise<void> {
+    await this.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `WINDOW#${windowId}`, sk: META },
+        UpdateExpression: 'SET #status = :closed, #window.#status = :closed REMOVE dueKey, dueAt',
+        ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
+        ExpressionAttributeValues: { ':closed': 'CLOSED' },
+      }),
+    );
+  }
+
+  private async byDue(status: 'OPEN' | 'CLOSING', before: string, limit: number): Promise<BatchWindow[]> {
+    const result = await this.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'due',
+        KeyConditionExpression: 'dueKey = :k AND dueAt <= :t',
+        ExpressionAttributeValues: { ':k': status, ':t': before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((i: Record<string, unknown>) => BatchWindow.parse(i.window));
+  }
+
+  // ---- batches, routes, plans ----
+
+  async putBatch(record: BatchRecord): Promise<void> {
+    await this.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `BATCH#${record.batchId}`,
+          sk: META,
+          batch: record,
+          regionKey: `BATCHES#${record.region}`,
+          createdAt: record.finishedAt,
+        },
+      }),
+    );
+  }
+
+  async getBatch(batchId: string): Promise<BatchRecord | undefined> {
+    const item = (
+      await this.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `BATCH#${batchId}`, sk: META } }),
+      )
+    ).Item;
+    return item ? BatchRecord.parse(item.batch) : undefined;
+  }
+
+  async listBatches(region: string, options: { limit?: number } = {}): Promise<BatchRecord[]> {
+    const items = await this.queryAll(
+      {
+        IndexName: 'batchesByRegion',
+        KeyConditionExpression: 'regionKey = :r',
+        ExpressionAttributeValues: { ':r': `BATCHES#${region}` },
+      },
+      options.limit,
+    );
+    return items.map((i) => BatchRecord.parse(i.batch));
+  }
+
+  async putRoutes(routes: RouteRecord[]): Promise<void> {
+    for (const route of routes) {
+      await this.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `ROUTE#${route.routeId}`, sk: META, route },
+        }),
+      );
+    }
+  }
+
+  async getRoute(routeId: string): Promise<RouteRecord | undefined> {
+    const item = (
+      await this.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `ROUTE#${routeId}`, sk: META } }),
+      )
+    ).Item;
+    return item ? RouteRecord.parse(item.route) : undefined;
+  }
+
+  async getRegionPlan(region: string): Promise<RegionPlan | undefined> {
+    const item = (
+      await this.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `PLAN#${region}`, sk: META },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    return item ? RegionPlan.parse(JSON.parse(String(item.plan))) : undefined;
+  }
+
+  async putRegionPlan(plan: RegionPlan): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // Stored as a JSON string: plans are large nested documents read and written whole.
+          Item: { pk: `PLAN#${plan.region}`, sk: META, revision: plan.revision, plan: JSON.stringify(plan) },
+          ConditionExpression: plan.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
+          ...(plan.revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': plan.revision - 1 } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new DependencyError('region plan write failed', { cause: error });
+    }
+  }
+
+  // ---- leases ----
+
+  async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `LOCK#${name}`, sk: META, owner, expiresAt: now + ttlMs },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new DependencyError('lease acquire failed', { cause: error });
+    }
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${name}`, sk: META },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new DependencyError('lease release failed', { cause: error });
+    }
+  }
+
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send(
+        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: startKey }),
+      );
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items.slice(0, limit);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the document client's send is overloaded per command
+  private async send(command: any): Promise<any> {
+    try {
+      return await this.doc.send(command);
+    } catch (error) {
+      throw new DependencyError('DynamoDB request failed', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,319 @@
+import type { BatchJob, BatchRecord, RouteRecord } from '../../schemas/batching';
+import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
+import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import type { PlannedRoute, RoutingInput, RoutingPlan } from '../../solver';
+import { isoAt } from '../clock';
+import { ConcurrencyConflictError, DependencyError } from '../errors';
+import { commit } from '../use-cases/shipments';
+import type { BatchingDeps } from './dependencies';
+import { depotsFor, toJob, vehiclesFor } from './fleet';
+
+export class RegionBusyError extends DependencyError {
+  override readonly code = 'region-busy';
+}
+
+const optimizingReason = (windowId: string) => `optimizing in window ${windowId}`;
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+
+export type OptimizeOutcome = { kind: 'noop'; reason: string } | { kind: 'optimized'; batch: BatchRecord };
+
+/**
+ * Optimizes one closed window: its waiting shipments become OPTIMIZING, the engine plans them
+ * together within the batch budget, and each result is written only if the shipment still has the
+ * version that was optimized; the others become STALE and go into the next window. One optimization
+ * per region and priority at a time (a lease); re-running a window is safe.
+ */
+export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise<OptimizeOutcome> {
+  const window = await deps.windows.get(job.windowId);
+  if (!window || window.status === 'CLOSED') return { kind: 'noop', reason: 'window already optimized' };
+  if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
+  const lockName = `optimize#${window.priority}#${window.region}`;
+  const ttl = deps.settings.batchBudgetMs + 120_000;
+  if (!(await deps.locks.acquire(lockName, window.windowId, ttl))) {
+    throw new RegionBusyError(`another optimization of ${window.region}/${window.priority} is running`);
+  }
+  try {
+    const startedAt = isoAt(deps.clock);
+    const members = await deps.windows.members(window.windowId);
+    const optimizing: ShipmentState[] = [];
+    for (const member of members) {
+      const state = await deps.store.get(member.shipmentId);
+      if (!state || state.version !== member.version) continue;
+      if (state.status === 'OPTIMIZING' && state.statusReason === optimizingReason(window.windowId)) {
+        optimizing.push(state); // a previous run of this window died half-way
+        continue;
+      }
+      if (state.status !== 'QUEUED' && state.status !== 'STALE') continue;
+      try {
+        const { state: next } = await commit(deps, state, {
+          type: 'shipment.optimizing',
+          status: 'OPTIMIZING',
+          version: state.version,
+          correlationId: state.correlationId,
+          patch: { statusReason: optimizingReason(window.windowId) },
+        });
+        optimizing.push(next);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+      }
+    }
+    if (optimizing.length === 0) {
+      await deps.windows.markClosed(window.windowId, isoAt(deps.clock));
+      return { kind: 'noop', reason: 'no shipment still waiting' };
+    }
+
+    const planningStart = Math.ceil(deps.clock.now() / 1000);
+    const depots = depotsFor(window.region, optimizing, deps.fleet);
+    const input: RoutingInput = {
+      depots,
+      vehicles: vehiclesFor(window.region, depots, deps.fleet, planningStart),
+      shipments: optimizing.map(toJob),
+      planningStart,
+    };
+    const solverStart = performance.now();
+    const plan = await deps.engine.planRoutes(input, {
+      timeLimitMs: deps.settings.batchBudgetMs,
+      seed: hashSeed(window.windowId),
+      ...(deps.matrix ? { matrix: deps.matrix } : {}),
+    });
+    const solverSeconds = (performance.now() - solverStart) / 1000;
+    const solo = await deps.engine.soloDistanceMeters(input, deps.matrix);
+
+    const batchId = deps.ids.next();
+    const optimizedAt = isoAt(deps.clock);
+    const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
+    const routes = plan.routes
+      .filter((r) => r.stops.length > 0)
+      .map((r) => routeRecord(r, batchId, window.region, deps.ids.next(), input, byId, optimizedAt));
+    await deps.batches.putRoutes(routes);
+
+    const stale: string[] = [];
+    for (const route of routes) {
+      for (const stop of route.stops) {
+        const assignment: RouteAssignment = {
+          routeId: route.routeId,
+          vehicleId: route.vehicleId,
+          sequence: stop.sequence,
+          stops: route.stops.length,
+          eta: stop.eta,
+          batchId,
+          optimizedAt,
+        };
+        if (!(await applyResult(stop.shipmentId, stop.version, assignment, deps)))
+          stale.push(stop.shipmentId);
+      }
+    }
+    for (const u of plan.unassigned)
+      await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
+
+    const batch: BatchRecord = {
+      batchId,
+      kind: 'window',
+      windowId: window.windowId,
+      region: window.region,
+      priority: window.priority,
+      shipmentIds: optimizing.map((s) => s.shipmentId),
+      routeIds: routes.map((r) => r.routeId),
+      optimized: optimizing.length - stale.length - plan.unassigned.length,
+      stale,
+      unassigned: plan.unassigned.map((u) => ({ shipmentId: u.shipmentId, reason: u.reason })),
+      distanceMeters: plan.distanceMeters,
+      soloDistanceMeters: solo,
+      consolidationGainPct: solo > 0 ? (1 - plan.distanceMeters / solo) * 100 : 0,
+      vehiclesUsed: plan.vehiclesUsed,
+      solverSeconds,
+      startedAt,
+      finishedAt: isoAt(deps.clock),
+    };
+    await deps.batches.putBatch(batch);
+    await savePlan(window.region, input, plan, routes, batchId, deps);
+    await deps.windows.markClosed(window.windowId, isoAt(deps.clock));
+    deps.metrics.batchOptimized({
+      priority: window.priority,
+      region: window.region,
+      shipments: optimizing.length,
+      stale: stale.length,
+      unassigned: plan.unassigned.length,
+      solverSeconds,
+      consolidationGainPct: batch.consolidationGainPct,
+    });
+    deps.logger.info('window optimized', {
+      batchId,
+      windowId: window.windowId,
+      region: window.region,
+      shipments: optimizing.length,
+      routes: routes.length,
+      stale: stale.length,
+      consolidationGainPct: Number(batch.consolidationGainPct.toFixed(1)),
+    });
+    return { kind: 'optimized', batch };
+  } finally {
+    await deps.locks.release(lockName, window.windowId);
+  }
+}
+
+/**
+ * Writes one optimization result if the shipment still has the optimized version and is still
+ * OPTIMIZING (conditional on its revision). Otherwise the result is stale: a shipment waiting with
+ * a newer version is marked STALE and re-queued for the next window; the result is discarded.
+ */
+export async function applyResult(
+  shipmentId: string,
+  version: number,
+  assignment: RouteAssignment,
+  deps: BatchingDeps,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const state = await deps.store.get(shipmentId);
+    if (!state) return false;
+    if (state.status !== 'OPTIMIZING' || state.version !== version) {
+      deps.metrics.staleResult();
+      await markStale(
+        state,
+        `the result for version ${version} is stale: version ${state.version} is ${state.status}`,
+        deps,
+      );
+      return false;
+    }
+    try {
+      const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
+        shipmentId,
+        version,
+        correlationId: state.correlationId,
+        region: state.region,
+        priority: state.priority,
+        ...assignment,
+      };
+      await commit(deps, state, {
+        type: 'shipment.optimized',
+        status: 'OPTIMIZED',
+        version,
+        correlationId: state.correlationId,
+        patch: { route: assignment, statusReason: null, unassignedWindows: null },
+        busEvent: { detailType: ROUTE_OPTIMIZED, detail },
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+  return false;
+}
+
+/** A newer version is waiting (QUEUED): record the stale result and send it to the next window. */
+async function markStale(state: ShipmentState, reason: string, deps: BatchingDeps): Promise<void> {
+  if (state.status !== 'QUEUED') return;
+  try {
+    const { state: stale } = await commit(deps, state, {
+      type: 'shipment.stale',
+      status: 'STALE',
+      version: state.version,
+      correlationId: state.correlationId,
+      patch: { statusReason: reason },
+    });
+    await commit(deps, stale, {
+      type: 'shipment.requeued',
+      status: 'QUEUED',
+      version: stale.version,
+      correlationId: stale.correlationId,
+      patch: { statusReason: 're-queued for the next window' },
+      busEvent: 'shipment.requeued',
+    });
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflictError)) throw error;
+  }
+}
+
+/**
+ * A shipment the engine could not place goes to the next window, up to the configured number of
+ * windows in a row; then it stays STALE with the reason, for operations (reconciliation flags it).
+ */
+async function leaveUnassigned(shipmentId: string, version: number, reason: string, deps: BatchingDeps) {
+  const state = await deps.store.get(shipmentId);
+  if (!state || state.status !== 'OPTIMIZING' || state.version !== version) return;
+  const windows = (state.unassignedWindows ?? 0) + 1;
+  const giveUp = windows >= deps.settings.maxUnassignedWindows;
+  try {
+    await commit(deps, state, {
+      type: giveUp ? 'shipment.stale' : 'shipment.requeued',
+      status: giveUp ? 'STALE' : 'QUEUED',
+      version,
+      correlationId: state.correlationId,
+      patch: {
+        statusReason: giveUp
+          ? `unassigned (${reason}) in ${windows} windows: needs attention`
+          : `unassigned (${reason}): re-queued for the next window`,
+        unassignedWindows: windows,
+      },
+      ...(giveUp ? {} : { busEvent: 'shipment.requeued' as const }),
+    });
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflictError)) throw error;
+  }
+}
+
+function routeRecord(
+  route: PlannedRoute,
+  batchId: string,
+  region: string,
+  routeId: string,
+  input: RoutingInput,
+  byId: Map<string, ShipmentState>,
+  createdAt: string,
+): RouteRecord {
+  const vehicle = input.vehicles.find((v) => v.id === route.vehicleId);
+  return {
+    routeId,
+    batchId,
+    region,
+    vehicleId: route.vehicleId,
+    depotId: vehicle?.startDepotId ?? '',
+    start: iso(route.start),
+    end: iso(route.end),
+    distanceMeters: route.distanceMeters,
+    durationSeconds: route.durationSeconds,
+    cost: route.cost,
+    stops: route.stops.map((stop, i) => {
+      const state = byId.get(stop.shipmentId);
+      return {
+        shipmentId: stop.shipmentId,
+        version: state?.version ?? 1,
+        sequence: i + 1,
+        eta: iso(stop.arrival),
+        departure: iso(stop.departure),
+        destination: { lat: state?.shipment.destination.lat ?? 0, lon: state?.shipment.destination.lon ?? 0 },
+      };
+    }),
+    createdAt,
+  };
+}
+
+/** The region's current plan becomes this batch's plan (URGENT shipments are inserted into it). */
+export async function savePlan(
+  region: string,
+  input: RoutingInput,
+  plan: RoutingPlan,
+  routes: readonly RouteRecord[],
+  batchId: string,
+  deps: Pick<BatchingDeps, 'batches' | 'clock'>,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.batches.getRegionPlan(region);
+    const ok = await deps.batches.putRegionPlan({
+      region,
+      revision: (current?.revision ?? 0) + 1,
+      updatedAt: isoAt(deps.clock),
+      input,
+      plan,
+      routeIds: Object.fromEntries(routes.map((r) => [r.vehicleId, r.routeId])),
+      batchId,
+    });
+    if (ok) return;
+  }
+}
+
+function hashSeed(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,61 @@
+import type {
+  BatchJob,
+  BatchRecord,
+  BatchWindow,
+  RegionPlan,
+  RouteRecord,
+  WindowMember,
+} from '../../schemas/batching';
+import type { Priority } from '../../schemas/shipment';
+
+export interface WindowKey {
+  priority: Priority;
+  region: string;
+}
+
+export interface AddMemberResult {
+  window: BatchWindow;
+  /** False when the shipment (same version) was already a member: a duplicate delivery. */
+  added: boolean;
+  /** The add took the last slot: the window must close now. */
+  full: boolean;
+}
+
+/** Windows with their members; every state change is a conditional write. */
+export interface WindowStore {
+  addMember(
+    key: WindowKey,
+    member: { shipmentId: string; version: number },
+    options: { now: string; closesAt: string; maxSize: number; newWindowId: () => string },
+  ): Promise<AddMemberResult>;
+  get(windowId: string): Promise<BatchWindow | undefined>;
+  members(windowId: string): Promise<WindowMember[]>;
+  /** OPEN windows whose closesAt <= now. */
+  dueWindows(now: string, limit: number): Promise<BatchWindow[]>;
+  /** CLOSING windows claimed before `claimedBefore` (their job may be lost). */
+  closingWindows(claimedBefore: string, limit: number): Promise<BatchWindow[]>;
+  /** OPEN → CLOSING; exactly one caller wins, the others get undefined. */
+  claim(windowId: string, reason: 'due' | 'full', now: string): Promise<BatchWindow | undefined>;
+  markClosed(windowId: string, now: string): Promise<void>;
+}
+
+export interface BatchStore {
+  putBatch(record: BatchRecord): Promise<void>;
+  getBatch(batchId: string): Promise<BatchRecord | undefined>;
+  listBatches(region: string, options?: { limit?: number }): Promise<BatchRecord[]>;
+  putRoutes(routes: RouteRecord[]): Promise<void>;
+  getRoute(routeId: string): Promise<RouteRecord | undefined>;
+  getRegionPlan(region: string): Promise<RegionPlan | undefined>;
+  /** Writes the plan if the stored revision is still `plan.revision - 1`; false when another writer won. */
+  putRegionPlan(plan: RegionPlan): Promise<boolean>;
+}
+
+/** A lease: at most one holder per name until it is released or expires. */
+export interface LeaseLock {
+  acquire(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  release(name: string, owner: string): Promise<void>;
+}
+
+export interface JobQueue {
+  enqueue(job: BatchJob): Promise<void>;
+}

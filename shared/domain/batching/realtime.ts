@@ -1,0 +1,307 @@
+import type { RouteRecord } from '../../schemas/batching';
+import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
+import { isoAt } from '../clock';
+import { ConcurrencyConflictError } from '../errors';
+import { derivePriority } from '../priority';
+import { publishCommitted } from '../use-cases/publish';
+import { commit, type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
+import type { BatchingDeps } from './dependencies';
+import { depotsFor, toJob, vehiclesFor } from './fleet';
+import { applyResult } from './optimize-window';
+
+const EMPTY_PLAN: RoutingPlan = {
+  routes: [],
+  unassigned: [],
+  distanceMeters: 0,
+  durationSeconds: 0,
+  vehiclesUsed: 0,
+  cost: 0,
+};
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+
+export type RealtimeOutcome =
+  | { kind: 'optimized'; state: ShipmentState; route: RouteRecord }
+  | { kind: 'timeout' }
+  | { kind: 'unassigned'; reason: UnassignedReason };
+
+export interface AcceptResult extends SubmitResult {
+  /** Set for URGENT shipments: what the real-time optimization did. */
+  realtime?: RealtimeOutcome;
+}
+
+/**
+ * POST/PUT of a shipment. URGENT ones are optimized in real time inside the call (contract §3:
+ * 10 s in all): held as RECEIVED, inserted into the region's current plan, and committed OPTIMIZED
+ * with their route; if the budget runs out or nothing fits, they are queued on p0 (202).
+ */
+export async function acceptShipment(
+  cmd: SubmitCommand,
+  deps: BatchingDeps,
+  startedAt = deps.clock.now(),
+): Promise<AcceptResult> {
+  const derived = derivePriority(cmd.body, deps.priorityPolicy);
+  if (derived !== 'URGENT') return submitShipment(cmd, deps);
+  const held = await submitShipment({ ...cmd, hold: true }, deps);
+  if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
+  const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
+
+  const remaining = deps.settings.urgentBudgetMs - (deps.clock.now() - startedAt);
+  const t0 = performance.now();
+  const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
+  deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: (performance.now() - t0) / 1000 });
+  const state = (await deps.store.get(held.state.shipmentId)) ?? held.state;
+  return { ...held, state, realtime: outcome };
+}
+
+/**
+ * Inserts one shipment into the region's current plan within `budgetMs`: OPTIMIZING, then the
+ * engine's real-time insertion, then the conditional OPTIMIZED write. A timeout or no fit leaves
+ * the shipment as it was before OPTIMIZING (RECEIVED or QUEUED) for the caller to queue or retry.
+ */
+export async function optimizeInRealTime(
+  state: ShipmentState,
+  budgetMs: number,
+  deps: BatchingDeps,
+  /** On failure: announce the shipment (QUEUED, to p0) under this detail-type; absent: just QUEUED. */
+  announceAs?: 'shipment.created' | 'shipment.updated',
+): Promise<RealtimeOutcome> {
+  const deadline = performance.now() + budgetMs;
+  const { state: optimizing } = await commit(deps, state, {
+    type: 'shipment.optimizing',
+    status: 'OPTIMIZING',
+    version: state.version,
+    correlationId: state.correlationId,
+    patch: { statusReason: 'real-time insertion' },
+  });
+  const revert = async (reason: string) => {
+    const current = await deps.store.get(state.shipmentId);
+    if (current?.status !== 'OPTIMIZING' || current.version !== state.version) return;
+    try {
+      const { event } = await commit(deps, current, {
+        type: 'shipment.queued',
+        status: 'QUEUED',
+        version: current.version,
+        correlationId: current.correlationId,
+        patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
+        ...(announceAs ? { busEvent: announceAs } : {}),
+      });
+      await publishCommitted(event, deps);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  };
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    const current = await deps.batches.getRegionPlan(optimizing.region);
+    const now = Math.floor(deps.clock.now() / 1000);
+    const baseInput = (current?.input as RoutingInput | undefined) ?? {
+      depots: [],
+      vehicles: [],
+      shipments: [],
+      planningStart: now,
+    };
+    const basePlan = (current?.plan as RoutingPlan | undefined) ?? EMPTY_PLAN;
+    const input = withShipmentDepot(baseInput, optimizing, deps, now);
+    const job = toJob(optimizing);
+    // Drop an older entry of the same shipment (a previous version) from the plan first.
+    const cleaned = withoutShipment(input, basePlan, job.id);
+    const insertion = await withTimeout(
+      deps.engine.insertShipment(
+        { plan: cleaned.plan, input: cleaned.input, now },
+        job,
+        Math.max(1, Math.min(left - 50, deps.settings.realtimeRepairMs)),
+        {
+          ...(deps.matrix ? { matrix: deps.matrix } : {}),
+        },
+      ),
+      left,
+    );
+    if (!insertion) break;
+    if (!insertion.routeVehicleId) {
+      await revert(`real-time insertion found no vehicle (${insertion.unassignedReason ?? 'no_vehicle'})`);
+      return { kind: 'unassigned', reason: insertion.unassignedReason ?? 'no_vehicle' };
+    }
+    const newInput: RoutingInput = { ...cleaned.input, shipments: [...cleaned.input.shipments, job] };
+    const route = insertion.plan.routes.find((r) => r.vehicleId === insertion.routeVehicleId);
+    if (!route) break;
+    const routeIds = { ...(current?.routeIds ?? {}) };
+    const routeId = routeIds[route.vehicleId] ?? deps.ids.next();
+    routeIds[route.vehicleId] = routeId;
+    const batchId = deps.ids.next();
+    const saved = await deps.batches.putRegionPlan({
+      region: optimizing.region,
+      revision: (current?.revision ?? 0) + 1,
+      updatedAt: isoAt(deps.clock),
+      input: newInput,
+      plan: insertion.plan,
+      routeIds,
+      batchId,
+    });
+    if (!saved) continue; // another writer changed the plan: insert again into the new one
+    const versions = new Map<string, number>([[optimizing.shipmentId, optimizing.version]]);
+    const record: RouteRecord = {
+      routeId,
+      batchId,
+      region: optimizing.region,
+      vehicleId: route.vehicleId,
+      depotId: newInput.vehicles.find((v) => v.id === route.vehicleId)?.startDepotId ?? job.originDepotId,
+      start: iso(route.start),
+      end: iso(route.end),
+      distanceMeters: route.distanceMeters,
+      durationSeconds: route.durationSeconds,
+      cost: route.cost,
+      stops: await Promise.all(
+        route.stops.map(async (stop, i) => {
+          const s = newInput.shipments.find((x) => x.id === stop.shipmentId);
+          let version = versions.get(stop.shipmentId);
+          if (version === undefined) version = (await deps.store.get(stop.shipmentId))?.version ?? 1;
+          return {
+            shipmentId: stop.shipmentId,
+            version,
+            sequence: i + 1,
+            eta: iso(stop.arrival),
+            departure: iso(stop.departure),
+            destination: { lat: s?.destination.lat ?? 0, lon: s?.destination.lon ?? 0 },
+          };
+        }),
+      ),
+      createdAt: isoAt(deps.clock),
+    };
+    await deps.batches.putRoutes([record]);
+    const stop = record.stops.find((s) => s.shipmentId === optimizing.shipmentId);
+    const assignment: RouteAssignment = {
+      routeId,
+      vehicleId: route.vehicleId,
+      sequence: stop?.sequence ?? 1,
+      stops: record.stops.length,
+      eta: stop?.eta ?? record.start,
+      batchId,
+      optimizedAt: isoAt(deps.clock),
+    };
+    if (!(await applyResult(optimizing.shipmentId, optimizing.version, assignment, deps))) {
+      return { kind: 'timeout' }; // a newer version or a cancellation arrived meanwhile: nothing to queue
+    }
+    await requeueDisplaced(basePlan, insertion.plan, optimizing.shipmentId, deps);
+    const final = await deps.store.get(optimizing.shipmentId);
+    return { kind: 'optimized', state: final ?? optimizing, route: record };
+  }
+  await revert('real-time budget exhausted');
+  return { kind: 'timeout' };
+}
+
+/** Adds the shipment's depot and, if no vehicle is based there, the default vehicles of that depot. */
+function withShipmentDepot(
+  input: RoutingInput,
+  state: ShipmentState,
+  deps: BatchingDeps,
+  now: number,
+): RoutingInput {
+  const depots = depotsFor(state.region, [state], deps.fleet).filter(
+    (d) => !input.depots.some((x) => x.id === d.id),
+  );
+  const allDepots = [...input.depots, ...depots];
+  const hasVehicle = input.vehicles.some(
+    (v) => v.startDepotId === state.shipment.origin.depotId && v.shiftEnd > now,
+  );
+  const vehicles = hasVehicle
+    ? input.vehicles
+    : [
+        ...input.vehicles,
+        ...vehiclesFor(state.region, allDepots, deps.fleet, now).filter(
+          (v) =>
+            v.startDepotId === state.shipment.origin.depotId && !input.vehicles.some((x) => x.id === v.id),
+        ),
+      ];
+  return { ...input, depots: allDepots, vehicles };
+}
+
+function withoutShipment(input: RoutingInput, plan: RoutingPlan, shipmentId: string) {
+  if (!input.shipments.some((s) => s.id === shipmentId)) return { input, plan };
+  return {
+    input: { ...input, shipments: input.shipments.filter((s) => s.id !== shipmentId) },
+    plan: {
+      ...plan,
+      routes: plan.routes.map((r) => ({ ...r, stops: r.stops.filter((s) => s.shipmentId !== shipmentId) })),
+      unassigned: plan.unassigned.filter((u) => u.shipmentId !== shipmentId),
+    },
+  };
+}
+
+/** Shipments the insertion took off their route to make room are re-queued for a fresh optimization. */
+async function requeueDisplaced(
+  before: RoutingPlan,
+  after: RoutingPlan,
+  insertedId: string,
+  deps: BatchingDeps,
+) {
+  const routed = new Set(after.routes.flatMap((r) => r.stops.map((s) => s.shipmentId)));
+  for (const id of before.routes.flatMap((r) => r.stops.map((s) => s.shipmentId))) {
+    if (id === insertedId || routed.has(id)) continue;
+    const state = await deps.store.get(id);
+    if (!state || !['OPTIMIZED', 'CALLBACK_PENDING', 'ROUTE_APPLIED'].includes(state.status)) continue;
+    try {
+      const { state: stale } = await commit(deps, state, {
+        type: 'shipment.stale',
+        status: 'STALE',
+        version: state.version,
+        correlationId: state.correlationId,
+        patch: { statusReason: `displaced by URGENT shipment ${insertedId}`, route: null },
+      });
+      await commit(deps, stale, {
+        type: 'shipment.requeued',
+        status: 'QUEUED',
+        version: stale.version,
+        correlationId: stale.correlationId,
+        patch: { statusReason: 're-queued after displacement' },
+        busEvent: 'shipment.requeued',
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The p0 consumer: an URGENT shipment whose real-time optimization ran out of budget (or a
+ * re-queued URGENT one). Throws to have the message retried (and dead-lettered after 5 receives).
+ */
+export async function optimizeQueuedUrgent(
+  detail: { shipmentId: string; version: number },
+  budgetMs: number,
+  deps: BatchingDeps,
+): Promise<RealtimeOutcome | { kind: 'skipped'; reason: string }> {
+  const state = await deps.store.get(detail.shipmentId);
+  if (!state) return { kind: 'skipped', reason: 'unknown shipment' };
+  if (state.version !== detail.version) return { kind: 'skipped', reason: 'superseded by a newer version' };
+  if (state.status !== 'QUEUED' && state.status !== 'STALE')
+    return { kind: 'skipped', reason: `status ${state.status}` };
+  const outcome = await optimizeInRealTime(state, budgetMs, deps);
+  if (outcome.kind !== 'optimized') {
+    throw new UrgentNotPlacedError(
+      `URGENT shipment ${state.shipmentId} could not be placed (${outcome.kind === 'unassigned' ? outcome.reason : 'timeout'})`,
+    );
+  }
+  return outcome;
+}
+
+export class UrgentNotPlacedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UrgentNotPlacedError';
+  }
+}
