@@ -27,7 +27,13 @@ export async function insertShipment(
   current: FrozenPlan,
   shipment: ShipmentJobInput,
   budgetMs: number,
-  options?: { matrix?: MatrixPort; clock?: Clock; seed?: number },
+  options?: {
+    matrix?: MatrixPort;
+    clock?: Clock;
+    seed?: number;
+    /** false: cheapest feasible insertion only, no re-sequencing of the other shipments (default true). */
+    repair?: boolean;
+  },
 ): Promise<InsertResult> {
   const clock = options?.clock ?? defaultClock;
   const t0 = clock();
@@ -74,6 +80,7 @@ export async function insertShipment(
     seed: options?.seed ?? 1,
     clock,
     stop: timeLimit(remaining, clock),
+    maxIterations: options?.repair === false ? 0 : undefined,
     initialRoutes,
   });
 

@@ -72,3 +72,31 @@ describe('insertShipment', () => {
     expect(res.unassignedReason).toBe('no_vehicle');
   });
 });
+
+describe('insertShipment without repair', () => {
+  it('only inserts: every other stop keeps its route and order', async () => {
+    const input = realisticInput({ shipments: 30, seed: 5 });
+    const plan = await planRoutes(input, { timeLimitMs: 5000, maxIterations: 300, inThread: true });
+    const depot = input.depots[1]!;
+    const res = await insertShipment(
+      { plan, input, now: input.planningStart },
+      {
+        id: 'NEW',
+        originDepotId: depot.id,
+        destination: { lat: depot.location.lat + 0.02, lon: depot.location.lon },
+        weightKg: 10,
+        serviceSeconds: 60,
+        mustServe: true,
+      },
+      100,
+      { repair: false },
+    );
+    expect(res.routeVehicleId).toBeDefined();
+    for (const r of plan.routes) {
+      const after = res.plan.routes.find((x) => x.vehicleId === r.vehicleId)!;
+      expect(after.stops.map((s) => s.shipmentId).filter((id) => id !== 'NEW')).toEqual(
+        r.stops.map((s) => s.shipmentId),
+      );
+    }
+  });
+});
