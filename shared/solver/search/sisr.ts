@@ -94,22 +94,29 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
 }
 
 function temperatures(p: Problem, t0Factor: number): { t0: number; tf: number } {
-  // scale on the typical distance to a client's nearest neighbours, in cost units
-  let sum = 0;
+  // scale on the typical arc to a client's nearest neighbours, priced with the mean vehicle costs
+  let dist = 0;
+  let time = 0;
   let cnt = 0;
   const K = Math.min(3, p.nNeighbours);
   const N = p.nLocations;
   for (let i = 0; i < p.nClients; i++) {
     for (let k = 0; k < K; k++) {
       const j = p.neighbours[i * p.nNeighbours + k]!;
-      sum += p.distance[p.clientLocation[i]! * N + p.clientLocation[j]!]!;
+      const a = p.clientLocation[i]! * N + p.clientLocation[j]!;
+      dist += p.distance[a]!;
+      time += p.duration[a]!;
       cnt++;
     }
   }
   let cpd = 0;
-  for (let v = 0; v < p.nVehicles; v++) cpd += p.costPerDistance[v]!;
-  cpd = p.nVehicles > 0 ? cpd / p.nVehicles : 1;
-  const scale = cnt > 0 ? (sum / cnt) * cpd : 1;
+  let cpt = 0;
+  for (let v = 0; v < p.nVehicles; v++) {
+    cpd += p.costPerDistance[v]!;
+    cpt += p.costPerTime[v]!;
+  }
+  const m = Math.max(1, p.nVehicles);
+  const scale = cnt > 0 ? (dist * (cpd / m) + time * (cpt / m)) / cnt : 1;
   const t0 = Math.max(1e-6, t0Factor * scale);
   return { t0, tf: t0 / 100 };
 }
