@@ -77,6 +77,8 @@ export function dependencies(): ServiceDependencies {
       realtimeRepairMs: env.URGENT_REPAIR_MS,
       maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
       maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
+      // Clock time: twice the unscaled budget plus a minute of queueing.
+      stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000),
     },
     metrics: batchingMetrics,
   };

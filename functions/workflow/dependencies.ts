@@ -8,7 +8,7 @@ import { SqsCallbackDeadLetters } from '../../shared/adapters/sqs/callback-dead-
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http-sender';
 import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
 import { type SecretSource, StaticSecretSource } from '../../shared/adapters/webhooks/signature';
-import { DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
+import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
 import { type Clock, scaledClock, systemClock } from '../../shared/domain/clock';
 import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
@@ -43,6 +43,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
     sender: new HttpWebhookSender({ secrets, clock, wallClock: systemClock }),
     deadLetters: new SqsCallbackDeadLetters(clients.sqs, env.CALLBACK_DLQ_URL),
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    breakerMemory: new BreakerMemory(),
     config: {
       endpoint: env.SCM_CALLBACK_URL,
       mode: env.CALLBACK_MODE,

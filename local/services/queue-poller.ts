@@ -42,6 +42,7 @@ export function startQueuePoller(options: {
         MaxNumberOfMessages: options.batchSize ?? 10,
         WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ['All'],
+        AttributeNames: ['All'],
       }),
     );
     if (Messages.length === 0) return false;

@@ -159,6 +159,8 @@ export const BatchingSettings = z.strictObject({
   /** How long the engine may repair around a real-time insertion (within the budget). */
   realtimeRepairMs: z.int().min(1).max(10_000),
   maxConcurrentPerPriority: z.int().min(1),
+  /** A window CLOSING for longer than this (clock time) has its job sent again. */
+  stuckWindowMs: z.int().positive(),
   /** A shipment left unassigned this many windows in a row is not re-queued again. */
   maxUnassignedWindows: z.int().min(1),
 });

@@ -4,7 +4,7 @@ import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput, RoutingPlan } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
-import { commit } from '../use-cases/shipments';
+import { commit, commitAndPublish } from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 
@@ -28,8 +28,9 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   if (!window || window.status === 'CLOSED') return { kind: 'noop', reason: 'window already optimized' };
   if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
   const lockName = `optimize#${window.priority}#${window.region}`;
+  const owner = `${window.windowId}#${deps.ids.next()}`; // one owner per run: a re-sent job cannot re-enter
   const ttl = deps.settings.batchBudgetMs + 120_000;
-  if (!(await deps.locks.acquire(lockName, window.windowId, ttl))) {
+  if (!(await deps.locks.acquire(lockName, owner, ttl))) {
     throw new RegionBusyError(`another optimization of ${window.region}/${window.priority} is running`);
   }
   try {
@@ -82,13 +83,12 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const batchId = deps.ids.next();
     const optimizedAt = isoAt(deps.clock);
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
-    const routes = plan.routes
+    const planned = plan.routes
       .filter((r) => r.stops.length > 0)
       .map((r) => routeRecord(r, batchId, window.region, deps.ids.next(), input, byId, optimizedAt));
-    await deps.batches.putRoutes(routes);
 
     const stale: string[] = [];
-    for (const route of routes) {
+    for (const route of planned) {
       for (const stop of route.stops) {
         const assignment: RouteAssignment = {
           routeId: route.routeId,
@@ -103,6 +103,11 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           stale.push(stop.shipmentId);
       }
     }
+    // A route keeps only the stops whose result was applied (a stale one is re-planned elsewhere).
+    const routes = planned
+      .map((r) => ({ ...r, stops: r.stops.filter((st) => !stale.includes(st.shipmentId)) }))
+      .filter((r) => r.stops.length > 0);
+    await deps.batches.putRoutes(routes);
     for (const u of plan.unassigned)
       await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
 
@@ -148,7 +153,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     });
     return { kind: 'optimized', batch };
   } finally {
-    await deps.locks.release(lockName, window.windowId);
+    await deps.locks.release(lockName, owner);
   }
 }
 
@@ -184,7 +189,7 @@ export async function applyResult(
         priority: state.priority,
         ...assignment,
       };
-      await commit(deps, state, {
+      await commitAndPublish(deps, state, {
         type: 'shipment.optimized',
         status: 'OPTIMIZED',
         version,
@@ -211,7 +216,7 @@ async function markStale(state: ShipmentState, reason: string, deps: BatchingDep
       correlationId: state.correlationId,
       patch: { statusReason: reason },
     });
-    await commit(deps, stale, {
+    await commitAndPublish(deps, stale, {
       type: 'shipment.requeued',
       status: 'QUEUED',
       version: stale.version,
@@ -234,7 +239,7 @@ async function leaveUnassigned(shipmentId: string, version: number, reason: stri
   const windows = (state.unassignedWindows ?? 0) + 1;
   const giveUp = windows >= deps.settings.maxUnassignedWindows;
   try {
-    await commit(deps, state, {
+    await commitAndPublish(deps, state, {
       type: giveUp ? 'shipment.stale' : 'shipment.requeued',
       status: giveUp ? 'STALE' : 'QUEUED',
       version,

@@ -4,8 +4,13 @@ import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { derivePriority } from '../priority';
-import { publishCommitted } from '../use-cases/publish';
-import { commit, type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
+import {
+  commit,
+  commitAndPublish,
+  type SubmitCommand,
+  type SubmitResult,
+  submitShipment,
+} from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 import { applyResult } from './optimize-window';
@@ -78,7 +83,7 @@ export async function optimizeInRealTime(
     const current = await deps.store.get(state.shipmentId);
     if (current?.status !== 'OPTIMIZING' || current.version !== state.version) return;
     try {
-      const { event } = await commit(deps, current, {
+      await commitAndPublish(deps, current, {
         type: 'shipment.queued',
         status: 'QUEUED',
         version: current.version,
@@ -86,7 +91,6 @@ export async function optimizeInRealTime(
         patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
         ...(announceAs ? { busEvent: announceAs } : {}),
       });
-      await publishCommitted(event, deps);
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
     }
@@ -250,7 +254,7 @@ async function requeueDisplaced(
         correlationId: state.correlationId,
         patch: { statusReason: `displaced by URGENT shipment ${insertedId}`, route: null },
       });
-      await commit(deps, stale, {
+      await commitAndPublish(deps, stale, {
         type: 'shipment.requeued',
         status: 'QUEUED',
         version: stale.version,

@@ -69,7 +69,7 @@ export async function closeDueWindows(deps: BatchingDeps): Promise<{ closed: num
   for (const window of await deps.windows.dueWindows(new Date(now).toISOString(), 100)) {
     if (await closeWindow(window, 'due', deps)) closed++;
   }
-  const stuckBefore = new Date(now - 2 * (deps.settings.batchBudgetMs + 60_000)).toISOString();
+  const stuckBefore = new Date(now - deps.settings.stuckWindowMs).toISOString();
   let resent = 0;
   for (const window of await deps.windows.closingWindows(stuckBefore, 100)) {
     await deps.jobs.enqueue({ windowId: window.windowId, priority: window.priority, region: window.region });

@@ -111,8 +111,56 @@ export function afterAnswer(
   return { next: { ...s, consecutiveFailures: failures, rev: s.rev + 1 } };
 }
 
+/**
+ * What this process knows about each endpoint's breaker: until when no attempt can pass (open until
+ * its reopen time, or half-open with another delivery's probe until the probe lease ends). Nothing
+ * can pass before then, so a delivery held on this knowledge is held correctly without reading the
+ * table; and permit decisions for one endpoint are taken one at a time in this process, so when a
+ * thousand held deliveries wake together, one reads the table (and probes) and the rest are held
+ * on what it learned. A Lambda container keeps this between invocations.
+ */
+export class BreakerMemory {
+  private readonly holds = new Map<string, number>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  heldUntil(endpoint: string, now: number): number | undefined {
+    const until = this.holds.get(endpoint);
+    if (until === undefined) return undefined;
+    if (now < until) return until;
+    this.holds.delete(endpoint);
+    return undefined;
+  }
+
+  remember(endpoint: string, until: number): void {
+    this.holds.set(endpoint, until);
+  }
+
+  forget(endpoint: string): void {
+    this.holds.delete(endpoint);
+  }
+
+  /** Runs `fn` after every earlier call for the same endpoint has finished. */
+  async exclusive<T>(endpoint: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(endpoint) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.queues.set(endpoint, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.queues.get(endpoint) === tail) this.queues.delete(endpoint);
+    }
+  }
+}
+
 export interface BreakerDeps {
   breakers: BreakerStore;
+  breakerMemory?: BreakerMemory;
   publisher: EventPublisher;
   metrics: CallbackMetrics;
   logger: CoreLogger;
@@ -128,16 +176,32 @@ export async function acquirePermit(
   deliveryId: string,
   config: BreakerConfig,
 ): Promise<Grant> {
-  for (let i = 0; i < MAX_CONFLICTS; i++) {
-    const current = await deps.breakers.get(endpoint);
-    const permit = decidePermit(current, deps.clock.now(), deliveryId, config);
-    if (permit.kind !== 'probe' || !permit.next) return permit.kind === 'probe' ? { kind: 'probe' } : permit;
-    if (await deps.breakers.save(permit.next, current.rev)) {
-      deps.logger.info('circuit half-open: this delivery probes', { endpoint, webhookId: deliveryId });
-      return { kind: 'probe' };
+  const memory = deps.breakerMemory;
+  const decide = async (): Promise<Grant> => {
+    const known = memory?.heldUntil(endpoint, deps.clock.now());
+    if (known !== undefined) return { kind: 'hold', until: known };
+    for (let i = 0; i < MAX_CONFLICTS; i++) {
+      const current = await deps.breakers.get(endpoint);
+      const now = deps.clock.now();
+      const permit = decidePermit(current, now, deliveryId, config);
+      if (permit.kind === 'hold') {
+        memory?.remember(endpoint, permit.until);
+        return permit;
+      }
+      if (permit.kind === 'pass' || !permit.next) return { kind: permit.kind };
+      if (await deps.breakers.save(permit.next, current.rev)) {
+        // Everyone else in this process waits for this probe's lease (or its answer).
+        memory?.remember(endpoint, permit.next.probeLeaseUntil ?? now);
+        deps.logger.info('circuit half-open: this delivery probes', { endpoint, webhookId: deliveryId });
+        return { kind: 'probe' };
+      }
     }
-  }
-  throw new ConcurrencyConflictError(`breaker of ${endpoint} kept changing under ${deliveryId}`);
+    throw new ConcurrencyConflictError(`breaker of ${endpoint} kept changing under ${deliveryId}`);
+  };
+  if (!memory) return decide();
+  const known = memory.heldUntil(endpoint, deps.clock.now());
+  if (known !== undefined) return { kind: 'hold', until: known };
+  return memory.exclusive(endpoint, decide);
 }
 
 /** Applies an answer to the breaker; emits `callback.circuit_opened|closed` and the metric. */
@@ -154,6 +218,9 @@ export async function recordAnswer(
     const transition = afterAnswer(current, now, deliveryId, healthy, config);
     if (!transition.next) return undefined;
     if (!(await deps.breakers.save(transition.next, current.rev))) continue;
+    if (transition.next.state === 'open' && transition.next.reopenAt !== undefined) {
+      deps.breakerMemory?.remember(endpoint, transition.next.reopenAt);
+    } else if (transition.next.state === 'closed') deps.breakerMemory?.forget(endpoint);
     if (transition.event) await announce(deps, transition.next, transition.event, now);
     return transition.event;
   }

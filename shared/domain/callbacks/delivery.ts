@@ -19,7 +19,7 @@ import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
 import { publishCommitted } from '../use-cases/publish';
 import { commit } from '../use-cases/shipments';
-import { acquirePermit, type BreakerConfig, recordAnswer } from './breaker';
+import { acquirePermit, type BreakerConfig, type BreakerMemory, recordAnswer } from './breaker';
 import type { BreakerStore, CallbackMetrics, CallbackStore, DeadLetterQueue, WebhookSender } from './ports';
 import { type Answer, classifyAnswer, MAX_ATTEMPTS, nextWaitSeconds } from './schedule';
 
@@ -44,6 +44,8 @@ export interface CallbackDeps {
   deadLetters: DeadLetterQueue;
   metrics: CallbackMetrics;
   config: CallbackConfig;
+  /** This process's knowledge of the breakers (see BreakerMemory). */
+  breakerMemory?: BreakerMemory;
 }
 
 /** The webhook-id of the callback announced by one route.optimized event: stable for its lifetime. */
@@ -113,7 +115,7 @@ export async function prepareDelivery(
     const existing = await deps.callbacks.get(webhookId);
     if (existing?.executionId !== raw.executionId) {
       deps.logger.info('duplicate route.optimized: the callback has its delivery already', { webhookId });
-      return { webhookId, skip: true, reason: 'duplicate' };
+      return { webhookId, endpoint: record.endpoint, skip: true, reason: 'duplicate' };
     }
   }
   const moved = await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
@@ -125,9 +127,9 @@ export async function prepareDelivery(
   }));
   if (moved === 'gone') {
     await updateRecord(deps, webhookId, (r) => ({ ...r, status: 'COMPLETED', outcome: 'superseded' }));
-    return { webhookId, skip: true, reason: 'superseded' };
+    return { webhookId, endpoint: record.endpoint, skip: true, reason: 'superseded' };
   }
-  return { webhookId, skip: false };
+  return { webhookId, endpoint: record.endpoint, skip: false };
 }
 
 async function restartDelivery(
@@ -164,7 +166,7 @@ async function restartDelivery(
         webhookId,
         status: existing.status,
       });
-      return { webhookId, skip: true, reason: `callback is ${existing.status}` };
+      return { webhookId, endpoint: existing.endpoint, skip: true, reason: `callback is ${existing.status}` };
     }
     const updated = await updateRecord(deps, webhookId, (r) =>
       r.status === 'FAILED'
@@ -177,7 +179,8 @@ async function restartDelivery(
           }
         : undefined,
     );
-    if (!updated) return { webhookId, skip: true, reason: 'taken by another delivery' };
+    if (!updated)
+      return { webhookId, endpoint: letter.endpoint, skip: true, reason: 'taken by another delivery' };
   }
   const record = (await deps.callbacks.get(webhookId)) as CallbackRecord;
   await moveShipment(deps, record, 'CALLBACK_FAILED', (stored) => ({
@@ -188,7 +191,7 @@ async function restartDelivery(
     patch: { statusReason: null },
   }));
   deps.logger.info(`callback ${why}: delivery restarts with the same webhook-id`, { webhookId });
-  return { webhookId, skip: false };
+  return { webhookId, endpoint: record.endpoint, skip: false };
 }
 
 async function resumeDelivery(
@@ -199,8 +202,8 @@ async function resumeDelivery(
   const updated = await updateRecord(deps, webhookId, (r) =>
     r.status === 'PENDING' || r.status === 'IN_PROGRESS' ? { ...r, executionId } : undefined,
   );
-  if (!updated) return { webhookId, skip: true, reason: 'not pending' };
-  return { webhookId, skip: false };
+  if (!updated) return { webhookId, endpoint: deps.config.endpoint, skip: true, reason: 'not pending' };
+  return { webhookId, endpoint: updated.endpoint, skip: false };
 }
 
 /**

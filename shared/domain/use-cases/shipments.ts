@@ -204,3 +204,14 @@ async function withOptimisticRetry<T>(deps: ShipmentDeps, attempt: () => Promise
     }
   }
 }
+
+/** `commit`, then publish the event's outbox message right away (the relay covers a failure). */
+export async function commitAndPublish(
+  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'publisher' | 'logger'>,
+  stored: ShipmentState | undefined,
+  spec: TransitionSpec,
+): Promise<{ state: ShipmentState; event: AuditEvent }> {
+  const committed = await commit(deps, stored, spec);
+  await publishCommitted(committed.event, deps);
+  return committed;
+}
