@@ -249,6 +249,7 @@ function deliveryDefinition(
     lambdaFunction: fns.attempt,
     payload: TaskInput.fromObject({
       webhookId: JsonPath.stringAt('$.delivery.webhookId'),
+      endpoint: JsonPath.stringAt('$.delivery.endpoint'),
       attempts: JsonPath.numberAt('$.progress.attempts'),
     }),
     payloadResponseOnly: true,

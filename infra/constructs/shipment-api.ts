@@ -13,13 +13,15 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
-import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { grantTable } from './access';
 import { ServiceFunction } from './function';
 
 export interface ShipmentApiProps {
   shipments: TableV2;
   idempotency: TableV2;
+  /** Windows, routes and region plans: the URGENT path inserts into the region's plan. */
+  batching: TableV2;
   bus: IEventBus;
   environment: Record<string, string>;
   /** Steady-state requests per second per API key, and the burst. */
@@ -89,9 +91,11 @@ export class ShipmentApi extends Construct {
       if (route.access === 'write') {
         grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'readwrite');
         grantTable(fn, props.idempotency, IDEMPOTENCY_TABLE, 'readwrite');
+        grantTable(fn, props.batching, BATCHING_TABLE, 'readwrite');
         props.bus.grantPutEventsTo(fn);
       } else if (route.access === 'read') {
         grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'read');
+        grantTable(fn, props.batching, BATCHING_TABLE, 'read');
       }
       const pathParameters = [...route.resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
       resourceFor(route.resource).addMethod(route.method, new LambdaIntegration(fn), {

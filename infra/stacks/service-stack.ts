@@ -2,37 +2,59 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { grantTable } from '../constructs/access';
+import { Batching } from '../constructs/batching';
 import { ServiceFunction } from '../constructs/function';
 import { ShipmentApi } from '../constructs/shipment-api';
 import type { StatefulStack } from './stateful-stack';
 
 export interface ServiceStackProps extends StackProps {
   stateful: StatefulStack;
+  /** FLEET_CONFIG for the functions (inline JSON; contract §3). Absent: the default fleet. */
+  fleetConfig?: string;
+  maxConcurrentBatches?: number;
+  batchBudgetSeconds?: number;
 }
 
 /** The stateless part: functions, API, schedules. Only assembles constructs. */
 export class ServiceStack extends Stack {
   readonly api: ShipmentApi;
+  readonly batching: Batching;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { data, routing } = props.stateful;
     const shipments = data.table(SHIPMENTS_TABLE);
     const idempotency = data.table(IDEMPOTENCY_TABLE);
-    const environment = {
+    const batching = data.table(BATCHING_TABLE);
+    const batchBudgetSeconds = props.batchBudgetSeconds ?? 30;
+    const environment: Record<string, string> = {
       [SHIPMENTS_TABLE.envVar]: shipments.tableName,
       [IDEMPOTENCY_TABLE.envVar]: idempotency.tableName,
+      [BATCHING_TABLE.envVar]: batching.tableName,
       EVENT_BUS_NAME: routing.bus.eventBusName,
+      BATCH_BUDGET_SECONDS: String(batchBudgetSeconds),
+      MAX_CONCURRENT_BATCHES: String(props.maxConcurrentBatches ?? 4),
+      ...(props.fleetConfig ? { FLEET_CONFIG: props.fleetConfig } : {}),
       ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, routing.queues[q.tier].queueUrl])),
     };
 
     this.api = new ShipmentApi(this, 'ShipmentApi', {
       shipments,
       idempotency,
+      batching,
       bus: routing.bus,
       environment,
+    });
+
+    this.batching = new Batching(this, 'Batching', {
+      tables: { shipments, idempotency, batching },
+      bus: routing.bus,
+      queues: routing.queues,
+      environment,
+      maxConcurrentBatches: props.maxConcurrentBatches ?? 4,
+      batchBudgetSeconds,
     });
 
     // Backstop of the transactional outbox: publishes events a writer could not publish itself.
