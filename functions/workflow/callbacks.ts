@@ -1,40 +1,11 @@
-import {
-  attemptDelivery,
-  type CallbackDeps,
-  deadLetterDelivery,
-  prepareDelivery,
-} from '../../shared/domain/callbacks/delivery';
 import { clearCorrelationId, metrics, setCorrelationId } from '../../shared/runtime/observability';
-import {
-  AttemptTaskInput,
-  type AttemptTaskOutput,
-  DeadLetterTaskInput,
-  PrepareTaskInput,
-  type PrepareTaskOutput,
-} from '../../shared/schemas/callbacks';
 import { callbackDependencies } from './dependencies';
+import { deliveryTasks } from './tasks';
 
-/**
- * The Task states of the callback delivery state machine (infra/constructs/callbacks.ts): each
- * parses its input, calls one use case and returns its result. Locally, aws-local-stepfunctions
- * calls these same functions for the same states (local/callbacks/).
- */
-export function deliveryTasks(deps: () => CallbackDeps) {
-  return {
-    prepare: async (event: unknown): Promise<PrepareTaskOutput> => {
-      const input = PrepareTaskInput.parse(event);
-      return prepareDelivery({ event: input.event, executionId: input.executionId }, deps());
-    },
-    attempt: async (event: unknown): Promise<AttemptTaskOutput> =>
-      attemptDelivery(AttemptTaskInput.parse(event), deps()),
-    deadLetter: async (event: unknown): Promise<{ deadLettered: boolean }> =>
-      deadLetterDelivery(DeadLetterTaskInput.parse(event), deps()),
-  };
-}
-
+/** Lambda entry points of the delivery state machine's Task states (the tasks are in ./tasks.ts). */
 const tasks = deliveryTasks(() => callbackDependencies());
 
-/** Lambda entry: correlation id on every log line, metrics flushed at the end of the invocation. */
+/** Correlation id on every log line; metrics flushed at the end of the invocation. */
 function lambda<T>(task: (event: unknown) => Promise<T>) {
   return async (event: unknown): Promise<T> => {
     const correlationId = findCorrelationId(event);

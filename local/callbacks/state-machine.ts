@@ -101,6 +101,13 @@ export class LocalStateMachine {
       },
     );
     result.catch(() => undefined);
+    // The library queues every execution event until read; read and drop them (CloudWatch Logs
+    // keeps them in AWS), or a long execution holds its whole history in memory.
+    void (async () => {
+      for await (const _event of run.eventLogs) {
+        // dropped
+      }
+    })();
     this.executions.set(executionArn, { abort: run.abort, result });
     return { executionArn, result };
   }

@@ -53,7 +53,7 @@ export const callbacksModule: LocalModule = {
       ...(fake && !process.env.SCM_BASE_URL ? { SCM_BASE_URL: fake.url } : {}),
     });
 
-    const { deliveryTasks } = await import('../../functions/workflow/callbacks');
+    const { deliveryTasks } = await import('../../functions/workflow/tasks');
     const { callbackDependencies } = await import('../../functions/workflow/dependencies');
     const deps = callbackDependencies({ clock: ctx.clock });
     const handlers = deliveryTasks(() => deps);

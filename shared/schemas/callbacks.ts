@@ -101,12 +101,18 @@ export type DeliveryInput = z.infer<typeof DeliveryInput>;
 export const PrepareTaskInput = z.strictObject({ event: z.unknown(), executionId: z.string().min(1) });
 export const PrepareTaskOutput = z.strictObject({
   webhookId: z.string(),
+  /** Where this callback goes (the circuit-breaker key). */
+  endpoint: z.string(),
   skip: z.boolean(),
   reason: z.string().optional(),
 });
 export type PrepareTaskOutput = z.infer<typeof PrepareTaskOutput>;
 
-export const AttemptTaskInput = z.strictObject({ webhookId: z.string(), attempts: z.int().min(0) });
+export const AttemptTaskInput = z.strictObject({
+  webhookId: z.string(),
+  endpoint: z.string().optional(),
+  attempts: z.int().min(0),
+});
 export const AttemptOutcome = z.enum(['delivered', 'retry', 'held', 'failed']);
 export const AttemptTaskOutput = z.strictObject({
   attempts: z.int().min(0),

@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deliveryTasks } from '../../../functions/workflow/callbacks';
+import { deliveryTasks } from '../../../functions/workflow/tasks';
 import { renderDeliveryDefinition } from '../../../infra/constructs/callbacks';
 import { LocalStateMachine, type WaitRecord } from '../../../local/callbacks/state-machine';
 import { startFakeScm } from '../../../local/fake-scm/server';
@@ -18,7 +18,7 @@ import { CALLBACKS_TABLE, SHIPMENTS_TABLE, TABLES } from '../../../shared/adapte
 import { SqsCallbackDeadLetters } from '../../../shared/adapters/sqs/callback-dead-letters';
 import { HttpWebhookSender } from '../../../shared/adapters/webhooks/http-sender';
 import { StaticSecretSource } from '../../../shared/adapters/webhooks/signature';
-import { DEFAULT_BREAKER } from '../../../shared/domain/callbacks/breaker';
+import { BreakerMemory, DEFAULT_BREAKER } from '../../../shared/domain/callbacks/breaker';
 import type { CallbackConfig, CallbackDeps } from '../../../shared/domain/callbacks/delivery';
 import type { CallbackMetricName } from '../../../shared/domain/callbacks/ports';
 import { type Clock, systemClock } from '../../../shared/domain/clock';
@@ -116,6 +116,7 @@ export async function startHarness(
     }),
     deadLetters: new SqsCallbackDeadLetters(sqs, dlqUrl),
     metrics: { count: (name) => metrics.push(name) },
+    breakerMemory: new BreakerMemory(),
     config: { endpoint: scm.webhookUrl, mode: 'live', breaker: DEFAULT_BREAKER, ...options.config },
   };
   const shipmentDeps: ShipmentDeps = { ...deps, priorityPolicy: { urgentDeclaredValue: 10_000 } };
