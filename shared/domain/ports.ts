@@ -28,6 +28,10 @@ export interface ShipmentStore {
   /** Unpublished outbox entries, oldest first; `occurredBefore` skips ones a writer may still publish. */
   pendingOutbox(limit: number, options?: { occurredBefore?: string }): Promise<AuditEvent[]>;
   markPublished(shipmentId: string, seq: number): Promise<void>;
+  /** The stored projection as it is, without catching it up from the trail (for replay checks). */
+  readProjection(shipmentId: string): Promise<ShipmentState | undefined>;
+  /** Ids of shipments, optionally of one region or changed since a time (operations tooling). */
+  listShipmentIds(filter?: { region?: string; updatedSince?: string }): Promise<string[]>;
   listByStatus(
     status: ShipmentStatus,
     options?: { updatedBefore?: string; limit?: number },

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
 import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
@@ -148,6 +148,51 @@ export class DynamoShipmentStore implements ShipmentStore {
     } catch (error) {
       throw new DependencyError('marking the outbox entry published failed', { cause: error });
     }
+  }
+
+  async readProjection(shipmentId: string): Promise<ShipmentState | undefined> {
+    const item = (
+      await this.call(() =>
+        this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: pkOf(shipmentId), sk: STATE_SK }, ConsistentRead: true })),
+      )
+    ).Item;
+    return item ? ShipmentState.parse(item.state) : undefined;
+  }
+
+  /**
+   * A paginated Scan of the state items: operations tooling only (replay), never on a request path.
+   * A shipment whose projection was never written (crash before the first projection) is found by
+   * its first audit event.
+   */
+  async listShipmentIds(filter: { region?: string; updatedSince?: string } = {}): Promise<string[]> {
+    const ids = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(() =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'sk = :state OR sk = :first',
+            ExpressionAttributeValues: { ':state': STATE_SK, ':first': eventSk(1) },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const id = String(item.pk).slice('SHIPMENT#'.length);
+        if (item.sk === STATE_SK) {
+          const state = item.state as ShipmentState;
+          if (filter.region && state.region !== filter.region) continue;
+          if (filter.updatedSince && state.updatedAt < filter.updatedSince) continue;
+        } else {
+          const event = item.event as { patch?: { region?: string }; occurredAt: string };
+          if (filter.region && event.patch?.region !== filter.region) continue;
+        }
+        ids.add(id);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...ids].sort();
   }
 
   async listByStatus(

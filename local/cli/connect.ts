@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Operations CLIs run against the local runtime (its endpoints from DATA_DIR/runtime.json) or, when
+ * that file is absent, against AWS with the environment the functions use (table names, region,
+ * credentials; AWS_ENDPOINT_URL for LocalStack).
+ */
+export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): 'local' | 'aws' {
+  const file = join(dataDir, 'runtime.json');
+  if (!existsSync(file)) return 'aws';
+  const runtime = JSON.parse(readFileSync(file, 'utf8')) as { endpoints: { dynamodb: string; sqs: string; eventbridge: string } };
+  process.env.AWS_REGION ??= 'eu-north-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.DYNAMODB_ENDPOINT ??= runtime.endpoints.dynamodb;
+  process.env.SQS_ENDPOINT ??= runtime.endpoints.sqs;
+  process.env.EVENTBRIDGE_ENDPOINT ??= runtime.endpoints.eventbridge;
+  process.env.SHIPMENTS_TABLE ??= 'Shipments';
+  process.env.IDEMPOTENCY_TABLE ??= 'Idempotency';
+  process.env.BATCHING_TABLE ??= 'Batching';
+  process.env.EVENT_BUS_NAME ??= 'scm-route-optimizer';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  return 'local';
+}
