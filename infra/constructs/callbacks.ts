@@ -153,11 +153,16 @@ export class CallbackDelivery extends Construct {
       reason:
         'CloudWatch Logs delivery (logs:CreateLogDelivery …) and X-Ray (PutTraceSegments) support no resource-level permissions.',
     });
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<CallbacksPrepareFunction',
-      reason:
-        'Granted by LambdaInvoke: the function ARN with `:*` for its versions and aliases, nothing wider.',
-    });
+    for (const fn of [prepare, attempt, deadLetter]) {
+      const logicalId = Stack.of(this).resolve(
+        Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction),
+      );
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason:
+          'Granted by LambdaInvoke: this task function with `:*` for its versions and aliases, nothing wider.',
+      });
+    }
 
     new Rule(this, 'RouteOptimizedRule', {
       eventBus: props.bus,

@@ -2,10 +2,16 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import {
+  BATCHING_TABLE,
+  CALLBACKS_TABLE,
+  IDEMPOTENCY_TABLE,
+  SHIPMENTS_TABLE,
+} from '../../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
+import { CallbackDelivery } from '../constructs/callbacks';
 import { ServiceFunction } from '../constructs/function';
 import { ShipmentApi } from '../constructs/shipment-api';
 import type { StatefulStack } from './stateful-stack';
@@ -16,12 +22,15 @@ export interface ServiceStackProps extends StackProps {
   fleetConfig?: string;
   maxConcurrentBatches?: number;
   batchBudgetSeconds?: number;
+  /** The integration's callback URL (contract §4); CDK context `scmCallbackUrl` by default. */
+  scmCallbackUrl?: string;
 }
 
 /** The stateless part: functions, API, schedules. Only assembles constructs. */
 export class ServiceStack extends Stack {
   readonly api: ShipmentApi;
   readonly batching: Batching;
+  readonly callbacks: CallbackDelivery;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { data, routing } = props.stateful;
@@ -55,6 +64,17 @@ export class ServiceStack extends Stack {
       environment,
       maxConcurrentBatches: props.maxConcurrentBatches ?? 4,
       batchBudgetSeconds,
+    });
+
+    this.callbacks = new CallbackDelivery(this, 'Callbacks', {
+      bus: routing.bus,
+      shipments,
+      callbacks: data.table(CALLBACKS_TABLE),
+      environment,
+      scmCallbackUrl:
+        props.scmCallbackUrl ??
+        this.node.tryGetContext('scmCallbackUrl') ??
+        'https://scm.example.com/webhooks/route-optimized',
     });
 
     // Backstop of the transactional outbox: publishes events a writer could not publish itself.
