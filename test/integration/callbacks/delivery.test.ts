@@ -183,6 +183,27 @@ describe('callback delivery state machine', () => {
   });
 });
 
+describe('shadow mode (CALLBACK_MODE=shadow)', () => {
+  it('records the callback without reaching the SCM; with SHADOW_CALLBACK_URL it goes there instead', async () => {
+    h.deps.config.mode = 'shadow';
+    const { webhookId } = await deliverOne('SHP-S1');
+    expect(h.scm.received()).toEqual([]);
+    expect(await h.deps.callbacks.get(webhookId)).toMatchObject({
+      status: 'COMPLETED',
+      outcome: 'shadowed',
+      mode: 'shadow',
+    });
+    expect((await h.shipment('SHP-S1'))?.status).toBe('CALLBACK_PENDING');
+
+    h.deps.config.shadowUrl = `${h.scm.url}/shadow`;
+    const second = await deliverOne('SHP-S2');
+    const received = h.scm.received();
+    expect(received.map((r) => r.webhookId)).toEqual([second.webhookId]);
+    expect(received[0]?.verified).toBe(true);
+    expect((await h.shipment('SHP-S2'))?.status).toBe('CALLBACK_PENDING');
+  });
+});
+
 describe('the fake SCM', () => {
   it('rejects a tampered body and a timestamp outside 5 minutes (standardwebhooks verify)', async () => {
     const post = (headers: Record<string, string>, body: string) =>
