@@ -1,0 +1,186 @@
+/**
+ * npm run bench:pipeline -- [--budget-ms N] [--day-budget-s N] [--seed N] [--shipments N]
+ *
+ * A generated day (2,500 shipments, 3 regions, peaks of 400/h, 15 % URGENT) through the pipeline's
+ * own domain code and engine: 10-minute windows per region and priority (at most 100 a batch) for
+ * STANDARD/BULK; real-time insertion into the region's current plan for URGENT. Compares the
+ * distance of the batched shipments with routing each alone on arrival and with one whole-day
+ * optimization that knows every shipment in advance. Writes the "Pipeline" section of
+ * docs/benchmarks.md.
+ */
+import { parseArgs } from 'node:util';
+import { vehiclesFor } from '../../shared/domain/batching/fleet';
+import { FleetConfig } from '../../shared/schemas/batching';
+import {
+  type DepotInput,
+  insertShipment,
+  planRoutes,
+  type RoutingInput,
+  type RoutingPlan,
+  soloDistanceMeters,
+} from '../../shared/solver';
+import { type DayShipment, generateDay } from './day-generator';
+import { machine, now, writeSection } from './solver-doc';
+
+const { values } = parseArgs({
+  options: {
+    'budget-ms': { type: 'string', default: '1000' },
+    'day-budget-s': { type: 'string', default: '60' },
+    'urgent-repair-ms': { type: 'string', default: '300' },
+    seed: { type: 'string', default: '7' },
+    shipments: { type: 'string', default: '2500' },
+    doc: { type: 'string', default: 'docs/benchmarks.md' },
+  },
+});
+const budgetMs = Number(values['budget-ms']);
+const dayBudgetMs = Number(values['day-budget-s']) * 1000;
+const repairMs = Number(values['urgent-repair-ms']);
+const WINDOW_S = 600;
+const MAX_BATCH = 100;
+const fleet = FleetConfig.parse({});
+const dayFleet = FleetConfig.parse({ defaults: { vehiclesPerDepot: 40, shiftHours: 24 } });
+
+const day = generateDay(Number(values.seed), Number(values.shipments));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0) : 0;
+};
+const km = (m: number) => (m / 1000).toFixed(1);
+
+interface Window {
+  region: string;
+  priority: string;
+  opened: number;
+  members: DayShipment[];
+}
+
+// 1. Windows, exactly as the pipeline forms them: per region and priority, 10 minutes from the
+//    first shipment, or fewer when 100 arrive first.
+const windows: Window[] = [];
+const open = new Map<string, Window>();
+const urgent: DayShipment[] = [];
+for (const s of day.shipments) {
+  if (s.priority === 'URGENT') {
+    urgent.push(s);
+    continue;
+  }
+  const key = `${s.region}/${s.priority}`;
+  let w = open.get(key);
+  if (w && (s.arrival >= w.opened + WINDOW_S || w.members.length >= MAX_BATCH)) {
+    windows.push(w);
+    w = undefined;
+  }
+  if (!w) {
+    w = { region: s.region, priority: s.priority, opened: s.arrival, members: [] };
+    open.set(key, w);
+  }
+  w.members.push(s);
+}
+windows.push(...open.values());
+windows.sort((a, b) => a.opened + WINDOW_S - (b.opened + WINDOW_S));
+
+const depotsOf = (region: string): DepotInput[] => day.regions.find((r) => r.region === region)?.depots ?? [];
+const inputFor = (region: string, members: DayShipment[], start: number, f = fleet): RoutingInput => {
+  const depots = depotsOf(region);
+  return {
+    depots,
+    vehicles: vehiclesFor(region, depots, f, start),
+    shipments: members.map((m) => m.job),
+    planningStart: start,
+  };
+};
+
+console.error(
+  `day: ${day.shipments.length} shipments, ${urgent.length} URGENT, ${windows.length} windows; budget ${budgetMs} ms/batch`,
+);
+const plans = new Map<string, { plan: RoutingPlan; input: RoutingInput; closes: number }>();
+let batchedDistance = 0;
+let soloDistance = 0;
+let batchedShipments = 0;
+let unassigned = 0;
+const solverSeconds: number[] = [];
+const batchSizes: number[] = [];
+const urgentMs: number[] = [];
+let urgentPlaced = 0;
+let ui = 0;
+const t0 = performance.now();
+for (const w of windows) {
+  const closes = Math.min(w.opened + WINDOW_S, w.members.at(-1)?.arrival ?? w.opened);
+  // URGENT shipments that arrived before this window closed go into the current plan first.
+  while (ui < urgent.length && (urgent[ui]?.arrival ?? 0) <= closes) {
+    const u = urgent[ui++] as DayShipment;
+    const current = plans.get(u.region);
+    const base = current ?? {
+      plan: { routes: [], unassigned: [], distanceMeters: 0, durationSeconds: 0, vehiclesUsed: 0, cost: 0 },
+      input: inputFor(u.region, [], u.arrival),
+      closes: u.arrival,
+    };
+    const input = {
+      ...base.input,
+      vehicles: base.input.vehicles.length
+        ? base.input.vehicles
+        : vehiclesFor(u.region, depotsOf(u.region), fleet, u.arrival),
+    };
+    const start = performance.now();
+    const r = await insertShipment({ plan: base.plan, input, now: u.arrival }, u.job, repairMs);
+    urgentMs.push(performance.now() - start);
+    if (r.routeVehicleId) {
+      urgentPlaced++;
+      plans.set(u.region, {
+        plan: r.plan,
+        input: { ...input, shipments: [...input.shipments, u.job] },
+        closes: u.arrival,
+      });
+    }
+  }
+  const input = inputFor(w.region, w.members, closes);
+  const start = performance.now();
+  const plan = await planRoutes(input, { timeLimitMs: budgetMs, seed: 1 });
+  solverSeconds.push((performance.now() - start) / 1000);
+  batchSizes.push(w.members.length);
+  batchedDistance += plan.distanceMeters;
+  soloDistance += await soloDistanceMeters(input);
+  batchedShipments += w.members.length - plan.unassigned.length;
+  unassigned += plan.unassigned.length;
+  plans.set(w.region, { plan, input, closes });
+}
+const batchWall = (performance.now() - t0) / 1000;
+
+// 3. Whole day, every non-URGENT shipment known in advance: one optimization per region.
+let dayDistance = 0;
+let dayUnassigned = 0;
+for (const r of day.regions) {
+  const members = day.shipments.filter((s) => s.region === r.region && s.priority !== 'URGENT');
+  const start = Math.min(...members.map((m) => m.arrival));
+  const plan = await planRoutes(inputFor(r.region, members, start, dayFleet), {
+    timeLimitMs: dayBudgetMs,
+    seed: 1,
+  });
+  dayDistance += plan.distanceMeters;
+  dayUnassigned += plan.unassigned.length;
+  console.error(
+    `whole day ${r.region}: ${members.length} shipments, ${km(plan.distanceMeters)} km, ${plan.unassigned.length} unassigned`,
+  );
+}
+
+const gainVsSolo = (1 - batchedDistance / soloDistance) * 100;
+const gapVsDay = (batchedDistance / dayDistance - 1) * 100;
+const body = `Date ${now()}; machine: ${machine()}. Generated day (seed ${values.seed}): ${day.shipments.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h, ${urgent.length} URGENT (${((urgent.length / day.shipments.length) * 100).toFixed(1)} %). Default fleet (10 vehicles per depot, 1,000 kg, 12 h shift from each window's close). Great-circle distances × 1.3 at 40 km/h. Batch budget ${budgetMs} ms (production default 30 s); whole-day budget ${dayBudgetMs / 1000} s per region; URGENT repair budget ${repairMs} ms. Reproduce: \`npm run bench:pipeline -- --budget-ms ${budgetMs} --day-budget-s ${dayBudgetMs / 1000}\`.
+
+| strategy (the ${batchedShipments + unassigned} STANDARD/BULK shipments) | distance km | vs. each alone |
+| --- | --- | --- |
+| each shipment routed alone on arrival (depot → destination → depot) | ${km(soloDistance)} | — |
+| **10-minute windows per region and priority (the pipeline)** | **${km(batchedDistance)}** | **${gainVsSolo.toFixed(1)} % less** |
+| whole day known in advance (one optimization per region) | ${km(dayDistance)} | ${((1 - dayDistance / soloDistance) * 100).toFixed(1)} % less |
+
+Windowed batching needs ${gapVsDay.toFixed(1)} % more distance than the whole-day optimum it cannot know; it saves ${gainVsSolo.toFixed(1)} % against routing each shipment alone (the design expected 20–30 %). Unassigned after their window: ${unassigned} (batched), ${dayUnassigned} (whole day).
+
+| measure | p50 | p95 | p99 | max | n |
+| --- | --- | --- | --- | --- | --- |
+| batch size (shipments) | ${pct(batchSizes, 50)} | ${pct(batchSizes, 95)} | ${pct(batchSizes, 99)} | ${Math.max(...batchSizes)} | ${batchSizes.length} |
+| solver seconds per batch | ${pct(solverSeconds, 50).toFixed(2)} | ${pct(solverSeconds, 95).toFixed(2)} | ${pct(solverSeconds, 99).toFixed(2)} | ${Math.max(...solverSeconds).toFixed(2)} | ${solverSeconds.length} |
+| URGENT insertion latency, ms (engine only) | ${pct(urgentMs, 50).toFixed(0)} | ${pct(urgentMs, 95).toFixed(0)} | ${pct(urgentMs, 99).toFixed(0)} | ${Math.max(...urgentMs).toFixed(0)} | ${urgentMs.length} |
+
+URGENT placed in real time: ${urgentPlaced} of ${urgentMs.length} (the rest would go to p0). The solver uses its whole budget whatever the batch size, so solver seconds per batch track the budget. Batching wall time: ${batchWall.toFixed(0)} s for the day. URGENT latency here is the engine's insertion alone; the API adds its DynamoDB writes (a few ms locally).`;
+writeSection(values.doc ?? 'docs/benchmarks.md', '## Pipeline: a generated day', body);
+console.log(body);
