@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ApiRoute, matchResource } from '../functions/api/routes';
 import { openApiDocument } from '../shared/schemas/openapi';
+import { lambdaContext } from './services/queue-poller';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -69,7 +70,7 @@ export function createGateway(options: {
       } as APIGatewayProxyEvent['requestContext'],
     };
     const handler = await options.resolve(match.route);
-    return handler(event, lambdaContext(match.route.id));
+    return handler(event, lambdaContext(match.route.id, 29_000));
   };
 
   return createServer((req, res) => {
@@ -92,22 +93,4 @@ export function createGateway(options: {
       );
     });
   });
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

@@ -46,7 +46,7 @@ export const Environment = z.object({
   /** Real-time budget of the URGENT path inside the API call, ms (contract §3: 10 s in all). */
   URGENT_BUDGET_MS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   /** Local repair after a real-time insertion, ms: answers fast, well inside the budget. */
-  URGENT_REPAIR_MS: z.coerce.number().int().min(1).max(10_000).default(300),
+  URGENT_REPAIR_MS: z.coerce.number().int().min(1).max(10_000).default(150),
   /** Budget of one p0 consumer attempt, ms. */
   URGENT_QUEUE_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   MAX_CONCURRENT_BATCHES: z.coerce.number().int().min(1).default(4),

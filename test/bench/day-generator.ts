@@ -1,15 +1,10 @@
 import type { DepotInput, ShipmentJobInput } from '../../shared/solver';
+import { Rng } from '../../shared/solver/util/random';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Deterministic uniform [0, 1) numbers from the engine's own seeded generator. */
+export function rng(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export interface DayShipment {

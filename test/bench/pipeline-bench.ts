@@ -26,7 +26,7 @@ const { values } = parseArgs({
   options: {
     'budget-ms': { type: 'string', default: '1000' },
     'day-budget-s': { type: 'string', default: '60' },
-    'urgent-repair-ms': { type: 'string', default: '300' },
+    'urgent-repair-ms': { type: 'string', default: '150' },
     seed: { type: 'string', default: '7' },
     shipments: { type: 'string', default: '2500' },
     doc: { type: 'string', default: 'docs/benchmarks.md' },

@@ -207,21 +207,34 @@ export async function applyResult(
 
 /** A newer version is waiting (QUEUED): record the stale result and send it to the next window. */
 async function markStale(state: ShipmentState, reason: string, deps: BatchingDeps): Promise<void> {
-  if (state.status !== 'QUEUED') return;
+  if (state.status === 'QUEUED') await staleAndRequeue(state, reason, 're-queued for the next window', deps);
+}
+
+/**
+ * STALE with the reason, then QUEUED again with a `shipment.requeued` bus message (its priority
+ * queue, hence the next window). Losing the optimistic lock means someone else moved it: nothing to do.
+ */
+export async function staleAndRequeue(
+  state: ShipmentState,
+  reason: string,
+  requeueReason: string,
+  deps: BatchingDeps,
+  patch: { route?: null } = {},
+): Promise<void> {
   try {
     const { state: stale } = await commit(deps, state, {
       type: 'shipment.stale',
       status: 'STALE',
       version: state.version,
       correlationId: state.correlationId,
-      patch: { statusReason: reason },
+      patch: { statusReason: reason, ...patch },
     });
     await commitAndPublish(deps, stale, {
       type: 'shipment.requeued',
       status: 'QUEUED',
       version: stale.version,
       correlationId: stale.correlationId,
-      patch: { statusReason: 're-queued for the next window' },
+      patch: { statusReason: requeueReason },
       busEvent: 'shipment.requeued',
     });
   } catch (error) {

@@ -13,7 +13,7 @@ import {
 } from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
-import { applyResult } from './optimize-window';
+import { applyResult, staleAndRequeue } from './optimize-window';
 
 const EMPTY_PLAN: RoutingPlan = {
   routes: [],
@@ -246,25 +246,13 @@ async function requeueDisplaced(
     if (id === insertedId || routed.has(id)) continue;
     const state = await deps.store.get(id);
     if (!state || !['OPTIMIZED', 'CALLBACK_PENDING', 'ROUTE_APPLIED'].includes(state.status)) continue;
-    try {
-      const { state: stale } = await commit(deps, state, {
-        type: 'shipment.stale',
-        status: 'STALE',
-        version: state.version,
-        correlationId: state.correlationId,
-        patch: { statusReason: `displaced by URGENT shipment ${insertedId}`, route: null },
-      });
-      await commitAndPublish(deps, stale, {
-        type: 'shipment.requeued',
-        status: 'QUEUED',
-        version: stale.version,
-        correlationId: stale.correlationId,
-        patch: { statusReason: 're-queued after displacement' },
-        busEvent: 'shipment.requeued',
-      });
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
+    await staleAndRequeue(
+      state,
+      `displaced by URGENT shipment ${insertedId}`,
+      're-queued after displacement',
+      deps,
+      { route: null },
+    );
   }
 }
 
