@@ -9,7 +9,9 @@ import { join } from 'node:path';
 export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): 'local' | 'aws' {
   const file = join(dataDir, 'runtime.json');
   if (!existsSync(file)) return 'aws';
-  const runtime = JSON.parse(readFileSync(file, 'utf8')) as { endpoints: { dynamodb: string; sqs: string; eventbridge: string } };
+  const runtime = JSON.parse(readFileSync(file, 'utf8')) as {
+    endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  };
   process.env.AWS_REGION ??= 'eu-north-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';

@@ -38,10 +38,15 @@ const report = await replayShipments(
 );
 if (values.json) console.log(JSON.stringify(report));
 else {
-  console.log(`replay against ${target}: ${report.checked} checked, ${report.consistent} consistent, ${report.differences.length} different${values.repair ? `, ${report.repaired} repaired` : ''}`);
+  console.log(
+    `replay against ${target}: ${report.checked} checked, ${report.consistent} consistent, ${report.differences.length} different${values.repair ? `, ${report.repaired} repaired` : ''}`,
+  );
   for (const d of report.differences) {
     console.log(`  ${d.shipmentId}`);
-    for (const f of d.fields) console.log(`    ${f.field}: stored ${JSON.stringify(f.stored)} | rebuilt ${JSON.stringify(f.rebuilt)}`);
+    for (const f of d.fields)
+      console.log(
+        `    ${f.field}: stored ${JSON.stringify(f.stored)} | rebuilt ${JSON.stringify(f.rebuilt)}`,
+      );
   }
 }
 process.exit(report.differences.length > 0 ? 1 : 0);

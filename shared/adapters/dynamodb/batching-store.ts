@@ -48,12 +48,7 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
         await this.send(new GetCommand({ TableName: this.tableName, Key: pointerKey, ConsistentRead: true }))
       ).Item;
       let window = pointer ? await this.get(String(pointer.windowId)) : undefined;
-      if (
-        !window ||
-        window.status !== 'OPEN' ||
-        window.count >= options.maxSize ||
-        window.closesAt <= options.now
-      ) {
+      if (window?.status !== 'OPEN' || window.count >= options.maxSize || window.closesAt <= options.now) {
         const fresh: BatchWindow = {
           windowId: options.newWindowId(),
           priority: key.priority,

@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
 import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
@@ -153,7 +160,13 @@ export class DynamoShipmentStore implements ShipmentStore {
   async readProjection(shipmentId: string): Promise<ShipmentState | undefined> {
     const item = (
       await this.call(() =>
-        this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: pkOf(shipmentId), sk: STATE_SK }, ConsistentRead: true })),
+        this.doc.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { pk: pkOf(shipmentId), sk: STATE_SK },
+            ConsistentRead: true,
+          }),
+        ),
       )
     ).Item;
     return item ? ShipmentState.parse(item.state) : undefined;

@@ -248,7 +248,7 @@ export async function staleAndRequeue(
  */
 async function leaveUnassigned(shipmentId: string, version: number, reason: string, deps: BatchingDeps) {
   const state = await deps.store.get(shipmentId);
-  if (!state || state.status !== 'OPTIMIZING' || state.version !== version) return;
+  if (state?.status !== 'OPTIMIZING' || state.version !== version) return;
   const windows = (state.unassignedWindows ?? 0) + 1;
   const giveUp = windows >= deps.settings.maxUnassignedWindows;
   try {

@@ -34,7 +34,10 @@ export async function replayShipments(
       });
   const report: ReplayReport = { checked: 0, consistent: 0, differences: [], repaired: 0 };
   for (const shipmentId of ids) {
-    const [stored, events] = await Promise.all([deps.store.readProjection(shipmentId), deps.store.events(shipmentId)]);
+    const [stored, events] = await Promise.all([
+      deps.store.readProjection(shipmentId),
+      deps.store.events(shipmentId),
+    ]);
     if (!stored && events.length === 0) continue;
     report.checked++;
     const rebuilt = rebuildState(events);
