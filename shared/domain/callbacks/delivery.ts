@@ -211,11 +211,9 @@ async function resumeDelivery(
  * the shipment when the SCM decided. Returns what the state machine does next.
  */
 export async function attemptDelivery(
-  input: { webhookId: string; attempts: number },
+  input: { webhookId: string; attempts: number; endpoint?: string },
   deps: CallbackDeps,
 ): Promise<AttemptTaskOutput> {
-  const record = await deps.callbacks.get(input.webhookId);
-  if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
   const out = (
     outcome: AttemptTaskOutput['outcome'],
     extra: Partial<AttemptTaskOutput> = {},
@@ -227,13 +225,26 @@ export async function attemptDelivery(
     reason: '',
     ...extra,
   });
+  // The callback goes to the integration's configured URL (the breaker key): a URL changed since
+  // the callback was created applies to its remaining attempts and to redrives.
+  const endpoint = deps.config.endpoint;
+  if (deps.config.mode === 'live') {
+    // Held behind a breaker this process knows to be closed to us: no read, no attempt, no count.
+    const knownUntil = deps.breakerMemory?.heldUntil(endpoint, deps.clock.now());
+    if (knownUntil !== undefined) {
+      deps.metrics.count('CallbackHeld');
+      return out('held', { resumeAt: new Date(knownUntil).toISOString(), reason: 'circuit open' });
+    }
+  }
+  const record = await deps.callbacks.get(input.webhookId);
+  if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
   if (record.status === 'COMPLETED')
     return out('delivered', { reason: `already ${record.outcome ?? 'completed'}` });
   if (record.status === 'FAILED') return out('failed', { reason: record.lastError ?? 'already failed' });
 
   if (record.mode === 'shadow') return shadowDelivery(record, deps, out);
 
-  const permit = await acquirePermit(deps, record.endpoint, record.webhookId, deps.config.breaker);
+  const permit = await acquirePermit(deps, endpoint, record.webhookId, deps.config.breaker);
   if (permit.kind === 'hold') {
     deps.metrics.count('CallbackHeld');
     const resumeAt = new Date(permit.until).toISOString();
@@ -244,18 +255,19 @@ export async function attemptDelivery(
   await updateRecord(deps, record.webhookId, (r) => ({
     ...r,
     status: 'IN_PROGRESS',
+    endpoint,
     attempts,
     totalAttempts: r.totalAttempts + 1,
   }));
   deps.metrics.count('CallbackAttempts');
   const result = await deps.sender.send({
-    url: record.endpoint,
+    url: endpoint,
     webhookId: record.webhookId,
     body: record.body,
     correlationId: record.correlationId,
   });
   const answer = classifyAnswer(result);
-  await recordAnswer(deps, record.endpoint, record.webhookId, answer.healthy, deps.config.breaker);
+  await recordAnswer(deps, endpoint, record.webhookId, answer.healthy, deps.config.breaker);
   const logExtra = {
     webhookId: record.webhookId,
     shipmentId: record.shipmentId,
