@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -91,7 +93,14 @@ try {
       throw new Error('--to is required for a queue whose name does not end in -dlq');
     const targetUrl = await queueUrl(target);
     let moved = 0;
-    for (;;) {
+    if (values['dry-run']) {
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      const waiting = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
+      moved = max !== undefined ? Math.min(max, waiting) : waiting;
+    }
+    while (!values['dry-run'] && (max === undefined || moved < max)) {
       const batch = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: url,
@@ -101,17 +110,22 @@ try {
         }),
       );
       const messages = batch.Messages ?? [];
-      if (messages.length === 0 || values['dry-run']) {
-        moved += values['dry-run'] ? messages.length : 0;
-        break;
-      }
+      if (messages.length === 0) break;
       for (const m of messages) {
-        if (max !== undefined && moved >= max) break;
+        if (max !== undefined && moved >= max) {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: url,
+              ReceiptHandle: m.ReceiptHandle ?? '',
+              VisibilityTimeout: 0,
+            }),
+          );
+          continue;
+        }
         await sqs.send(new SendMessageCommand({ QueueUrl: targetUrl, MessageBody: m.Body ?? '' }));
         await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle ?? '' }));
         moved++;
       }
-      if (max !== undefined && moved >= max) break;
     }
     console.log(
       `${moved} message(s) ${values['dry-run'] ? 'would be ' : ''}moved from ${values.queue} to ${target}`,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_RETENTION_DAYS } from '../../shared/adapters/sqs/queues';
 import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
+import type { Clock } from '../../shared/domain/clock';
 import { logger } from '../../shared/runtime/observability';
 import { LocalStateMachine } from '../callbacks/state-machine';
 import { type FakeScm, startFakeScm } from '../fake-scm/server';
@@ -33,7 +34,7 @@ export const callbacksModule: LocalModule = {
     let fake: FakeScm | undefined;
     let callbackUrl = process.env.SCM_CALLBACK_URL;
     if (!callbackUrl) {
-      fake = await startFakeScm({ secret, clock: ctx.clock, port: Number(process.env.SCM_FAKE_PORT ?? 0) });
+      fake = await startPersistentFakeScm(ctx.dataDir, secret, ctx.clock);
       callbackUrl = fake.webhookUrl;
     }
     const sqs = new SQSClient({ region: ctx.region, endpoint: ctx.endpoints.sqs });
@@ -111,6 +112,25 @@ export const callbacksModule: LocalModule = {
     };
   },
 };
+
+/**
+ * The fake SCM on SCM_FAKE_PORT, else on the port it had before this restart (callbacks recorded
+ * with its URL stay deliverable), else on a free one; the port is kept in DATA_DIR.
+ */
+async function startPersistentFakeScm(dataDir: string, secret: string, clock: Clock): Promise<FakeScm> {
+  const file = join(dataDir, 'fake-scm-port');
+  const wanted = Number(
+    process.env.SCM_FAKE_PORT ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : 0),
+  );
+  let fake: FakeScm;
+  try {
+    fake = await startFakeScm({ secret, clock, port: wanted });
+  } catch {
+    fake = await startFakeScm({ secret, clock, port: 0 });
+  }
+  writeFileSync(file, `${new URL(fake.url).port}\n`);
+  return fake;
+}
 
 function persistedSecret(dataDir: string): string {
   const file = join(dataDir, 'webhook-secret');

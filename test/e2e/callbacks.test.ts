@@ -110,4 +110,23 @@ describe('callbacks in the local runtime', () => {
     expect(new Set(all.map((r) => r.webhookId)).size).toBe(1);
     expect(all[5]?.answer).toBe(200);
   }, 60_000);
+
+  it('a callback still pending when the runtime stops is delivered after the restart (same DATA_DIR)', async () => {
+    await control({ downForSeconds: 3600 });
+    await call('POST', '/v1/shipments', urgent('SHP-CB-3'));
+    await until('a refused attempt', async () =>
+      (await received()).some((r) => r.body.includes('SHP-CB-3') && r.answer === 'network')
+        ? true
+        : undefined,
+    );
+    expect(await statusOf('SHP-CB-3')).toBe('CALLBACK_PENDING');
+    await runtime.stop();
+    runtime = await startRuntimeProcess({ dataDir: runtime.dataDir, env: { TIME_SCALE: '60' } });
+    call = api(runtime);
+    await until('ROUTE_APPLIED after the restart', async () =>
+      (await statusOf('SHP-CB-3')) === 'ROUTE_APPLIED' ? true : undefined,
+    );
+    const after = (await received()).filter((r) => r.body.includes('SHP-CB-3'));
+    expect(after.map((r) => r.answer)).toEqual([200]);
+  }, 90_000);
 });
