@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquirePermit, DEFAULT_BREAKER, recordAnswer } from '../../../shared/domain/callbacks/breaker';
 import { type Harness, START, startHarness } from './harness';
 
 let h: Harness;
@@ -75,6 +76,24 @@ describe('circuit breaker', () => {
       .map((r) => r.webhookId);
     expect(new Set(appliedAgain).size).toBe(appliedAgain.length);
     expect(appliedAgain).toEqual(expect.arrayContaining(idsOf(again)));
+  });
+
+  it('conditional writes: of 20 processes asking at once after the reopen time, exactly one probes', async () => {
+    h = await startHarness();
+    const endpoint = h.deps.config.endpoint;
+    // No BreakerMemory: each call stands for a different Lambda container.
+    const container = { ...h.deps, breakerMemory: undefined };
+    for (let i = 0; i < 5; i++) await recordAnswer(container, endpoint, `d${i}`, false, DEFAULT_BREAKER);
+    expect((await breaker()).state).toBe('open');
+    h.clock.advanceTo(START + 60_000);
+    const grants = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => acquirePermit(container, endpoint, `p${i}`, DEFAULT_BREAKER)),
+    );
+    expect(grants.filter((g) => g.kind === 'probe')).toHaveLength(1);
+    expect(grants.filter((g) => g.kind === 'hold')).toHaveLength(19);
+    const state = await breaker();
+    expect(state.state).toBe('half_open');
+    expect(grants[Number(state.probeId?.slice(1))]?.kind).toBe('probe');
   });
 
   it('only one delivery probes a half-open breaker', async () => {

@@ -145,3 +145,14 @@ describe('signature header', () => {
     ]);
   });
 });
+
+describe('redrive execution names', () => {
+  it('are unique, at most 80 characters of [A-Za-z0-9_-]', async () => {
+    const { redriveExecutionName } = await import('../../../functions/ops/redrive');
+    const id = `msg_${'0123456789abcdef'.repeat(5)}`;
+    const a = redriveExecutionName(id);
+    const b = redriveExecutionName(id);
+    expect(a).not.toBe(b);
+    for (const name of [a, b]) expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+  });
+});
