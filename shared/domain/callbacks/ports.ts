@@ -71,4 +71,6 @@ export type CallbackMetricName =
   | 'CallbackAttemptFailed'
   | 'CallbackHeld'
   | 'CircuitOpened'
-  | 'CircuitClosed';
+  | 'CircuitClosed'
+  /** 1 when the breaker opened, 0 when it closed (read with the Maximum statistic). */
+  | 'CircuitState';
