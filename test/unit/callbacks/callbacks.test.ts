@@ -156,3 +156,76 @@ describe('redrive execution names', () => {
     for (const name of [a, b]) expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
 });
+
+describe('redriveCallbacks', () => {
+  it('restarts callback dead letters and route.optimized events the bus could not deliver; leaves the rest', async () => {
+    const { redriveCallbacks } = await import('../../../shared/domain/callbacks/redrive');
+    const letter = {
+      kind: 'callback',
+      webhookId: 'msg_1',
+      shipmentId: 'SHP-1',
+      version: 1,
+      correlationId: 'c',
+      endpoint: 'https://scm.invalid/h',
+      body: '{}',
+      attempts: 5,
+      reason: 'r',
+      failedAt: '2026-11-26T08:00:00Z',
+    };
+    const envelope = {
+      version: '0',
+      id: 'e',
+      'detail-type': 'route.optimized',
+      source: 'scm.route-optimizer',
+      time: '2026-11-26T08:00:00Z',
+      detail: {
+        eventId: 'evt-2',
+        shipmentId: 'SHP-2',
+        version: 1,
+        correlationId: 'c2',
+        region: 'eu-north',
+        priority: 'STANDARD',
+        routeId: 'R',
+        vehicleId: 'V',
+        sequence: 1,
+        stops: 1,
+        eta: '2026-11-26T09:00:00Z',
+        batchId: 'B',
+        optimizedAt: '2026-11-26T08:00:00Z',
+      },
+    };
+    const queue = [
+      { body: JSON.stringify(letter), receipt: 'r1' },
+      { body: JSON.stringify(envelope), receipt: 'r2' },
+      { body: 'not json', receipt: 'r3' },
+    ];
+    const deleted: string[] = [];
+    const released: string[] = [];
+    const started: unknown[] = [];
+    const source = {
+      receive: async (max: number) => queue.splice(0, max),
+      delete: async (r: string) => {
+        deleted.push(r);
+      },
+      release: async (r: string) => {
+        released.push(r);
+      },
+    };
+    const starter = {
+      start: async (input: unknown, name: string) => {
+        started.push(input);
+        return name;
+      },
+    };
+    const silent = { info: () => {}, warn: () => {}, error: () => {} };
+    const report = await redriveCallbacks(
+      { source, starter, logger: silent },
+      { executionName: (id) => `x-${id}` },
+    );
+    expect(report.redriven.map((r) => r.webhookId)).toEqual(['msg_1', 'msg_evt-2']);
+    expect(report.unreadable).toBe(1);
+    expect(started).toEqual([{ redrive: letter }, envelope]);
+    expect(deleted).toEqual(['r1', 'r2']);
+    expect(released).toEqual(['r3']);
+  });
+});
