@@ -8,7 +8,7 @@ import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
 import { scaledClock } from '../shared/domain/clock';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
-import { logger, MetricUnit, metrics } from '../shared/runtime/observability';
+import { logger, MetricUnit, metrics, traceClients } from '../shared/runtime/observability';
 import { type Environment, parseEnvironment } from '../shared/schemas/environment';
 import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver';
 
@@ -40,6 +40,10 @@ export function dependencies(): ServiceDependencies {
   if (cached) return cached;
   const env = parseEnvironment();
   const clients = awsClients(env);
+  // Subsegments per AWS call in X-Ray (from the first calls after the tracer has loaded).
+  void traceClients(Object.values(clients)).catch((error) =>
+    logger.warn('tracing unavailable', { error: String(error) }),
+  );
   const clock = scaledClock(env.TIME_SCALE);
   const batching = new DynamoBatchingStore(clients.dynamodb, env.BATCHING_TABLE, clock);
   const deps: ServiceDependencies = {

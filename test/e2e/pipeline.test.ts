@@ -78,11 +78,17 @@ describe('pipeline over HTTP on the local runtime (TIME_SCALE=60)', () => {
     expect(settled).toBe(true);
 
     // Every shipment appears in exactly one route, the one its state names.
+    const withoutRoute = [...states.entries()]
+      .filter(([, s]) => !s.route?.routeId)
+      .map(([id, s]) => `${id}:${s.status}`);
+    expect(withoutRoute).toEqual([]);
     const routeIds = new Set([...states.values()].map((s) => s.route?.routeId ?? ''));
     const seen = new Map<string, number>();
     const batchSizes = new Map<string, number>();
     for (const routeId of routeIds) {
-      const route = (await call('GET', `/v1/routes/${routeId}`)).body as {
+      const res = await call('GET', `/v1/routes/${routeId}`);
+      expect(res.status, `GET /v1/routes/${routeId}`).toBe(200);
+      const route = res.body as {
         batchId: string;
         region: string;
         stops: { shipmentId: string }[];

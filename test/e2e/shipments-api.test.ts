@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleShipment } from '../support/arbitraries';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 
+const QUEUE_ONLY = { LOCAL_CONSUMERS: 'off', URGENT_BUDGET_MS: '1' };
 let runtime: RuntimeProcess;
 let call: ReturnType<typeof api>;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  // Batching consumers off: this suite inspects the queues themselves.
-  runtime = await startRuntimeProcess({ env: { LOCAL_CONSUMERS: 'off' } });
+  // Consumers off: this suite inspects the queues themselves. A 1 ms real-time budget sends URGENT
+  // shipments to p0 instead of answering them with a route (that path is in pipeline.test.ts).
+  runtime = await startRuntimeProcess({ env: QUEUE_ONLY });
   call = api(runtime);
   sqs = new SQSClient({
     endpoint: runtime.endpoints.sqs,
@@ -238,7 +240,7 @@ describe('shipment API over HTTP on the local runtime', () => {
     );
     const { dataDir } = runtime;
     await runtime.stop();
-    runtime = await startRuntimeProcess({ dataDir, env: { LOCAL_CONSUMERS: 'off' } });
+    runtime = await startRuntimeProcess({ dataDir, env: QUEUE_ONLY });
     call = api(runtime);
     sqs = new SQSClient({
       endpoint: runtime.endpoints.sqs,

@@ -86,6 +86,8 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const planned = plan.routes
       .filter((r) => r.stops.length > 0)
       .map((r) => routeRecord(r, batchId, window.region, deps.ids.next(), input, byId, optimizedAt));
+    // Routes exist before any route.optimized event names them.
+    await deps.batches.putRoutes(planned);
 
     const stale: string[] = [];
     for (const route of planned) {
@@ -104,10 +106,13 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       }
     }
     // A route keeps only the stops whose result was applied (a stale one is re-planned elsewhere).
-    const routes = planned
-      .map((r) => ({ ...r, stops: r.stops.filter((st) => !stale.includes(st.shipmentId)) }))
-      .filter((r) => r.stops.length > 0);
-    await deps.batches.putRoutes(routes);
+    const pruned = planned.map((r) => ({
+      ...r,
+      stops: r.stops.filter((st) => !stale.includes(st.shipmentId)),
+    }));
+    if (stale.length > 0)
+      await deps.batches.putRoutes(pruned.filter((r, i) => r.stops.length !== planned[i]?.stops.length));
+    const routes = pruned.filter((r) => r.stops.length > 0);
     for (const u of plan.unassigned)
       await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
 
