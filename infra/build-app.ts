@@ -16,7 +16,6 @@ export function buildApp(app: App, options: { prefix?: string } = {}) {
     stateful,
     description: 'API, functions and schedules',
   });
-  service.addDependency(stateful);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, service };
 }

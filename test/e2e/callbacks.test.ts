@@ -84,6 +84,30 @@ describe('callbacks in the local runtime', () => {
     );
   });
 
+  it('a STANDARD shipment is optimized in its 10-minute window (10 s at TIME_SCALE=60) and ends ROUTE_APPLIED, signed', async () => {
+    const posted = Date.now();
+    const created = await call('POST', '/v1/shipments', {
+      ...urgent('SHP-CB-STD'),
+      serviceLevel: 'NEXT_DAY',
+    });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ status: 'QUEUED', priority: 'STANDARD' });
+    await until(
+      'the window to close and the batch to be optimized',
+      async () => ((await call('GET', '/v1/shipments/SHP-CB-STD')).body?.route ? true : undefined),
+      30_000,
+    );
+    // Not before its window closed: 600 s / 60 = 10 s after the first shipment of the window.
+    expect(Date.now() - posted).toBeGreaterThan(9_000);
+    const webhook = await until('the callback', async () =>
+      (await received()).find((r) => r.body.includes('SHP-CB-STD')),
+    );
+    expect(webhook.verified).toBe(true);
+    await until('ROUTE_APPLIED', async () =>
+      (await statusOf('SHP-CB-STD')) === 'ROUTE_APPLIED' ? true : undefined,
+    );
+  });
+
   it('five failures: DLQ and CALLBACK_FAILED; npm run dlq:redrive delivers it with the same webhook-id', async () => {
     await control({ failNext: 5, failWith: 503 });
     await call('POST', '/v1/shipments', urgent('SHP-CB-2'));
