@@ -28,4 +28,4 @@ export type {
 export { validateInput } from './api/validate';
 export { createProblem, type Problem, type ProblemData } from './model/problem';
 export { type CoreSolution, type CoreSolveOptions, solveProblem } from './solve';
-export { solveInWorker } from './worker/solve-in-worker';
+export { shutdownSolverWorkers, solveInWorker } from './worker/solve-in-worker';

@@ -19,6 +19,8 @@ export interface CoreSolveOptions {
   clock?: Clock;
   stop?: StoppingCriterion;
   onProgress?: (p: { elapsedMs: number; cost: number; iteration: number }) => void;
+  /** Stop once the best solution has not improved for this many iterations. */
+  maxIterationsWithoutImprovement?: number;
   /** Warm start: one client sequence per vehicle. */
   initialRoutes?: ArrayLike<number>[];
 }
@@ -43,6 +45,7 @@ export function solveProblem(problem: Problem, options: CoreSolveOptions): CoreS
   const res = searchSisr(problem, {
     rng,
     stop,
+    maxIterationsWithoutImprovement: options.maxIterationsWithoutImprovement,
     initial: options.initialRoutes ? Solution.fromRoutes(problem, options.initialRoutes) : undefined,
     onImprove: onProgress
       ? (cost, iteration) => onProgress({ elapsedMs: clock() - t0, cost, iteration })

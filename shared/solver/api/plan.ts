@@ -39,6 +39,8 @@ export async function planRoutes(input: RoutingInput, options: SolveOptions): Pr
     timeLimitMs: options.timeLimitMs,
     seed: options.seed,
     maxIterations: options.maxIterations,
+    maxIterationsWithoutImprovement:
+      options.maxIterationsWithoutImprovement || Math.max(10_000, 2_000 * input.shipments.length),
     onProgress: options.onProgress,
   };
   let res: CoreSolution;

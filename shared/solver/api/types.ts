@@ -102,6 +102,12 @@ export interface SolveOptions {
   onProgress?: (p: { elapsedMs: number; cost: number }) => void;
   /** Stop after this many iterations (makes a run reproducible independently of machine speed). */
   maxIterations?: number;
+  /**
+   * Stop early once the best plan has not improved for this many iterations. Default
+   * max(10,000, 2,000 × shipments): small windows return in a fraction of the budget, 100
+   * shipments keep searching for ~200,000 stagnant iterations. 0 = default; Infinity = never.
+   */
+  maxIterationsWithoutImprovement?: number;
   /** Run in-thread instead of a worker (default: worker when available). */
   inThread?: boolean;
 }

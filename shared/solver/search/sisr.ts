@@ -21,6 +21,8 @@ export interface SearchOptions {
    * cost units); the final temperature is 1/100 of it.
    */
   initialTemperatureFactor?: number;
+  /** Stop once the best solution has not improved for this many iterations (default: never). */
+  maxIterationsWithoutImprovement?: number;
   /** Clients that must not be moved (real-time insertion freezes served stops). */
   fixed?: Uint8Array;
 }
@@ -64,9 +66,11 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   const ruinedRoute = new Uint8Array(p.nVehicles);
   const removed: number[] = [];
   let it = 0;
+  let lastImprovement = 0;
+  const patience = opts.maxIterationsWithoutImprovement ?? Number.POSITIVE_INFINITY;
   if (p.nClients === 0) return { best, bestCost, iterations: 0 };
 
-  while (!opts.stop.shouldStop(it)) {
+  while (!opts.stop.shouldStop(it) && it - lastImprovement < patience) {
     it++;
     const s = current.clone();
     removed.length = 0;
@@ -86,6 +90,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
       if (cost < bestCost - 1e-9) {
         best = s;
         bestCost = cost;
+        lastImprovement = it;
         opts.onImprove?.(bestCost, it);
       }
     }

@@ -8,23 +8,26 @@ export interface WorkerSolveOptions {
   timeLimitMs: number;
   seed?: number;
   maxIterations?: number;
+  maxIterationsWithoutImprovement?: number;
   onProgress?: (p: { elapsedMs: number; cost: number }) => void;
   /** Explicit worker entry file (e.g. the esbuild output `solver-worker.mjs`). */
   workerFile?: string;
 }
 
 export interface WorkerRequest {
+  id: number;
   data: ProblemData;
   timeLimitMs: number;
   seed?: number;
   maxIterations?: number;
+  maxIterationsWithoutImprovement?: number;
   progress: boolean;
 }
 
 export type WorkerMessage =
-  | { type: 'progress'; elapsedMs: number; cost: number }
-  | { type: 'result'; result: CoreSolution }
-  | { type: 'error'; message: string };
+  | { id: number; type: 'progress'; elapsedMs: number; cost: number }
+  | { id: number; type: 'result'; result: CoreSolution }
+  | { id: number; type: 'error'; message: string };
 
 /**
  * Finds the worker entry: explicit option, SOLVER_WORKER_FILE, then `solver-worker.{ts,mjs,js}`
@@ -54,58 +57,108 @@ function inThread(data: ProblemData, opts: WorkerSolveOptions): CoreSolution {
   return solveProblem(createProblem(data), opts);
 }
 
+/** Idle workers kept (unref'd, so they never keep the process alive) for the next solve. */
+const MAX_IDLE_WORKERS = 2;
+const idle = new Map<string, Worker[]>();
+let nextRequestId = 1;
+
+function spawn(file: string): Worker {
+  const execArgv = [...process.execArgv];
+  if (file.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
+  return new Worker(file, { execArgv });
+}
+
+function takeWorker(file: string): Worker {
+  const pool = idle.get(file);
+  const w = pool?.pop();
+  if (w) {
+    w.ref();
+    return w;
+  }
+  return spawn(file);
+}
+
+function detach(w: Worker): void {
+  // only our listeners: Worker keeps internal ones (e.g. newListener) that must survive
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  w.removeAllListeners('exit');
+}
+
+function release(file: string, w: Worker): void {
+  detach(w);
+  const pool = idle.get(file) ?? [];
+  if (pool.length >= MAX_IDLE_WORKERS) {
+    void w.terminate();
+    return;
+  }
+  w.unref();
+  w.once('exit', () => {
+    const p = idle.get(file);
+    const i = p?.indexOf(w) ?? -1;
+    if (p && i >= 0) p.splice(i, 1);
+  });
+  pool.push(w);
+  idle.set(file, pool);
+}
+
+/** Terminates the idle solver workers (e.g. before a Lambda freeze or at test teardown). */
+export async function shutdownSolverWorkers(): Promise<void> {
+  const all = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
 /**
  * Solves in a worker thread so the caller's event loop stays free; falls back to an in-thread
- * solve when no worker entry is found or the worker cannot start. Same result as `solveProblem`
- * for the same seed and iteration count.
+ * solve when no worker entry is found or the worker cannot start. Workers are reused across
+ * calls (spawning one costs ~100 ms under tsx). Same result as `solveProblem` for the same seed
+ * and iteration count.
  */
 export function solveInWorker(data: ProblemData, opts: WorkerSolveOptions): Promise<CoreSolution> {
   const file = resolveWorkerFile(opts.workerFile);
   if (!file) return Promise.resolve(inThread(data, opts));
   let worker: Worker;
   try {
-    const execArgv = [...process.execArgv];
-    if (file.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-    worker = new Worker(file, { execArgv });
+    worker = takeWorker(file);
   } catch {
     return Promise.resolve(inThread(data, opts));
   }
+  const id = nextRequestId++;
   return new Promise<CoreSolution>((resolve, reject) => {
     let settled = false;
-    let started = false;
-    const finish = (fn: () => void): void => {
+    const fallback = (): void => {
       if (settled) return;
       settled = true;
-      fn();
+      detach(worker);
       void worker.terminate();
-    };
-    worker.on('online', () => {
-      started = true;
-    });
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') opts.onProgress?.({ elapsedMs: m.elapsedMs, cost: m.cost });
-      else if (m.type === 'result') finish(() => resolve(m.result));
-      else finish(() => reject(new Error(m.message)));
-    });
-    worker.on('error', (err) => {
       // a worker that cannot load its module fails before doing any work: solve here instead
-      finish(() => {
-        try {
-          resolve(inThread(data, opts));
-        } catch (e) {
-          reject(e ?? err);
-        }
-      });
+      try {
+        resolve(inThread(data, opts));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.id !== id || settled) return;
+      if (m.type === 'progress') {
+        opts.onProgress?.({ elapsedMs: m.elapsedMs, cost: m.cost });
+        return;
+      }
+      settled = true;
+      release(file, worker);
+      if (m.type === 'result') resolve(m.result);
+      else reject(new Error(m.message));
     });
-    worker.on('exit', () => {
-      finish(() => resolve(inThread(data, opts)));
-    });
-    void started;
+    worker.on('error', fallback);
+    worker.on('exit', fallback);
     const req: WorkerRequest = {
+      id,
       data,
       timeLimitMs: opts.timeLimitMs,
       seed: opts.seed,
       maxIterations: opts.maxIterations,
+      maxIterationsWithoutImprovement: opts.maxIterationsWithoutImprovement,
       progress: opts.onProgress !== undefined,
     };
     worker.postMessage(req);
