@@ -186,4 +186,14 @@ describe('planRoutes', () => {
     expect(ticks).toBeGreaterThan(3);
     expect(progress.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it('returns early on a small window once the search stagnates', async () => {
+    const t0 = performance.now();
+    const plan = await planRoutes(realisticInput({ shipments: 4, seed: 9 }), {
+      timeLimitMs: 20_000,
+      seed: 1,
+    });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(plan.routes.reduce((a, r) => a + r.stops.length, 0) + plan.unassigned.length).toBe(4);
+  }, 30_000);
 });
