@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { TableDefinition } from '../../shared/adapters/dynamodb/tables';
+import { listenOnLoopback } from './loopback';
 
 /**
  * Embedded DynamoDB (dynalite) on loopback. With `path`, data lives in LevelDB on disk and survives
@@ -17,18 +17,7 @@ import type { TableDefinition } from '../../shared/adapters/dynamodb/tables';
 export async function startDynamo(options: { path?: string; port?: number } = {}) {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }
 
 export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../shared/domain/clock';
 import { type EventPattern, matchesPattern } from '../../shared/domain/routing-rules';
+import { listenOnLoopback } from './loopback';
 
 export interface BusEnvelope {
   version: '0';
@@ -133,14 +133,5 @@ export async function startEventBus(options: {
       res.end(JSON.stringify({ __type: 'InternalException', message: String(error) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

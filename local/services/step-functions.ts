@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalStateMachine } from '../callbacks/state-machine';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local Step Functions endpoint speaking StartExecution (AWS JSON 1.0), so the redrive use case
@@ -44,14 +44,5 @@ export async function startLocalStepFunctions(options: { machines: readonly Loca
       reply(res, 400, { __type: 'SerializationException', message: String(error) }),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
+import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
 import type { ShipmentEventDetail } from '../../shared/schemas/events';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
@@ -18,16 +19,8 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-const detailOf = (s: ShipmentState): ShipmentEventDetail => ({
-  eventId: `evt-${s.shipmentId}-${s.revision}`,
-  shipmentId: s.shipmentId,
-  version: s.version,
-  priority: s.priority,
-  region: s.region,
-  status: s.status,
-  correlationId: s.correlationId,
-  occurredAt: s.updatedAt,
-});
+const detailOf = (s: ShipmentState): ShipmentEventDetail =>
+  announce(s, `evt-${s.shipmentId}-${s.revision}`, s.updatedAt);
 
 let seq = 0;
 function shipment(region: string, overrides: Partial<ShipmentBody> = {}): ShipmentBody {
