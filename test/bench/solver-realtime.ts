@@ -70,7 +70,7 @@ for (const budget of budgets) {
 const body = [
   `Date ${now()}; machine: ${machine()}. Plan: ${input.shipments.length} shipments, 4 depots, ${input.vehicles.length} vehicles, ` +
     `${stops} planned stops on ${plan.vehiclesUsed} routes (planned for ${planSeconds} s in a worker). ` +
-    `${inserts} single URGENT insertions, each into the original plan at a random "now" between planning start and the last route start; budgets as listed (in-thread, cheapest insertion then ruin-and-recreate repair until 85 % of the budget).`,
+    `${inserts} single URGENT insertions, each into the original plan at a random "now" between planning start and the last route start; budgets as listed (in-thread, cheapest insertion then ruin-and-recreate repair until 75 % of the budget).`,
   '',
   '| budget ms | p50 ms | p90 ms | p99 ms | max ms | inserted | unassigned (reasons) |',
   '| --- | --- | --- | --- | --- | --- | --- |',

@@ -74,7 +74,7 @@ export async function insertShipment(
   const earliest = Math.max(now, input.planningStart);
   const data = buildProblemData(sub, matrix, { earliestDeparture: earliest });
   const problem = createProblem(data);
-  const remaining = Math.max(0, budgetMs * 0.85 - (clock() - t0) - 2);
+  const remaining = Math.max(0, budgetMs * 0.75 - (clock() - t0) - 2);
   const res = solveProblem(problem, {
     timeLimitMs: remaining,
     seed: options?.seed ?? 1,
