@@ -9,6 +9,7 @@ import { dependencies } from '../dependencies';
  */
 export const handler = async () => {
   const result = await closeDueWindows(dependencies());
-  logger.info('window tick', result);
+  if (result.closed || result.resent) logger.info('window tick', result);
+  else logger.debug('window tick', result);
   return result;
 };
