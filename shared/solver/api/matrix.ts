@@ -50,6 +50,11 @@ export function toInt32Matrix(values: MatrixValues, n: number, what: string): In
     n > 0 &&
     typeof (values as ArrayLike<unknown>)[0] === 'object' &&
     (values as ArrayLike<unknown>)[0] !== null;
+  if (!nested && (values as ArrayLike<unknown>).length !== n * n) {
+    throw new Error(
+      `${what} matrix: expected ${n * n} entries for ${n} points, got ${(values as ArrayLike<unknown>).length}`,
+    );
+  }
   for (let i = 0; i < n; i++) {
     const row = nested ? (values as ArrayLike<ArrayLike<number | null>>)[i] : undefined;
     if (nested && (!row || row.length < n))

@@ -196,4 +196,11 @@ describe('planRoutes', () => {
     expect(performance.now() - t0).toBeLessThan(5_000);
     expect(plan.routes.reduce((a, r) => a + r.stops.length, 0) + plan.unassigned.length).toBe(4);
   }, 30_000);
+
+  it('rejects a matrix port answer of the wrong size', async () => {
+    const port: MatrixPort = { matrix: async () => ({ distances: [0, 1, 2], durations: [0, 1, 2] }) };
+    await expect(planRoutes(baseInput(), { timeLimitMs: 10, inThread: true, matrix: port })).rejects.toThrow(
+      /expected 9 entries/,
+    );
+  });
 });
