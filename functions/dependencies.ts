@@ -77,6 +77,7 @@ export function dependencies(): ServiceDependencies {
       maxBatchSize: env.MAX_BATCH_SIZE,
       // Solver time is wall time; on a scaled local clock it shrinks with the windows (at least 200 ms).
       batchBudgetMs: Math.max(200, Math.round((env.BATCH_BUDGET_SECONDS * 1000) / env.TIME_SCALE)),
+      batchStallIterations: env.BATCH_STALL_ITERATIONS,
       urgentBudgetMs: env.URGENT_BUDGET_MS,
       realtimeRepairMs: env.URGENT_REPAIR_MS,
       maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,

@@ -155,6 +155,8 @@ export const BatchingSettings = z.strictObject({
   windowMs: z.record(Priority, z.int().positive()),
   maxBatchSize: z.int().min(1).max(500),
   batchBudgetMs: z.int().min(100).max(60_000),
+  /** The engine stops early after this many iterations without improvement (small batches finish fast). */
+  batchStallIterations: z.int().min(1),
   urgentBudgetMs: z.int().min(1).max(10_000),
   /** How long the engine may repair around a real-time insertion (within the budget). */
   realtimeRepairMs: z.int().min(1).max(10_000),

@@ -43,6 +43,8 @@ export const Environment = z.object({
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   /** Optimization time budget per batch, seconds (contract §3: default 30, at most 60). */
   BATCH_BUDGET_SECONDS: z.coerce.number().min(0.1).max(60).default(30),
+  /** Iterations without improvement after which a batch optimization stops before its budget. */
+  BATCH_STALL_ITERATIONS: z.coerce.number().int().min(1).default(20_000),
   /** Real-time budget of the URGENT path inside the API call, ms (contract §3: 10 s in all). */
   URGENT_BUDGET_MS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   /** Local repair after a real-time insertion, ms: answers fast, well inside the budget. */

@@ -25,6 +25,7 @@ export const testSettings: BatchingSettings = {
   windowMs: { URGENT: 60_000, STANDARD: 600_000, BULK: 600_000 },
   maxBatchSize: 100,
   batchBudgetMs: 200,
+  batchStallIterations: 20_000,
   urgentBudgetMs: 10_000,
   realtimeRepairMs: 100,
   maxConcurrentPerPriority: 4,

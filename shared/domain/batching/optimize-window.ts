@@ -74,6 +74,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const solverStart = performance.now();
     const plan = await deps.engine.planRoutes(input, {
       timeLimitMs: deps.settings.batchBudgetMs,
+      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
       seed: hashSeed(window.windowId),
       ...(deps.matrix ? { matrix: deps.matrix } : {}),
     });
