@@ -171,7 +171,7 @@ for (const r of day.regions) {
 
 const gainVsSolo = (1 - batchedDistance / soloDistance) * 100;
 const gapVsDay = (batchedDistance / dayDistance - 1) * 100;
-const body = `Date ${now()}; machine: ${machine()}. Generated day (seed ${values.seed}): ${day.shipments.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h, ${urgent.length} URGENT (${((urgent.length / day.shipments.length) * 100).toFixed(1)} %). Default fleet (10 vehicles per depot, 1,000 kg, 12 h shift from each window's close). Great-circle distances × 1.3 at 40 km/h. Batch budget ${budgetMs} ms (production default 30 s); whole-day budget ${dayBudgetMs / 1000} s per region; URGENT repair budget ${repairMs} ms. Reproduce: \`npm run bench:pipeline -- --budget-ms ${budgetMs} --day-budget-s ${dayBudgetMs / 1000}\`.
+const body = `Date ${now()}; machine: ${machine()}. Generated day (seed ${values.seed}): ${day.shipments.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h, ${urgent.length} URGENT (${((urgent.length / day.shipments.length) * 100).toFixed(1)} %). Default fleet (10 vehicles per depot, 1,000 kg, 12 h shift from each window's close). Great-circle distances × 1.3 at 40 km/h. Batch budget ${budgetMs} ms (production default 30 s); whole-day budget ${dayBudgetMs / 1000} s per region; URGENT repair budget ${repairMs} ms; a batch stops early after ${stall} iterations without improvement (the production default). Reproduce: \`npm run bench:pipeline -- --budget-ms ${budgetMs} --day-budget-s ${dayBudgetMs / 1000}\`.
 
 | strategy (the ${batchedShipments + unassigned} STANDARD/BULK shipments) | distance km | vs. each alone |
 | --- | --- | --- |
