@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
-import { logger, metrics } from '../../shared/runtime/observability';
+import { flushMetrics, logger } from '../../shared/runtime/observability';
 import { BatchJob } from '../../shared/schemas/batching';
 import { dependencies } from '../dependencies';
 
@@ -22,6 +22,6 @@ export const handler = async (event: SQSEvent, context: Context) => {
   try {
     return await processPartialResponse(event, recordHandler, processor, { context });
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics();
   }
 };

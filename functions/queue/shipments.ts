@@ -3,7 +3,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
-import { clearCorrelationId, logger, setCorrelationId } from '../../shared/runtime/observability';
+import {
+  clearCorrelationId,
+  flushMetrics,
+  logger,
+  setCorrelationId,
+} from '../../shared/runtime/observability';
 import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';
 import { dependencies } from '../dependencies';
 
@@ -52,7 +57,11 @@ function consumer(handle: (detail: ShipmentEventDetail, type: string) => Promise
   };
   return async (event: SQSEvent, context: Context) => {
     config.registerLambdaContext(context);
-    return processPartialResponse(event, recordHandler, processor, { context });
+    try {
+      return await processPartialResponse(event, recordHandler, processor, { context });
+    } finally {
+      flushMetrics();
+    }
   };
 }
 

@@ -1,4 +1,4 @@
-import { clearCorrelationId, metrics, setCorrelationId } from '../../shared/runtime/observability';
+import { clearCorrelationId, flushMetrics, setCorrelationId } from '../../shared/runtime/observability';
 import { callbackDependencies } from './dependencies';
 import { deliveryTasks } from './tasks';
 
@@ -13,7 +13,7 @@ function lambda<T>(task: (event: unknown) => Promise<T>) {
     try {
       return await task(event);
     } finally {
-      metrics.publishStoredMetrics();
+      flushMetrics();
       clearCorrelationId();
     }
   };

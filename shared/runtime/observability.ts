@@ -37,6 +37,11 @@ export async function traceClients(clients: readonly object[]): Promise<void> {
   for (const client of clients) t.captureAWSv3Client(client as never);
 }
 
+/** Publishes the invocation's metrics (EMF), if it recorded any: no empty-metrics warning per call. */
+export function flushMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
 /** Sets the correlation id on every following log line of this invocation. */
 export function setCorrelationId(correlationId: string): void {
   logger.appendKeys({ correlationId });

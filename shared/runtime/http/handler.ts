@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
-import { logger } from '../observability';
+import { flushMetrics, logger } from '../observability';
 import { correlation, type HttpContext, header, jsonBody, problemResponses } from './middleware';
 import { fieldErrorsOf } from './problem';
 
@@ -142,6 +142,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use({ after: flushMetrics, onError: flushMetrics })
     .use(correlation())
     .use(problemResponses())
     .use(jsonBody({ maxBytes: options.maxBodyBytes }))
