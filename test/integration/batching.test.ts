@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
@@ -265,6 +266,28 @@ describe('batch optimization', () => {
       [...new Set(stops.map((s) => s.shipmentId))].sort(),
     );
     expect(stops).toHaveLength(6);
+  });
+
+  it('lets the p0 consumer optimize an URGENT shipment left RECEIVED by an API call that died, and retry one that fits nowhere', async () => {
+    const { deps } = batchingDeps(dynamo.client);
+    const body = shipment('urgent-crash', { serviceLevel: 'SAME_DAY' });
+    // The API held it (RECEIVED) and died before its real-time insertion.
+    const { state } = await submitShipment({ body, correlationId: 'c', mode: 'create', hold: true }, deps);
+    expect(state.status).toBe('RECEIVED');
+    const outcome = await optimizeQueuedUrgent(detailOf(state), 5_000, deps);
+    expect(outcome.kind).toBe('optimized');
+    expect((await deps.store.get(body.shipmentId))?.status).toBe('OPTIMIZED');
+    // Delivered again: already optimized, nothing to do.
+    expect((await optimizeQueuedUrgent(detailOf(state), 5_000, deps)).kind).toBe('skipped');
+
+    const heavy = shipment('urgent-crash', { serviceLevel: 'SAME_DAY', weightKg: 9_000 });
+    const { state: held } = await submitShipment(
+      { body: heavy, correlationId: 'c', mode: 'create', hold: true },
+      deps,
+    );
+    await expect(optimizeQueuedUrgent(detailOf(held), 2_000, deps)).rejects.toThrow(/could not be placed/);
+    // Back to QUEUED, without a new message: the same one is retried, then dead-lettered.
+    expect((await deps.store.get(heavy.shipmentId))?.status).toBe('QUEUED');
   });
 
   it('never runs two optimizations of the same region and priority at once', async () => {

@@ -269,8 +269,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
 }
 
 /**
- * The p0 consumer: an URGENT shipment whose real-time optimization ran out of budget (or a
- * re-queued URGENT one). Throws to have the message retried (and dead-lettered after 5 receives).
+ * The p0 consumer: an URGENT shipment whose real-time optimization ran out of budget, a re-queued
+ * URGENT one, or one left RECEIVED by an API call that died mid-way (re-announced by recovery).
+ * Throws to have the message retried (and dead-lettered after 5 receives).
  */
 export async function optimizeQueuedUrgent(
   detail: { shipmentId: string; version: number },
@@ -280,7 +281,7 @@ export async function optimizeQueuedUrgent(
   const state = await deps.store.get(detail.shipmentId);
   if (!state) return { kind: 'skipped', reason: 'unknown shipment' };
   if (state.version !== detail.version) return { kind: 'skipped', reason: 'superseded by a newer version' };
-  if (state.status !== 'QUEUED' && state.status !== 'STALE')
+  if (!['QUEUED', 'STALE', 'RECEIVED'].includes(state.status))
     return { kind: 'skipped', reason: `status ${state.status}` };
   const outcome = await optimizeInRealTime(state, budgetMs, deps);
   if (outcome.kind !== 'optimized') {
