@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BusEnvelope, ROUTE_OPTIMIZED, RouteOptimizedDetail } from './events';
+import { RouteAssignment } from './state';
 
 /** Delivery state of one callback (contract §4): PENDING → IN_PROGRESS → COMPLETED | FAILED. */
 export const CallbackStatus = z.enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED']);
@@ -24,17 +25,11 @@ export type CallbackMode = z.infer<typeof CallbackMode>;
 export const WebhookPayload = z.strictObject({
   type: z.literal('shipment.route_optimized'),
   timestamp: z.iso.datetime({ offset: true }),
-  data: z.strictObject({
+  /** The route assignment (stop `sequence` of `stops`, ETA) of this shipment version. */
+  data: RouteAssignment.extend({
     shipmentId: z.string(),
     version: z.int().min(1),
     correlationId: z.string(),
-    routeId: z.string(),
-    vehicleId: z.string(),
-    sequence: z.int().min(1),
-    stops: z.int().min(1),
-    eta: z.iso.datetime({ offset: true }),
-    batchId: z.string(),
-    optimizedAt: z.iso.datetime({ offset: true }),
   }),
 });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Priority } from './shipment';
-import { ShipmentStatus } from './state';
+import { RouteAssignment, ShipmentStatus } from './state';
 
 /** EventBridge `source` of every event this system publishes. */
 export const EVENT_SOURCE = 'scm.route-optimizer';
@@ -55,20 +55,12 @@ export type ShipmentQueueMessage = z.infer<typeof ShipmentQueueMessage>;
  * becomes OPTIMIZED. It starts the callback delivery to the SCM (contract §4).
  */
 export const ROUTE_OPTIMIZED = 'route.optimized';
-export const RouteOptimizedDetail = z.strictObject({
+export const RouteOptimizedDetail = RouteAssignment.extend({
   eventId: z.string(),
   shipmentId: z.string(),
   version: z.int().min(1),
   correlationId: z.string(),
   region: z.string(),
   priority: Priority,
-  routeId: z.string(),
-  vehicleId: z.string(),
-  /** 1-based position of this shipment's stop on the route. */
-  sequence: z.int().min(1),
-  stops: z.int().min(1),
-  eta: z.iso.datetime({ offset: true }),
-  batchId: z.string(),
-  optimizedAt: z.iso.datetime({ offset: true }),
 });
 export type RouteOptimizedDetail = z.infer<typeof RouteOptimizedDetail>;

@@ -17,6 +17,7 @@ import type {
 import type { Clock } from '../../domain/clock';
 import { DependencyError } from '../../domain/errors';
 import { BatchRecord, BatchWindow, RegionPlan, RouteRecord, WindowMember } from '../../schemas/batching';
+import { queryAll } from './query';
 
 const META = 'META';
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
@@ -151,12 +152,16 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
   }
 
   async members(windowId: string): Promise<WindowMember[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': `WINDOW#${windowId}`, ':m': 'MEMBER#' },
-      ConsistentRead: true,
-    });
-    return items.map((i) => WindowMember.parse(i.member));
+    return queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': `WINDOW#${windowId}`, ':m': 'MEMBER#' },
+        ConsistentRead: true,
+      },
+      (item) => WindowMember.parse(item.member),
+    );
   }
 
   async dueWindows(now: string, limit: number): Promise<BatchWindow[]> {
@@ -245,15 +250,17 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
   }
 
   async listBatches(region: string, options: { limit?: number } = {}): Promise<BatchRecord[]> {
-    const items = await this.queryAll(
+    return queryAll(
+      this.doc,
       {
+        TableName: this.tableName,
         IndexName: 'batchesByRegion',
         KeyConditionExpression: 'regionKey = :r',
         ExpressionAttributeValues: { ':r': `BATCHES#${region}` },
       },
+      (item) => BatchRecord.parse(item.batch),
       options.limit,
     );
-    return items.map((i) => BatchRecord.parse(i.batch));
   }
 
   async putRoutes(routes: RouteRecord[]): Promise<void> {
@@ -342,22 +349,6 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     } catch (error) {
       if (!isConditionFailure(error)) throw new DependencyError('lease release failed', { cause: error });
     }
-  }
-
-  private async queryAll(
-    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
-    limit = Number.POSITIVE_INFINITY,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send(
-        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: startKey }),
-      );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < limit);
-    return items.slice(0, limit);
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the document client's send is overloaded per command

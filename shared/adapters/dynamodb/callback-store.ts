@@ -1,15 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  type GetCommandOutput,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, type GetCommandOutput, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BreakerState, closedBreaker } from '../../domain/callbacks/breaker';
 import type { BreakerStore, CallbackStore } from '../../domain/callbacks/ports';
 import { DependencyError } from '../../domain/errors';
 import { CallbackRecord, type CallbackStatus } from '../../schemas/callbacks';
+import { queryAll } from './query';
 
 const callbackPk = (webhookId: string) => `CALLBACK#${webhookId}`;
 const breakerPk = (endpoint: string) => `BREAKER#${endpoint}`;
@@ -80,25 +75,17 @@ export class DynamoCallbackStore implements CallbackStore {
   }
 
   async listByStatus(status: CallbackStatus, limit: number): Promise<CallbackRecord[]> {
-    const records: CallbackRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'byStatus',
-            KeyConditionExpression: 'statusKey = :s',
-            ExpressionAttributeValues: { ':s': `CALLBACK#${status}` },
-            ExclusiveStartKey: startKey,
-            Limit: Math.min(limit - records.length, 500),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) records.push(CallbackRecord.parse(item.callback));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && records.length < limit);
-    return records;
+    return queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        IndexName: 'byStatus',
+        KeyConditionExpression: 'statusKey = :s',
+        ExpressionAttributeValues: { ':s': `CALLBACK#${status}` },
+      },
+      (item) => CallbackRecord.parse(item.callback),
+      limit,
+    );
   }
 
   private item(record: CallbackRecord) {

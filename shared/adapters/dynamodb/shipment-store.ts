@@ -11,6 +11,7 @@ import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
 import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
 import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
+import { queryAll } from './query';
 
 export const OUTBOX_SHARDS = 8;
 const STATE_SK = 'STATE';
@@ -212,31 +213,22 @@ export class DynamoShipmentStore implements ShipmentStore {
     status: ShipmentStatus,
     options: { updatedBefore?: string; limit?: number } = {},
   ): Promise<ShipmentState[]> {
-    const states: ShipmentState[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    const limit = options.limit ?? 1000;
-    do {
-      const page = await this.call(() =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'byStatus',
-            KeyConditionExpression: options.updatedBefore
-              ? 'statusKey = :s AND updatedAt < :before'
-              : 'statusKey = :s',
-            ExpressionAttributeValues: {
-              ':s': status,
-              ...(options.updatedBefore ? { ':before': options.updatedBefore } : {}),
-            },
-            ExclusiveStartKey: startKey,
-            Limit: Math.min(limit - states.length, 500),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) states.push(ShipmentState.parse(item.state));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && states.length < limit);
-    return states;
+    return queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        IndexName: 'byStatus',
+        KeyConditionExpression: options.updatedBefore
+          ? 'statusKey = :s AND updatedAt < :before'
+          : 'statusKey = :s',
+        ExpressionAttributeValues: {
+          ':s': status,
+          ...(options.updatedBefore ? { ':before': options.updatedBefore } : {}),
+        },
+      },
+      (item) => ShipmentState.parse(item.state),
+      options.limit ?? 1000,
+    );
   }
 
   /** Writes the projection unless a newer one is already there. */
@@ -264,28 +256,20 @@ export class DynamoShipmentStore implements ShipmentStore {
   }
 
   private async eventsAfter(shipmentId: string, revision: number): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': pkOf(shipmentId),
-              ':from': eventSk(revision + 1),
-              ':to': 'EVT#9',
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) events.push(AuditEvent.parse(item.event));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    return queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': pkOf(shipmentId),
+          ':from': eventSk(revision + 1),
+          ':to': 'EVT#9',
+        },
+        ConsistentRead: true,
+      },
+      (item) => AuditEvent.parse(item.event),
+    );
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
