@@ -13,6 +13,36 @@ export type ServiceLevel = z.infer<typeof ServiceLevel>;
 const latitude = z.number().min(-90).max(90);
 const longitude = z.number().min(-180).max(180);
 
+/**
+ * Path of the first `__proto__` key anywhere in a JSON value, or undefined. JSON.parse keeps such a key
+ * as an own property, but most object code (zod's record parser, Object.assign, `obj[key] = v`) turns it
+ * into a prototype change: a record parse would silently drop it, other code could pollute prototypes.
+ */
+function protoKeyPath(value: unknown, path: string[] = []): string[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '__proto__') return [...path, key];
+    const found = protoKeyPath(inner, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Opaque SCM metadata, echoed back unchanged: a JSON object of at most 4 KiB, no `__proto__` keys. */
+const Metadata = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const path = protoKeyPath(value);
+    if (path) ctx.addIssue({ code: 'custom', message: 'the key __proto__ is not accepted', path });
+  })
+  .pipe(
+    z
+      .record(z.string(), z.unknown())
+      .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES, {
+        message: `at most ${METADATA_MAX_BYTES} bytes as JSON`,
+      }),
+  );
+
 export const ShipmentId = z.string().regex(SHIPMENT_ID_PATTERN, '1-64 characters from A-Z a-z 0-9 _ . -');
 
 export const ShipmentBody = z
@@ -50,12 +80,7 @@ export const ShipmentBody = z
       .string()
       .regex(/^[A-Z]{3}$/, 'ISO 4217 code, three capital letters')
       .optional(),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES, {
-        message: `at most ${METADATA_MAX_BYTES} bytes as JSON`,
-      })
-      .optional(),
+    metadata: Metadata.optional(),
   })
   .refine((s) => s.declaredValue === undefined || s.currency !== undefined, {
     message: 'currency is required with declaredValue',

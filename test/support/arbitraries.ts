@@ -10,6 +10,9 @@ const isoArb = fc
   .map((ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString());
 
 /** Valid shipment bodies, every optional field sometimes present. */
+/** Metadata keys: any string but `__proto__`, which the schema rejects (see the unit tests). */
+const metadataKeyArb = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== '__proto__');
+
 export const validShipmentArb: fc.Arbitrary<ShipmentBody> = fc
   .record(
     {
@@ -43,8 +46,12 @@ export const validShipmentArb: fc.Arbitrary<ShipmentBody> = fc
       weightKg: fc.double({ min: 0.001, max: 100_000, noNaN: true }),
       volumeM3: fc.double({ min: 0.001, max: 1000, noNaN: true }),
       metadata: fc.dictionary(
-        fc.string({ minLength: 1, maxLength: 10 }),
-        fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
+        metadataKeyArb,
+        fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.integer(),
+          fc.dictionary(metadataKeyArb, fc.oneof(fc.string({ maxLength: 20 }), fc.boolean()), { maxKeys: 3 }),
+        ),
       ),
     },
     {

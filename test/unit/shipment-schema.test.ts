@@ -27,6 +27,25 @@ describe('ShipmentBody', () => {
     expect(errors.map((e) => e.field)).toEqual(['metadata']);
   });
 
+  it('rejects a __proto__ key anywhere in metadata, naming its path, instead of dropping it', () => {
+    // JSON.parse keeps "__proto__" as an own key; what the API receives is exactly this.
+    const top = JSON.parse('{"__proto__": {"isAdmin": true}, "po": "PO-1"}');
+    expect(errorsOf(sampleShipment({ metadata: top }))).toEqual([
+      { field: 'metadata.__proto__', message: 'the key __proto__ is not accepted' },
+    ]);
+    const nested = JSON.parse('{"lines": [{"sku": "A"}, {"__proto__": {"polluted": 1}}]}');
+    expect(errorsOf(sampleShipment({ metadata: nested })).map((e) => e.field)).toEqual([
+      'metadata.lines.1.__proto__',
+    ]);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('echoes metadata unchanged, nested values and keys such as constructor included', () => {
+    const metadata = { po: 'PO-1', constructor: 'kept', lines: [{ sku: 'A', qty: 2 }], nested: { a: null } };
+    const parsed = ShipmentBody.parse(sampleShipment({ metadata }));
+    expect(parsed.metadata).toEqual(metadata);
+  });
+
   it('requires a currency with a declared value', () => {
     expect(errorsOf(sampleShipment({ declaredValue: 100 })).map((e) => e.field)).toEqual(['currency']);
   });
