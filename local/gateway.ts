@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ApiRoute, matchResource } from '../functions/api/routes';
+import { API_THROTTLE, KeyedThrottle, type ThrottleLimits } from '../shared/domain/throttle';
 import { openApiDocument } from '../shared/schemas/openapi';
 import { lambdaContext } from './services/queue-poller';
 
@@ -10,21 +11,30 @@ type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<
 /** API Gateway's own hard limit; the handlers enforce the contract's 256 KiB. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-const problem = (status: number, title: string, detail: string) => ({
+const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) => ({
   statusCode: status,
-  headers: { 'Content-Type': 'application/problem+json' },
+  headers: { 'Content-Type': 'application/problem+json', ...headers },
   body: JSON.stringify({ type: 'about:blank', title, status, detail }),
 });
 
 /**
- * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403) and the
- * proxy-integration event shape, calling the very Lambda handlers deployed to AWS.
+ * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403), the usage
+ * plan's throttle (429 above the rate and burst, per key) and the proxy-integration event shape,
+ * calling the very Lambda handlers deployed to AWS.
  */
 export function createGateway(options: {
   routes: readonly ApiRoute[];
   resolve: (route: ApiRoute) => Promise<LambdaHandler>;
   apiKey: string;
+  /** The usage plan's limits (default: the CDK stack's). */
+  throttle?: ThrottleLimits;
+  /** Wall clock of the throttle, ms (injected by tests). */
+  nowMs?: () => number;
 }): Server {
+  const throttle = new KeyedThrottle(
+    options.throttle ?? API_THROTTLE,
+    options.nowMs ?? (() => performance.now()),
+  );
   const dispatch = async (req: IncomingMessage, raw: Buffer): Promise<APIGatewayProxyResult> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -48,6 +58,12 @@ export function createGateway(options: {
       const key = req.headers['x-api-key'];
       if (!key) return problem(401, 'Unauthorized', 'x-api-key header is required');
       if (key !== options.apiKey) return problem(403, 'Forbidden', 'the API key is not valid');
+      const taken = throttle.take(key);
+      if (!taken.allowed) {
+        return problem(429, 'Too Many Requests', 'the request rate of this API key is over its usage plan', {
+          'Retry-After': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))),
+        });
+      }
     }
     const event: APIGatewayProxyEvent = {
       resource: match.route.resource,

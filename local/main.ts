@@ -4,11 +4,16 @@ const env = process.env;
 env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('./runtime');
+const { API_THROTTLE } = await import('../shared/domain/throttle');
 const runtime = await startLocalRuntime({
   port: Number(env.PORT ?? 3000),
   dataDir: env.DATA_DIR ?? '.data',
   apiKey: env.API_KEY,
   timeScale: Number(env.TIME_SCALE ?? 1),
+  throttle: {
+    rateLimit: Number(env.API_RATE_LIMIT ?? API_THROTTLE.rateLimit),
+    burstLimit: Number(env.API_BURST_LIMIT ?? API_THROTTLE.burstLimit),
+  },
 });
 
 console.log(`

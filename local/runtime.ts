@@ -10,6 +10,7 @@ import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE, TABLES } from '../shared/adapters/d
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
 import { scaledClock } from '../shared/domain/clock';
 import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
+import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
 import { ensureTables, startDynamo } from './services/dynamodb';
@@ -21,6 +22,8 @@ export interface LocalRuntimeOptions {
   dataDir: string;
   apiKey?: string;
   timeScale: number;
+  /** The usage plan's limits the local gateway enforces (default: the CDK stack's). */
+  throttle?: ThrottleLimits;
   /** How often the outbox relay runs, wall-clock ms. */
   relayIntervalMs?: number;
 }
@@ -124,7 +127,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     return mod[route.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
   };
-  const gateway = createGateway({ routes: API_ROUTES, resolve: resolveHandler, apiKey });
+  const gateway = createGateway({
+    routes: API_ROUTES,
+    resolve: resolveHandler,
+    apiKey,
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+  });
   await new Promise<void>((res, rej) => {
     gateway.once('error', rej);
     gateway.listen(options.port, '127.0.0.1', () => res());

@@ -6,6 +6,7 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   type Resource,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,6 +15,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
 import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import { API_THROTTLE, type ThrottleLimits } from '../../shared/domain/throttle';
 import { grantTable } from './access';
 import { ServiceFunction } from './function';
 
@@ -25,7 +27,7 @@ export interface ShipmentApiProps {
   bus: IEventBus;
   environment: Record<string, string>;
   /** Steady-state requests per second per API key, and the burst. */
-  throttle?: { rateLimit: number; burstLimit: number };
+  throttle?: ThrottleLimits;
 }
 
 /**
@@ -52,10 +54,36 @@ export class ShipmentApi extends Construct {
         metricsEnabled: true,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        throttlingRateLimit: props.throttle?.rateLimit ?? 200,
-        throttlingBurstLimit: props.throttle?.burstLimit ?? 400,
+        throttlingRateLimit: (props.throttle ?? API_THROTTLE).rateLimit,
+        throttlingBurstLimit: (props.throttle ?? API_THROTTLE).burstLimit,
       },
     });
+    // Answers API Gateway gives itself (no key, throttled, too large, no route) are problem+json too
+    // (contract §1), with the status the contract names.
+    const gatewayProblems: [string, ResponseType, string, string | undefined][] = [
+      ['InvalidApiKey', ResponseType.INVALID_API_KEY, 'Forbidden', '403'],
+      ['Throttled', ResponseType.THROTTLED, 'Too Many Requests', '429'],
+      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 'Too Many Requests', '429'],
+      ['RequestTooLarge', ResponseType.REQUEST_TOO_LARGE, 'Content Too Large', '413'],
+      ['UnsupportedMediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 'Unsupported Media Type', '415'],
+      // Unknown resources and methods: API Gateway's "Missing Authentication Token" 403.
+      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'Not Found', '404'],
+      ['IntegrationTimeout', ResponseType.INTEGRATION_TIMEOUT, 'Gateway Timeout', '504'],
+      ['Default4xx', ResponseType.DEFAULT_4XX, 'Client Error', undefined],
+      ['Default5xx', ResponseType.DEFAULT_5XX, 'Server Error', undefined],
+    ];
+    for (const [id, type, title, statusCode] of gatewayProblems) {
+      const status = statusCode ? `"status":${statusCode},` : '';
+      this.api.addGatewayResponse(id, {
+        type,
+        ...(statusCode ? { statusCode } : {}),
+        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        templates: {
+          'application/json': `{"type":"about:blank","title":"${title}",${status}"detail":$context.error.messageString,"requestId":"$context.requestId"}`,
+        },
+      });
+    }
+
     const validator = this.api.addRequestValidator('ValidateParameters', {
       validateRequestParameters: true,
       // No body model: the functions validate bodies with zod and answer field-level problem+json.
@@ -107,7 +135,7 @@ export class ShipmentApi extends Construct {
 
     const plan = this.api.addUsagePlan('UsagePlan', {
       name: 'scm-integration',
-      throttle: props.throttle ?? { rateLimit: 200, burstLimit: 400 },
+      throttle: props.throttle ?? API_THROTTLE,
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     const key = this.api.addApiKey('ScmApiKey', {

@@ -4,6 +4,7 @@ import { API_ROUTES } from '../../functions/api/routes';
 import { TABLES } from '../../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
+import { API_THROTTLE } from '../../shared/domain/throttle';
 import { synthApp } from './app';
 
 let synth: ReturnType<typeof synthApp>;
@@ -103,8 +104,9 @@ describe('service stack', () => {
     expect(withKey).toHaveLength(API_ROUTES.filter((r) => r.apiKey).length);
   });
   it('has a usage plan with throttling bound to an API key, and JSON access logging', () => {
+    // The same numbers the local gateway enforces.
     synth.service.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      Throttle: { RateLimit: Match.anyValue(), BurstLimit: Match.anyValue() },
+      Throttle: { RateLimit: API_THROTTLE.rateLimit, BurstLimit: API_THROTTLE.burstLimit },
     });
     synth.service.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
     synth.service.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -114,6 +116,36 @@ describe('service stack', () => {
       }),
       TracingEnabled: true,
     });
+  });
+  it("answers API Gateway's own errors as problem+json with the contract's status codes", () => {
+    const responses = Object.values(synth.service.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (r) => r.Properties,
+    );
+    const byType = new Map(responses.map((r) => [r.ResponseType, r]));
+    for (const [type, status] of [
+      ['THROTTLED', '429'],
+      ['QUOTA_EXCEEDED', '429'],
+      ['INVALID_API_KEY', '403'],
+      ['REQUEST_TOO_LARGE', '413'],
+      ['UNSUPPORTED_MEDIA_TYPE', '415'],
+      ['MISSING_AUTHENTICATION_TOKEN', '404'],
+      ['DEFAULT_4XX', undefined],
+      ['DEFAULT_5XX', undefined],
+    ] as const) {
+      const response = byType.get(type);
+      expect(response, type).toBeDefined();
+      expect(response.StatusCode).toBe(status);
+      expect(response.ResponseParameters).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+      });
+      const template = response.ResponseTemplates['application/json'] as string;
+      // Valid JSON once API Gateway substitutes its variables ($context.error.messageString is quoted).
+      const filled = template
+        .replace('$context.error.messageString', '"Too Many Requests"')
+        .replace('$context.requestId', 'r-1');
+      expect(JSON.parse(filled)).toMatchObject({ type: 'about:blank', detail: 'Too Many Requests' });
+      if (status) expect(JSON.parse(filled).status).toBe(Number(status));
+    }
   });
   it('grants read-only routes no write action and no wildcard index access', () => {
     const policies = Object.values(synth.service.findResources('AWS::IAM::Policy'));

@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { ApiRoute } from '../../functions/api/routes';
+import { createGateway } from '../../local/gateway';
+import { KeyedThrottle, TokenBucket } from '../../shared/domain/throttle';
+
+describe('TokenBucket', () => {
+  it('lets a burst through, then the steady rate, and says when the next token comes', () => {
+    let now = 0;
+    const bucket = new TokenBucket({ rateLimit: 10, burstLimit: 3 }, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take()].every((r) => r.allowed)).toBe(true);
+    expect(bucket.take()).toEqual({ allowed: false, retryAfterMs: 100 });
+    now = 50;
+    expect(bucket.take()).toEqual({ allowed: false, retryAfterMs: 50 });
+    now = 100;
+    expect(bucket.take().allowed).toBe(true);
+    expect(bucket.take().allowed).toBe(false);
+    // A long pause refills to the burst, never above it.
+    now = 60_000;
+    expect([1, 2, 3].map(() => bucket.take().allowed)).toEqual([true, true, true]);
+    expect(bucket.take().allowed).toBe(false);
+  });
+
+  it('throttles each key on its own', () => {
+    const throttle = new KeyedThrottle({ rateLimit: 1, burstLimit: 1 }, () => 0);
+    expect(throttle.take('a').allowed).toBe(true);
+    expect(throttle.take('a').allowed).toBe(false);
+    expect(throttle.take('b').allowed).toBe(true);
+  });
+
+  it('refuses limits that would throttle everything', () => {
+    expect(() => new TokenBucket({ rateLimit: 0, burstLimit: 1 }, () => 0)).toThrow(RangeError);
+    expect(() => new TokenBucket({ rateLimit: 1, burstLimit: 0 }, () => 0)).toThrow(RangeError);
+  });
+});
+
+describe('local gateway throttle (the usage plan of the CDK stack)', () => {
+  it('answers 429 problem+json with Retry-After above the burst, without invoking the function', async () => {
+    let invoked = 0;
+    const route: ApiRoute = {
+      id: 'GetShipment',
+      method: 'GET',
+      resource: '/v1/shipments/{shipmentId}',
+      entry: 'unused.ts',
+      handler: 'handler',
+      access: 'read',
+      apiKey: true,
+    };
+    const server = createGateway({
+      routes: [route],
+      apiKey: 'k',
+      throttle: { rateLimit: 2, burstLimit: 2 },
+      nowMs: () => 0,
+      resolve: async () => async () => {
+        invoked++;
+        return { statusCode: 200, body: '{}' };
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/shipments/S-1`;
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(url, { headers: { 'x-api-key': 'k' } })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const throttled = await fetch(url, { headers: { 'x-api-key': 'k' } });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('content-type')).toBe('application/problem+json');
+      expect(throttled.headers.get('retry-after')).toBe('1');
+      expect(await throttled.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+      expect(invoked).toBe(2);
+      // A wrong key is refused before it can spend the plan's tokens.
+      expect((await fetch(url, { headers: { 'x-api-key': 'other' } })).status).toBe(403);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
