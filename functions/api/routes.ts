@@ -14,7 +14,15 @@ export interface ApiRoute {
   access: 'read' | 'write' | 'none';
   /** Unique id for the function, used by CDK. */
   id: string;
+  /**
+   * Lambda memory, MB (default 512). Routes that may optimize an URGENT shipment inside the call
+   * get 1,769 MB: one full vCPU for the real-time insertion.
+   */
+  memorySize?: number;
 }
+
+/** One full vCPU on Lambda (CPU grows with memory; 1,769 MB is one vCPU). */
+const ONE_VCPU_MB = 1769;
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -25,6 +33,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: 'createShipment',
     apiKey: true,
     access: 'write',
+    memorySize: ONE_VCPU_MB,
   },
   {
     id: 'ReplaceShipment',
@@ -34,6 +43,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: 'replaceShipment',
     apiKey: true,
     access: 'write',
+    memorySize: ONE_VCPU_MB,
   },
   {
     id: 'CancelShipment',

@@ -114,6 +114,7 @@ export class ShipmentApi extends Construct {
         description: `${route.method} ${route.resource}`,
         environment: props.environment,
         timeout: Duration.seconds(29),
+        ...(route.memorySize ? { memorySize: route.memorySize } : {}),
       });
       this.functions[route.id] = fn;
       if (route.access === 'write') {

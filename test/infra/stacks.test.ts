@@ -117,6 +117,15 @@ describe('service stack', () => {
       TracingEnabled: true,
     });
   });
+  it('gives the routes that may optimize an URGENT shipment in the call one full vCPU', () => {
+    const memoryOf = (description: string) =>
+      Object.values(synth.service.findResources('AWS::Lambda::Function')).find(
+        (f) => f.Properties.Description === description,
+      )?.Properties.MemorySize;
+    expect(memoryOf('POST /v1/shipments')).toBe(1769);
+    expect(memoryOf('PUT /v1/shipments/{shipmentId}')).toBe(1769);
+    expect(memoryOf('GET /v1/shipments/{shipmentId}')).toBe(512);
+  });
   it("answers API Gateway's own errors as problem+json with the contract's status codes", () => {
     const responses = Object.values(synth.service.findResources('AWS::ApiGateway::GatewayResponse')).map(
       (r) => r.Properties,
