@@ -6,6 +6,14 @@
 export { ProblemValidationError } from './api/errors';
 export { insertShipment } from './api/insert';
 export { greatCircleMatrix, UNREACHABLE } from './api/matrix';
+export { type BlockLimits, type BlockRange, planBlocks, readBlock, runLimited } from './api/matrix-blocks';
+export { type CachedMatrixOptions, cachedMatrix, type MatrixCacheStats } from './api/matrix-cache';
+export {
+  type MatrixFallbackEvent,
+  type MatrixFallbackOptions,
+  MatrixTimeoutError,
+  withFallback,
+} from './api/matrix-fallback';
 export { type OsrmMatrixOptions, osrmMatrix } from './api/osrm-matrix';
 export { planRoutes, soloDistanceMeters } from './api/plan';
 export type {

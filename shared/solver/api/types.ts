@@ -86,6 +86,12 @@ export interface RoutingPlan {
  */
 export interface MatrixPort {
   matrix(points: GeoPoint[]): Promise<MatrixResult>;
+  /**
+   * Optional rectangular block: |origins| × |destinations| matrices, row r = origins[r], same
+   * units and unreachable convention. Lets `cachedMatrix` ask only for the rows and columns of
+   * points it has not seen; ports without it are asked for the square matrix instead.
+   */
+  block?(origins: GeoPoint[], destinations: GeoPoint[]): Promise<MatrixResult>;
 }
 
 export type MatrixValues = Int32Array | Float64Array | ArrayLike<number | null>[] | ArrayLike<number | null>;
