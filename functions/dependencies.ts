@@ -4,6 +4,7 @@ import { DynamoBatchingStore } from '../shared/adapters/dynamodb/batching-store'
 import { DynamoShipmentStore } from '../shared/adapters/dynamodb/shipment-store';
 import { EventBridgePublisher } from '../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../shared/adapters/ids';
+import { routingMatrix } from '../shared/adapters/routing-matrix';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
 import { scaledClock } from '../shared/domain/clock';
@@ -46,6 +47,7 @@ export function dependencies(): ServiceDependencies {
   );
   const clock = scaledClock(env.TIME_SCALE);
   const batching = new DynamoBatchingStore(clients.dynamodb, env.BATCHING_TABLE, clock);
+  const fleet = loadFleetConfig(env.FLEET_CONFIG);
   const deps: ServiceDependencies = {
     env,
     store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
@@ -67,7 +69,22 @@ export function dependencies(): ServiceDependencies {
       ...(env.BATCH_JOBS_P2_URL ? { BULK: env.BATCH_JOBS_P2_URL } : {}),
     }),
     engine: { planRoutes, soloDistanceMeters, insertShipment },
-    fleet: loadFleetConfig(env.FLEET_CONFIG),
+    fleet,
+    // Distances and durations (ROUTING_MATRIX); a failing road-network provider degrades to the
+    // great-circle estimate for that call, logged and counted (MatrixFallbacks).
+    matrix: routingMatrix(env, {
+      roadFactor: fleet.roadFactor,
+      speedKmh: fleet.speedKmh,
+      onFallback: ({ provider, points, timedOut, error }) => {
+        logger.warn('routing matrix provider failed: great-circle estimate used for this call', {
+          provider,
+          points,
+          timedOut,
+          error: error as Error,
+        });
+        metrics.addMetric('MatrixFallbacks', MetricUnit.Count, 1);
+      },
+    }),
     settings: {
       windowMs: {
         URGENT: 60_000,

@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
+import type { Environment } from '../../shared/schemas/environment';
 import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
 import { ensureQueue } from '../services/sqs';
 import type { LocalModule } from './types';
@@ -77,9 +78,11 @@ export const batchingModule: LocalModule = {
       }
     })();
 
+    const { env } = dependencies();
     return {
       banner: [
-        `batching  windows of ${dependencies().env.WINDOW_MINUTES_STANDARD} min (STANDARD) / ${dependencies().env.WINDOW_MINUTES_BULK} min (BULK), scaled by TIME_SCALE`,
+        `batching  windows of ${env.WINDOW_MINUTES_STANDARD} min (STANDARD) / ${env.WINDOW_MINUTES_BULK} min (BULK), scaled by TIME_SCALE`,
+        `routing   ${matrixSource(env)} (ROUTING_MATRIX)`,
       ],
       async stop() {
         ticking = false;
@@ -90,3 +93,12 @@ export const batchingModule: LocalModule = {
     };
   },
 };
+
+/** Where distances come from, for the start banner. */
+function matrixSource(env: Environment): string {
+  if (env.ROUTING_MATRIX === 'osrm') return `OSRM table at ${env.OSRM_URL}`;
+  if (env.ROUTING_MATRIX === 'amazon-location') {
+    return `Amazon Location route matrix, ${env.AMAZON_LOCATION_TRAVEL_MODE}${env.AMAZON_LOCATION_ENDPOINT ? ` at ${env.AMAZON_LOCATION_ENDPOINT}` : ''}`;
+  }
+  return 'great-circle estimate';
+}

@@ -55,8 +55,36 @@ export const Environment = z.object({
   MAX_UNASSIGNED_WINDOWS: z.coerce.number().int().min(1).default(3),
   /** Fleet per region: inline JSON or a path to a JSON file (contract §3). Absent: default fleet. */
   FLEET_CONFIG: z.string().optional(),
+  /**
+   * Where distances and durations come from: the great-circle estimate (FLEET_CONFIG roadFactor
+   * and speedKmh), an OSRM-compatible `table` server, or Amazon Location Service route matrices.
+   */
+  ROUTING_MATRIX: z.enum(['great-circle', 'osrm', 'amazon-location']).default('great-circle'),
+  /** OSRM-compatible server (required with ROUTING_MATRIX=osrm), e.g. http://osrm.internal:5000. */
+  OSRM_URL: optionalUrl,
+  OSRM_PROFILE: z.string().min(1).default('driving'),
+  /** The server's --max-table-size: coordinates per table request. */
+  OSRM_MAX_TABLE_SIZE: z.coerce.number().int().min(2).default(100),
+  AMAZON_LOCATION_TRAVEL_MODE: z.enum(['Car', 'Truck']).default('Car'),
+  /** Explicit geo-routes endpoint (LocalStack, a stand-in); default: the region's AWS endpoint. */
+  AMAZON_LOCATION_ENDPOINT: optionalUrl,
+  /** A provider call slower than this is answered by the great-circle estimate instead, ms. */
+  ROUTING_MATRIX_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
+  /** Points whose pairwise values are remembered per container (0: no cache). */
+  ROUTING_MATRIX_CACHE_POINTS: z.coerce.number().int().min(0).max(5_000).default(2_000),
 });
 export type Environment = z.infer<typeof Environment>;
+
+/** Cross-field rules: what the chosen routing-matrix provider needs. */
+const ServiceEnvironment = Environment.superRefine((env, ctx) => {
+  if (env.ROUTING_MATRIX === 'osrm' && !env.OSRM_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OSRM_URL'],
+      message: 'required when ROUTING_MATRIX=osrm (the OSRM-compatible server, e.g. http://osrm:5000)',
+    });
+  }
+});
 
 export class ConfigurationError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -67,7 +95,7 @@ export class ConfigurationError extends Error {
 
 /** Parses the environment, failing at cold start with every problem listed. */
 export function parseEnvironment(env: Record<string, string | undefined> = process.env): Environment {
-  const result = Environment.safeParse(env);
+  const result = ServiceEnvironment.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigurationError(`invalid environment: ${problems}`, { cause: result.error });

@@ -53,10 +53,19 @@ export function osrmMatrix(opts: OsrmMatrixOptions): MatrixPort {
       `${base}/table/v1/${profile}/${path}?annotations=duration,distance` +
       `&sources=${sources.join(';')}&destinations=${destinations.join(';')}`;
     const res = await doFetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
-    if (!res.ok) throw new Error(`OSRM table: HTTP ${res.status}`);
-    const body = (await res.json()) as OsrmTableResponse;
-    if (body.code !== 'Ok' || !body.durations || !body.distances) {
-      throw new Error(`OSRM table: ${body.code}${body.message ? ` ${body.message}` : ''}`);
+    const text = await res.text();
+    let body: OsrmTableResponse | undefined;
+    try {
+      body = JSON.parse(text) as OsrmTableResponse;
+    } catch {
+      body = undefined;
+    }
+    // OSRM answers its errors (TooBig, NoSegment, InvalidOptions …) with HTTP 400 and a code
+    if (!res.ok || body?.code !== 'Ok' || !body.durations || !body.distances) {
+      const reason = body?.code
+        ? `${body.code}${body.message ? ` ${body.message}` : ''}`
+        : text.slice(0, 200);
+      throw new Error(`OSRM table: HTTP ${res.status} ${reason}`.trim());
     }
     sources.forEach((_, a) => {
       destinations.forEach((_, b) => {
