@@ -95,6 +95,28 @@ export const RegionPlan = z.object({
 });
 export type RegionPlan = z.infer<typeof RegionPlan>;
 
+/**
+ * Until when each vehicle of a region with a configured fleet is booked (epoch seconds), so that
+ * consecutive windows, the two priorities and URGENT insertions never give a vehicle two
+ * overlapping routes. `previous` is the booking a window replaced: a re-run of that window ignores
+ * its own booking and falls back to it.
+ */
+export const VehicleBooking = z.object({
+  until: z.number(),
+  previous: z.number(),
+  windowId: z.string().optional(),
+  batchId: z.string(),
+});
+export type VehicleBooking = z.infer<typeof VehicleBooking>;
+
+export const FleetBookings = z.object({
+  region: z.string(),
+  /** Optimistic-lock token; 0 when nothing was booked yet. */
+  revision: z.int().min(0),
+  vehicles: z.record(z.string(), VehicleBooking),
+});
+export type FleetBookings = z.infer<typeof FleetBookings>;
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (UTC)');
 
 export const FleetVehicle = z.strictObject({

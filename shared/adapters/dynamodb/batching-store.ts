@@ -16,7 +16,14 @@ import type {
 } from '../../domain/batching/ports';
 import type { Clock } from '../../domain/clock';
 import { DependencyError } from '../../domain/errors';
-import { BatchRecord, BatchWindow, RegionPlan, RouteRecord, WindowMember } from '../../schemas/batching';
+import {
+  BatchRecord,
+  BatchWindow,
+  FleetBookings,
+  RegionPlan,
+  RouteRecord,
+  WindowMember,
+} from '../../schemas/batching';
 import { queryAll } from './query';
 
 const META = 'META';
@@ -311,6 +318,47 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw new DependencyError('region plan write failed', { cause: error });
+    }
+  }
+
+  // ---- vehicle bookings ----
+
+  async getBookings(region: string): Promise<FleetBookings> {
+    const item = (
+      await this.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `BOOKINGS#${region}`, sk: META },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    return item
+      ? FleetBookings.parse(JSON.parse(String(item.bookings)))
+      : { region, revision: 0, vehicles: {} };
+  }
+
+  async putBookings(bookings: FleetBookings): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `BOOKINGS#${bookings.region}`,
+            sk: META,
+            revision: bookings.revision,
+            bookings: JSON.stringify(bookings),
+          },
+          ConditionExpression: bookings.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
+          ...(bookings.revision === 1
+            ? {}
+            : { ExpressionAttributeValues: { ':prev': bookings.revision - 1 } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new DependencyError('vehicle bookings write failed', { cause: error });
     }
   }
 

@@ -1,10 +1,11 @@
-import type { BatchJob, BatchRecord, RouteRecord } from '../../schemas/batching';
+import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../schemas/batching';
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput, RoutingPlan } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
 import { commit, commitAndPublish } from '../use-cases/shipments';
+import { availableVehicles, bookWindowRoutes, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 
@@ -63,25 +64,10 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       return { kind: 'noop', reason: 'no shipment still waiting' };
     }
 
-    const planningStart = Math.ceil(deps.clock.now() / 1000);
-    const depots = depotsFor(window.region, optimizing, deps.fleet);
-    const input: RoutingInput = {
-      depots,
-      vehicles: vehiclesFor(window.region, depots, deps.fleet, planningStart),
-      shipments: optimizing.map(toJob),
-      planningStart,
-    };
-    const solverStart = performance.now();
-    const plan = await deps.engine.planRoutes(input, {
-      timeLimitMs: deps.settings.batchBudgetMs,
-      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
-      seed: hashSeed(window.windowId),
-      ...(deps.matrix ? { matrix: deps.matrix } : {}),
-    });
-    const solverSeconds = (performance.now() - solverStart) / 1000;
+    const batchId = deps.ids.next();
+    const { input, plan, solverSeconds } = await planWindow(window, optimizing, batchId, deps);
     const solo = await deps.engine.soloDistanceMeters(input, deps.matrix);
 
-    const batchId = deps.ids.next();
     const optimizedAt = isoAt(deps.clock);
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
     const planned = plan.routes
@@ -160,6 +146,61 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     return { kind: 'optimized', batch };
   } finally {
     await deps.locks.release(lockName, owner);
+  }
+}
+
+/** Re-plans after a booking conflict at most this often before the job is retried later. */
+const MAX_REPLANS = 2;
+
+/**
+ * Plans a window's shipments with the region's vehicles. With a configured fleet the vehicles
+ * start when they are free again and the routes' vehicles are booked before any result is written;
+ * if another plan booked one of them meanwhile, the window is planned again with fresh bookings.
+ */
+async function planWindow(
+  window: BatchWindow,
+  optimizing: readonly ShipmentState[],
+  batchId: string,
+  deps: BatchingDeps,
+): Promise<{ input: RoutingInput; plan: RoutingPlan; solverSeconds: number }> {
+  const tracked = tracksBookings(window.region, deps);
+  let solverSeconds = 0;
+  for (let attempt = 0; ; attempt++) {
+    const planningStart = Math.ceil(deps.clock.now() / 1000);
+    const depots = depotsFor(window.region, optimizing, deps.fleet);
+    const fleet = vehiclesFor(window.region, depots, deps.fleet, planningStart);
+    const bookings = tracked ? await deps.batches.getBookings(window.region) : undefined;
+    const input: RoutingInput = {
+      depots,
+      vehicles: bookings ? availableVehicles(fleet, bookings, window.windowId) : fleet,
+      shipments: optimizing.map(toJob),
+      planningStart,
+    };
+    const solverStart = performance.now();
+    const plan = await deps.engine.planRoutes(input, {
+      timeLimitMs: deps.settings.batchBudgetMs,
+      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
+      seed: hashSeed(window.windowId),
+      ...(deps.matrix ? { matrix: deps.matrix } : {}),
+    });
+    solverSeconds += (performance.now() - solverStart) / 1000;
+    if (!tracked) return { input, plan, solverSeconds };
+    const booking = await bookWindowRoutes(
+      { region: window.region, windowId: window.windowId, batchId },
+      plan.routes,
+      input.vehicles,
+      deps,
+    );
+    if (booking.booked) return { input, plan, solverSeconds };
+    if (attempt >= MAX_REPLANS) {
+      throw new RegionBusyError(
+        `vehicles ${booking.conflicts.join(', ')} of ${window.region} were booked while window ${window.windowId} was planned`,
+      );
+    }
+    deps.logger.info('vehicles booked meanwhile: planning the window again', {
+      windowId: window.windowId,
+      vehicles: booking.conflicts,
+    });
   }
 }
 

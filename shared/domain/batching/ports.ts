@@ -2,6 +2,7 @@ import type {
   BatchJob,
   BatchRecord,
   BatchWindow,
+  FleetBookings,
   RegionPlan,
   RouteRecord,
   WindowMember,
@@ -48,6 +49,10 @@ export interface BatchStore {
   getRegionPlan(region: string): Promise<RegionPlan | undefined>;
   /** Writes the plan if the stored revision is still `plan.revision - 1`; false when another writer won. */
   putRegionPlan(plan: RegionPlan): Promise<boolean>;
+  /** The region's vehicle bookings (revision 0 and none when nothing was booked yet). */
+  getBookings(region: string): Promise<FleetBookings>;
+  /** Writes the bookings if the stored revision is still `bookings.revision - 1`; false otherwise. */
+  putBookings(bookings: FleetBookings): Promise<boolean>;
 }
 
 /** A lease: at most one holder per name until it is released or expires. */

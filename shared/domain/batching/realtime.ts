@@ -11,6 +11,7 @@ import {
   type SubmitResult,
   submitShipment,
 } from '../use-cases/shipments';
+import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 import { applyResult, staleAndRequeue } from './optimize-window';
@@ -111,7 +112,12 @@ export async function optimizeInRealTime(
     const input = withShipmentDepot(baseInput, optimizing, deps, now);
     const job = toJob(optimizing);
     // Drop an older entry of the same shipment (a previous version) from the plan first.
-    const cleaned = withoutShipment(input, basePlan, job.id);
+    const withoutOld = withoutShipment(input, basePlan, job.id);
+    // A configured fleet's vehicles may be out on routes of other plans (ADR 0004: bookings).
+    const bookings = tracksBookings(optimizing.region, deps)
+      ? await deps.batches.getBookings(optimizing.region)
+      : undefined;
+    const cleaned = bookings ? constrainToBookings(withoutOld.input, withoutOld.plan, bookings) : withoutOld;
     const insertion = await withTimeout(
       deps.engine.insertShipment(
         { plan: cleaned.plan, input: cleaned.input, now },
@@ -135,6 +141,19 @@ export async function optimizeInRealTime(
     const routeId = routeIds[route.vehicleId] ?? deps.ids.next();
     routeIds[route.vehicleId] = routeId;
     const batchId = deps.ids.next();
+    if (
+      bookings &&
+      !(await bookInsertion(
+        optimizing.region,
+        batchId,
+        cleaned.plan,
+        insertion.plan,
+        cleaned.input.vehicles,
+        deps,
+      ))
+    ) {
+      continue; // a vehicle was booked meanwhile: insert again with the fresh bookings
+    }
     const saved = await deps.batches.putRegionPlan({
       region: optimizing.region,
       revision: (current?.revision ?? 0) + 1,

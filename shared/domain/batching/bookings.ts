@@ -1,0 +1,152 @@
+import type { FleetBookings, VehicleBooking } from '../../schemas/batching';
+import type { PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
+import { ConcurrencyConflictError } from '../errors';
+import type { BatchingDeps } from './dependencies';
+
+/**
+ * Vehicle bookings of a region with a configured fleet (ADR 0004). Each window is planned with the
+ * region's vehicles, so without bookings the next window (or the other priority's window, or an
+ * URGENT insertion) could give a vehicle a second route while it is still out on its first. A
+ * booking says until when a vehicle is out; a later plan may use it only from then on. The default
+ * fleet (no configuration for the region) is a template of notional vehicles per window and is not
+ * booked.
+ */
+export function tracksBookings(region: string, deps: Pick<BatchingDeps, 'fleet'>): boolean {
+  return deps.fleet.regions[region] !== undefined;
+}
+
+/** When a vehicle is free again; a re-run of a window ignores the booking its earlier run made. */
+function freeFrom(booking: VehicleBooking | undefined, windowId?: string): number {
+  if (!booking) return Number.NEGATIVE_INFINITY;
+  return windowId !== undefined && booking.windowId === windowId ? booking.previous : booking.until;
+}
+
+/** Until when a route keeps its vehicle: its return, or the whole shift when it ends at another depot. */
+function busyUntil(route: PlannedRoute, vehicle: VehicleInput): number {
+  return vehicle.endDepotId && vehicle.endDepotId !== vehicle.startDepotId ? vehicle.shiftEnd : route.end;
+}
+
+/** The vehicles with their shift starting when they are free again; a vehicle with no shift left is left out. */
+export function availableVehicles(
+  vehicles: readonly VehicleInput[],
+  bookings: FleetBookings,
+  windowId?: string,
+): VehicleInput[] {
+  return vehicles.flatMap((v) => {
+    const start = Math.max(v.shiftStart, freeFrom(bookings.vehicles[v.id], windowId));
+    return start < v.shiftEnd ? [{ ...v, shiftStart: start }] : [];
+  });
+}
+
+export type BookingResult = { booked: true } | { booked: false; conflicts: string[] };
+
+/**
+ * Books the vehicles of a window's routes. Fails, naming the vehicles, when one of them was booked
+ * meanwhile past its route's start (by the other priority's window or an URGENT insertion): the
+ * window is then planned again with the fresh bookings.
+ */
+export async function bookWindowRoutes(
+  target: { region: string; windowId: string; batchId: string },
+  routes: readonly PlannedRoute[],
+  vehicles: readonly VehicleInput[],
+  deps: Pick<BatchingDeps, 'batches'>,
+): Promise<BookingResult> {
+  const byId = new Map(vehicles.map((v) => [v.id, v]));
+  const used = routes.filter((r) => r.stops.length > 0);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.batches.getBookings(target.region);
+    const conflicts = used
+      .filter((r) => freeFrom(current.vehicles[r.vehicleId], target.windowId) > r.start)
+      .map((r) => r.vehicleId);
+    if (conflicts.length > 0) return { booked: false, conflicts };
+    const next: FleetBookings = {
+      region: target.region,
+      revision: current.revision + 1,
+      vehicles: { ...current.vehicles },
+    };
+    for (const route of used) {
+      const vehicle = byId.get(route.vehicleId);
+      if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
+      const previous = freeFrom(current.vehicles[route.vehicleId], target.windowId);
+      next.vehicles[route.vehicleId] = {
+        until: busyUntil(route, vehicle),
+        previous: Number.isFinite(previous) ? previous : 0,
+        windowId: target.windowId,
+        batchId: target.batchId,
+      };
+    }
+    if (await deps.batches.putBookings(next)) return { booked: true };
+  }
+  throw new ConcurrencyConflictError(`vehicle bookings of ${target.region} kept changing`);
+}
+
+/**
+ * The region plan as the bookings allow now, for an URGENT insertion: a vehicle without a route in
+ * the plan starts when it is free again (and is left out when its shift is over); a vehicle whose
+ * route in the plan was followed by a later booking may not run past that route's end.
+ */
+export function constrainToBookings(
+  input: RoutingInput,
+  plan: RoutingPlan,
+  bookings: FleetBookings,
+): { input: RoutingInput; plan: RoutingPlan } {
+  const routeOf = new Map(plan.routes.filter((r) => r.stops.length > 0).map((r) => [r.vehicleId, r]));
+  const vehicles = input.vehicles.flatMap((v) => {
+    const booking = bookings.vehicles[v.id];
+    if (!booking) return [v];
+    const route = routeOf.get(v.id);
+    if (!route) {
+      const start = Math.max(v.shiftStart, booking.until);
+      return start < v.shiftEnd ? [{ ...v, shiftStart: start }] : [];
+    }
+    return booking.until > busyUntil(route, v) ? [{ ...v, shiftEnd: Math.min(v.shiftEnd, route.end) }] : [v];
+  });
+  const kept = new Set(vehicles.map((v) => v.id));
+  return {
+    input: { ...input, vehicles },
+    plan: { ...plan, routes: plan.routes.filter((r) => kept.has(r.vehicleId)) },
+  };
+}
+
+/**
+ * Books the vehicles of the routes an URGENT insertion lengthened or created (its repair may change
+ * more than one route). Extending a vehicle's route of the plan the insertion started from is
+ * allowed as long as nobody booked the vehicle after that route. False when a vehicle was booked
+ * meanwhile: plan the insertion again.
+ */
+export async function bookInsertion(
+  region: string,
+  batchId: string,
+  before: RoutingPlan,
+  after: RoutingPlan,
+  vehicles: readonly VehicleInput[],
+  deps: Pick<BatchingDeps, 'batches'>,
+): Promise<boolean> {
+  const byId = new Map(vehicles.map((v) => [v.id, v]));
+  const previous = new Map(before.routes.filter((r) => r.stops.length > 0).map((r) => [r.vehicleId, r]));
+  const changed = after.routes.filter((r) => {
+    if (r.stops.length === 0) return false;
+    const old = previous.get(r.vehicleId);
+    return !old || r.end > old.end;
+  });
+  if (changed.length === 0) return true;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.batches.getBookings(region);
+    const next: FleetBookings = { region, revision: current.revision + 1, vehicles: { ...current.vehicles } };
+    for (const route of changed) {
+      const vehicle = byId.get(route.vehicleId);
+      if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
+      const booking = current.vehicles[vehicle.id];
+      const old = previous.get(vehicle.id);
+      const allowedUntil = old ? Math.max(route.start, busyUntil(old, vehicle)) : route.start;
+      if (booking && booking.until > allowedUntil) return false;
+      next.vehicles[vehicle.id] = {
+        until: Math.max(booking?.until ?? 0, busyUntil(route, vehicle)),
+        previous: booking?.until ?? 0,
+        batchId,
+      };
+    }
+    if (await deps.batches.putBookings(next)) return true;
+  }
+  throw new ConcurrencyConflictError(`vehicle bookings of ${region} kept changing`);
+}
