@@ -19,6 +19,8 @@ export interface ApiRoute {
    * get 1,769 MB: one full vCPU for the real-time insertion.
    */
   memorySize?: number;
+  /** The route may plan an URGENT shipment inside the call: it needs the routing matrix. */
+  plansRoutes?: boolean;
 }
 
 /** One full vCPU on Lambda (CPU grows with memory; 1,769 MB is one vCPU). */
@@ -34,6 +36,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     apiKey: true,
     access: 'write',
     memorySize: ONE_VCPU_MB,
+    plansRoutes: true,
   },
   {
     id: 'ReplaceShipment',
@@ -44,6 +47,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     apiKey: true,
     access: 'write',
     memorySize: ONE_VCPU_MB,
+    plansRoutes: true,
   },
   {
     id: 'CancelShipment',

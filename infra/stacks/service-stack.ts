@@ -2,17 +2,23 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { API_ROUTES } from '../../functions/api/routes';
 import {
   BATCHING_TABLE,
   CALLBACKS_TABLE,
   IDEMPOTENCY_TABLE,
   SHIPMENTS_TABLE,
 } from '../../shared/adapters/dynamodb/tables';
-import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
+import { BATCH_JOB_QUEUES, SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
 import { CallbackDelivery } from '../constructs/callbacks';
 import { ServiceFunction } from '../constructs/function';
+import {
+  type RoutingMatrixConfig,
+  routingMatrixFromContext,
+  useRoutingMatrix,
+} from '../constructs/routing-matrix';
 import { ShipmentApi } from '../constructs/shipment-api';
 import type { StatefulStack } from './stateful-stack';
 
@@ -24,6 +30,11 @@ export interface ServiceStackProps extends StackProps {
   batchBudgetSeconds?: number;
   /** The integration's callback URL (contract §4); CDK context `scmCallbackUrl` by default. */
   scmCallbackUrl?: string;
+  /**
+   * Distances and durations for the functions that plan routes; CDK context `routingMatrix`
+   * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
+   */
+  routingMatrix?: RoutingMatrixConfig;
 }
 
 /** The stateless part: functions, API, schedules. Only assembles constructs. */
@@ -65,6 +76,16 @@ export class ServiceStack extends Stack {
       maxConcurrentBatches: props.maxConcurrentBatches ?? 4,
       batchBudgetSeconds,
     });
+
+    // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.
+    useRoutingMatrix(
+      [
+        ...API_ROUTES.filter((r) => r.plansRoutes).map((r) => this.api.functions[r.id]!),
+        ...BATCH_JOB_QUEUES.map((def) => this.batching.functions[`${def.priority}Optimizer`]!),
+        this.batching.functions.urgentConsumer!,
+      ],
+      props.routingMatrix ?? routingMatrixFromContext(this.node),
+    );
 
     this.callbacks = new CallbackDelivery(this, 'Callbacks', {
       bus: routing.bus,

@@ -7,15 +7,16 @@ import { buildApp } from '../../infra/build-app';
 
 /**
  * Synthesizes the whole app once per test file, without esbuild bundling (assets are stubbed), with
- * the cdk-nag AwsSolutions plugin attached as in `npm run synth`.
+ * the cdk-nag AwsSolutions plugin attached as in `npm run synth`; `context` as given with `-c`.
  */
-export function synthApp() {
+export function synthApp(context: Record<string, string> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
   const app = new App({
     outdir,
     context: {
       'aws:cdk:bundling-stacks': [],
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      ...context,
     },
   });
   const { stateful, service } = buildApp(app);
