@@ -4,7 +4,12 @@ import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
-import { type BatchRecord, FleetConfig, type RouteRecord } from '../../shared/schemas/batching';
+import {
+  type BatchJob,
+  type BatchRecord,
+  FleetConfig,
+  type RouteRecord,
+} from '../../shared/schemas/batching';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
 import { sampleShipment } from '../support/arbitraries';
@@ -48,8 +53,8 @@ function shipment(region: string, overrides: Partial<ShipmentBody> = {}): Shipme
 
 type Deps = ReturnType<typeof batchingDeps>;
 
-/** Submits `count` shipments, lets their 10-minute window close and optimizes it. */
-async function window(h: Deps, region: string, count: number): Promise<BatchRecord> {
+/** Submits `count` shipments and lets their 10-minute window close: its job. */
+async function closedWindow(h: Deps, region: string, count: number): Promise<BatchJob> {
   for (let i = 0; i < count; i++) {
     const { state } = await submitShipment(
       { body: shipment(region), correlationId: 'c', mode: 'create' },
@@ -61,7 +66,12 @@ async function window(h: Deps, region: string, count: number): Promise<BatchReco
   await closeDueWindows(h.deps);
   const job = h.jobs.jobs.filter((j) => j.region === region).at(-1);
   if (!job) throw new Error('no job');
-  const outcome = await optimizeWindow(job, h.deps);
+  return job;
+}
+
+/** A closed window of `count` new shipments, optimized. */
+async function window(h: Deps, region: string, count: number): Promise<BatchRecord> {
+  const outcome = await optimizeWindow(await closedWindow(h, region, count), h.deps);
   if (outcome.kind !== 'optimized') throw new Error(`window not optimized: ${outcome.reason}`);
   return outcome.batch;
 }
@@ -130,17 +140,7 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     const [first] = await routesOf(h, await window(h, region, 3));
     const firstEnd = Date.parse(first?.end ?? '');
     // The second window's run books V1, then dies before any result is written.
-    for (let i = 0; i < 3; i++) {
-      const { state } = await submitShipment(
-        { body: shipment(region), correlationId: 'c', mode: 'create' },
-        h.deps,
-      );
-      await enqueueShipment(detailOf(state), h.deps);
-    }
-    await h.clock.advance(600_000);
-    await closeDueWindows(h.deps);
-    const job = h.jobs.jobs.filter((j) => j.region === region).at(-1);
-    if (!job) throw new Error('no job');
+    const job = await closedWindow(h, region, 3);
     const crashing = { ...h.deps, batches: { ...h.deps.batches } };
     crashing.batches.putRoutes = async () => {
       throw new Error('the process died');

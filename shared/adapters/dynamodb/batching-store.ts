@@ -291,74 +291,58 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
   }
 
   async getRegionPlan(region: string): Promise<RegionPlan | undefined> {
-    const item = (
-      await this.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `PLAN#${region}`, sk: META },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-    return item ? RegionPlan.parse(JSON.parse(String(item.plan))) : undefined;
+    const doc = await this.readDocument(`PLAN#${region}`);
+    return doc === undefined ? undefined : RegionPlan.parse(doc);
   }
 
-  async putRegionPlan(plan: RegionPlan): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          // Stored as a JSON string: plans are large nested documents read and written whole.
-          Item: { pk: `PLAN#${plan.region}`, sk: META, revision: plan.revision, plan: JSON.stringify(plan) },
-          ConditionExpression: plan.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
-          ...(plan.revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': plan.revision - 1 } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('region plan write failed', { cause: error });
-    }
+  putRegionPlan(plan: RegionPlan): Promise<boolean> {
+    return this.writeRevision(`PLAN#${plan.region}`, plan.revision, plan, 'region plan');
   }
 
   // ---- vehicle bookings ----
 
   async getBookings(region: string): Promise<FleetBookings> {
-    const item = (
-      await this.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `BOOKINGS#${region}`, sk: META },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-    return item
-      ? FleetBookings.parse(JSON.parse(String(item.bookings)))
-      : { region, revision: 0, vehicles: {} };
+    const doc = await this.readDocument(`BOOKINGS#${region}`);
+    return doc === undefined ? { region, revision: 0, vehicles: {} } : FleetBookings.parse(doc);
   }
 
-  async putBookings(bookings: FleetBookings): Promise<boolean> {
+  putBookings(bookings: FleetBookings): Promise<boolean> {
+    return this.writeRevision(`BOOKINGS#${bookings.region}`, bookings.revision, bookings, 'vehicle bookings');
+  }
+
+  // ---- documents read and written whole, under an optimistic revision ----
+
+  private async readDocument(pk: string): Promise<unknown> {
+    const item = (
+      await this.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk: META }, ConsistentRead: true }),
+      )
+    ).Item;
+    // Region plans written before 0.1.0's bookings kept the document in `plan`.
+    return item ? JSON.parse(String(item.document ?? item.plan)) : undefined;
+  }
+
+  /** Writes the document if the stored revision is still `revision - 1` (absent for 1); false otherwise. */
+  private async writeRevision(
+    pk: string,
+    revision: number,
+    document: unknown,
+    what: string,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: `BOOKINGS#${bookings.region}`,
-            sk: META,
-            revision: bookings.revision,
-            bookings: JSON.stringify(bookings),
-          },
-          ConditionExpression: bookings.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
-          ...(bookings.revision === 1
-            ? {}
-            : { ExpressionAttributeValues: { ':prev': bookings.revision - 1 } }),
+          // A JSON string: plans are large nested documents, always read and written whole.
+          Item: { pk, sk: META, revision, document: JSON.stringify(document) },
+          ConditionExpression: revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
+          ...(revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': revision - 1 } }),
         }),
       );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw new DependencyError('vehicle bookings write failed', { cause: error });
+      throw new DependencyError(`${what} write failed`, { cause: error });
     }
   }
 
