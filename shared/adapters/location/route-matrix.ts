@@ -1,9 +1,9 @@
-import {
-  CalculateRouteMatrixCommand,
-  type CalculateRouteMatrixRequest,
+import type {
+  CalculateRouteMatrixCommandOutput,
+  CalculateRouteMatrixRequest,
   GeoRoutesClient,
-  type GeoRoutesClientConfig,
-  type RouteMatrixBoundary,
+  GeoRoutesClientConfig,
+  RouteMatrixBoundary,
 } from '@aws-sdk/client-geo-routes';
 import {
   type BlockLimits,
@@ -76,18 +76,37 @@ export interface AmazonLocationMatrixOptions {
   boundaryMarginMeters?: number;
 }
 
+/** The SDK module, loaded on first use: functions that never ask Amazon Location never load it. */
+let sdk: Promise<typeof import('@aws-sdk/client-geo-routes')> | undefined;
+const loadSdk = () => {
+  sdk ??= import('@aws-sdk/client-geo-routes').catch((error: unknown) => {
+    sdk = undefined;
+    throw error;
+  });
+  return sdk;
+};
+
 /** A MatrixPort over Amazon Location Service CalculateRouteMatrix; metres and seconds. */
-export function amazonLocationMatrix(options: AmazonLocationMatrixOptions = {}): MatrixPort & {
-  client: GeoRoutesClient;
-} {
-  const client =
-    options.client ??
-    new GeoRoutesClient({
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+export function amazonLocationMatrix(options: AmazonLocationMatrixOptions = {}): MatrixPort {
+  type Call = (request: CalculateRouteMatrixRequest) => Promise<CalculateRouteMatrixCommandOutput>;
+  let connection: Promise<Call> | undefined;
+  const connect = (): Promise<Call> => {
+    connection ??= loadSdk().then(({ GeoRoutesClient, CalculateRouteMatrixCommand }) => {
+      const client =
+        options.client ??
+        new GeoRoutesClient({
+          ...(options.region ? { region: options.region } : {}),
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        });
+      return (request) => client.send(new CalculateRouteMatrixCommand(request));
     });
+    connection.catch(() => {
+      connection = undefined; // try again on the next call
+    });
+    return connection;
+  };
   const travelMode = options.travelMode ?? 'Car';
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const margin = Math.max(0, options.boundaryMarginMeters ?? 10_000);
@@ -99,6 +118,7 @@ export function amazonLocationMatrix(options: AmazonLocationMatrixOptions = {}):
     const durations = new Float64Array(m * n);
     if (m === 0 || n === 0) return { distances, durations };
     const boundary = routingBoundary([...origins, ...destinations], margin);
+    const calculateRouteMatrix = await connect();
     const limits = boundary.Unbounded ? ROUTE_MATRIX_LIMITS.unbounded : ROUTE_MATRIX_LIMITS.bounded;
     const tasks = planBlocks(m, n, limits).map(({ o0, o1, d0, d1 }) => async () => {
       const request: CalculateRouteMatrixRequest = {
@@ -107,7 +127,7 @@ export function amazonLocationMatrix(options: AmazonLocationMatrixOptions = {}):
         RoutingBoundary: boundary,
         TravelMode: travelMode,
       };
-      const answer = await client.send(new CalculateRouteMatrixCommand(request));
+      const answer = await calculateRouteMatrix(request);
       const rows = answer.RouteMatrix;
       if (!rows || rows.length !== o1 - o0) {
         throw new Error(`CalculateRouteMatrix: expected ${o1 - o0} rows, got ${rows?.length ?? 'none'}`);
@@ -129,7 +149,6 @@ export function amazonLocationMatrix(options: AmazonLocationMatrixOptions = {}):
   };
 
   return {
-    client,
     block,
     matrix: (points) => block(points, points),
   };
