@@ -4,8 +4,9 @@ import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
-import { submitShipment } from '../../shared/domain/use-cases/shipments';
+import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';
 import type { ShipmentEventDetail } from '../../shared/schemas/events';
+import { ROUTE_OPTIMIZED } from '../../shared/schemas/events';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
 import { sampleShipment } from '../support/arbitraries';
@@ -288,6 +289,35 @@ describe('batch optimization', () => {
     await expect(optimizeQueuedUrgent(detailOf(held), 2_000, deps)).rejects.toThrow(/could not be placed/);
     // Back to QUEUED, without a new message: the same one is retried, then dead-lettered.
     expect((await deps.store.get(heavy.shipmentId))?.status).toBe('QUEUED');
+  });
+
+  it('answers an URGENT shipment with the state it wrote, even when its callback moved it on at once', async () => {
+    const { deps } = batchingDeps(dynamo.client);
+    // As on the local runtime: route.optimized starts the callback, which moves the shipment on
+    // (CALLBACK_PENDING) before the optimizing call has answered.
+    const bus = deps.publisher;
+    deps.publisher = {
+      publish: async (messages) => {
+        await bus.publish(messages);
+        for (const m of messages.filter((x) => x.detailType === ROUTE_OPTIMIZED)) {
+          const stored = await deps.store.get(String(m.detail.shipmentId));
+          await commit(deps, stored, {
+            type: 'shipment.callback_pending',
+            status: 'CALLBACK_PENDING',
+            version: stored?.version ?? 1,
+            correlationId: stored?.correlationId ?? 'c',
+            patch: {},
+          });
+        }
+      },
+    };
+    const body = shipment('urgent-answer', { serviceLevel: 'SAME_DAY' });
+    const { state } = await submitShipment({ body, correlationId: 'c', mode: 'create', hold: true }, deps);
+    const outcome = await optimizeQueuedUrgent(detailOf(state), 5_000, deps);
+    if (outcome.kind !== 'optimized') throw new Error(`not optimized: ${outcome.kind}`);
+    expect(outcome.state.status).toBe('OPTIMIZED');
+    expect(outcome.state.route?.routeId).toBe(outcome.route.routeId);
+    expect((await deps.store.get(body.shipmentId))?.status).toBe('CALLBACK_PENDING');
   });
 
   it('never runs two optimizations of the same region and priority at once', async () => {

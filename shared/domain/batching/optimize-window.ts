@@ -206,7 +206,7 @@ async function planWindow(
 
 /**
  * Writes one optimization result if the shipment still has the optimized version and is still
- * OPTIMIZING (conditional on its revision). Otherwise the result is stale: a shipment waiting with
+ * OPTIMIZING (conditional on its revision), and answers the state it wrote. Otherwise the result is stale: a shipment waiting with
  * a newer version is marked STALE and re-queued for the next window; the result is discarded.
  */
 export async function applyResult(
@@ -214,10 +214,10 @@ export async function applyResult(
   version: number,
   assignment: RouteAssignment,
   deps: BatchingDeps,
-): Promise<boolean> {
+): Promise<ShipmentState | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const state = await deps.store.get(shipmentId);
-    if (!state) return false;
+    if (!state) return undefined;
     if (state.status !== 'OPTIMIZING' || state.version !== version) {
       deps.metrics.staleResult();
       await markStale(
@@ -225,7 +225,7 @@ export async function applyResult(
         `the result for version ${version} is stale: version ${state.version} is ${state.status}`,
         deps,
       );
-      return false;
+      return undefined;
     }
     try {
       const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
@@ -236,7 +236,7 @@ export async function applyResult(
         priority: state.priority,
         ...assignment,
       };
-      await commitAndPublish(deps, state, {
+      const { state: applied } = await commitAndPublish(deps, state, {
         type: 'shipment.optimized',
         status: 'OPTIMIZED',
         version,
@@ -244,12 +244,12 @@ export async function applyResult(
         patch: { route: assignment, statusReason: null, unassignedWindows: null },
         busEvent: { detailType: ROUTE_OPTIMIZED, detail },
       });
-      return true;
+      return applied;
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
     }
   }
-  return false;
+  return undefined;
 }
 
 /** A newer version is waiting (QUEUED): record the stale result and send it to the next window. */

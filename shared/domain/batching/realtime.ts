@@ -204,12 +204,13 @@ export async function optimizeInRealTime(
       batchId,
       optimizedAt: isoAt(deps.clock),
     };
-    if (!(await applyResult(optimizing.shipmentId, optimizing.version, assignment, deps))) {
+    const applied = await applyResult(optimizing.shipmentId, optimizing.version, assignment, deps);
+    if (!applied) {
       return { kind: 'timeout' }; // a newer version or a cancellation arrived meanwhile: nothing to queue
     }
     await requeueDisplaced(basePlan, insertion.plan, optimizing.shipmentId, deps);
-    const final = await deps.store.get(optimizing.shipmentId);
-    return { kind: 'optimized', state: final ?? optimizing, route: record };
+    // The state this call wrote (OPTIMIZED): the callback may already have moved it on.
+    return { kind: 'optimized', state: applied, route: record };
   }
   await revert('real-time budget exhausted');
   return { kind: 'timeout' };
