@@ -27,21 +27,24 @@ import {
  *   (API reference https://docs.aws.amazon.com/location/latest/APIReference/API_CalculateRouteMatrix.html,
  *   and the model in @aws-sdk/client-geo-routes 3.1124: CalculateRouteMatrixRequest/Response,
  *   RouteMatrixEntry, RouteMatrixErrorCode.)
- * - Size, per request (same sources): with RoutingBoundary.Geometry at most 500 origins, 500
- *   destinations and 160,000 origins × destinations; with Unbounded at most 15 origins, 100
- *   destinations and 100 origins × destinations. Larger matrices are split into blocks within
- *   those limits (planBlocks: fewest requests).
+ * - Size, per request (same sources, Origins and Destinations): with RoutingBoundary.Geometry at
+ *   most 500 origins, 500 destinations and 160,000 origins × destinations; with Unbounded at most
+ *   15 origins, 100 destinations and 100 origins × destinations. Larger matrices are split into
+ *   blocks within those limits (planBlocks: fewest requests). (GrabMaps customers in
+ *   ap-southeast-1/-5 have other limits and Unbounded only: not supported here.)
  * - Boundary geometry: a BoundingBox diagonal of at most 400,000 m (Circle radius and
  *   AutoCircle MaxRadius + Margin at most 200,000 m; Polygon vertices at most 400 km apart).
  *   Waypoints outside the boundary are errors. We send the bounding box of the call's points plus
  *   a margin (default 10 km) when its diagonal fits, else Unbounded with its smaller blocks.
- * - Distance (developer guide, "Routes quota and usage"): unbounded routing reaches at most
+ * - Distance (developer guide, "Routes quota and usage",
+ *   https://docs.aws.amazon.com/location/latest/developerguide/routes-quota-usage.html): unbounded routing reaches at most
  *   10,000 km between origin and destination, 60 km when Avoid or TravelModeOptions.Truck is
  *   used (neither is sent here); responses are at most 6 MB compressed.
  * - Rate (same page): CalculateRouteMatrix defaults to 5 requests per second (adjustable to 10);
  *   requests in flight are limited (`concurrency`, default 4) and the SDK retries throttling
  *   (ThrottlingException, HTTP 429) with backoff, `maxAttempts` in all.
- * - IAM (Service Authorization Reference, "Amazon Location Service Routes"): the action
+ * - IAM (Service Authorization Reference, "Amazon Location Service Routes",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_geo-routes.html): the action
  *   geo-routes:CalculateRouteMatrix on the `provider` resource
  *   arn:${Partition}:geo-routes:${Region}::provider/default (no condition keys).
  * - Cost: billed per origin–destination pair (routes calculated), not per request — hence the
