@@ -10,6 +10,7 @@ import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/de
 import { scaledClock } from '../shared/domain/clock';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
 import { logger, MetricUnit, metrics, traceClients } from '../shared/runtime/observability';
+import { type BatchingSettings, OPTIMIZER_SLACK_SECONDS } from '../shared/schemas/batching';
 import { type Environment, parseEnvironment } from '../shared/schemas/environment';
 import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver';
 
@@ -85,25 +86,35 @@ export function dependencies(): ServiceDependencies {
         metrics.addMetric('MatrixFallbacks', MetricUnit.Count, 1);
       },
     }),
-    settings: {
-      windowMs: {
-        URGENT: 60_000,
-        STANDARD: env.WINDOW_MINUTES_STANDARD * 60_000,
-        BULK: env.WINDOW_MINUTES_BULK * 60_000,
-      },
-      maxBatchSize: env.MAX_BATCH_SIZE,
-      // Solver time is wall time; on a scaled local clock it shrinks with the windows (at least 200 ms).
-      batchBudgetMs: Math.max(200, Math.round((env.BATCH_BUDGET_SECONDS * 1000) / env.TIME_SCALE)),
-      batchStallIterations: env.BATCH_STALL_ITERATIONS,
-      urgentBudgetMs: env.URGENT_BUDGET_MS,
-      realtimeRepairMs: env.URGENT_REPAIR_MS,
-      maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
-      maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
-      // Clock time: twice the unscaled budget plus a minute of queueing.
-      stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000),
-    },
+    settings: batchingSettings(env),
     metrics: batchingMetrics,
   };
   cached = deps;
   return deps;
+}
+
+/**
+ * Batching settings from the environment. Solver budgets are wall time; windows, leases and stuck
+ * windows are clock time, which the local runtime scales by TIME_SCALE.
+ */
+export function batchingSettings(env: Environment): BatchingSettings {
+  return {
+    windowMs: {
+      URGENT: 60_000,
+      STANDARD: env.WINDOW_MINUTES_STANDARD * 60_000,
+      BULK: env.WINDOW_MINUTES_BULK * 60_000,
+    },
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    // Solver time is wall time; on a scaled local clock it shrinks with the windows (at least 200 ms).
+    batchBudgetMs: Math.max(200, Math.round((env.BATCH_BUDGET_SECONDS * 1000) / env.TIME_SCALE)),
+    batchStallIterations: env.BATCH_STALL_ITERATIONS,
+    urgentBudgetMs: env.URGENT_BUDGET_MS,
+    realtimeRepairMs: env.URGENT_REPAIR_MS,
+    maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
+    maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
+    // Clock time: twice the unscaled budget plus a minute of queueing.
+    stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000),
+    // The optimizer's Lambda timeout (budget + 60 s) is wall time: on a scaled clock it lasts longer.
+    optimizeLeaseMs: Math.round((env.BATCH_BUDGET_SECONDS + OPTIMIZER_SLACK_SECONDS) * 1000 * env.TIME_SCALE),
+  };
 }

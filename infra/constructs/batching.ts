@@ -10,6 +10,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { BATCH_JOB_QUEUES, DLQ_RETENTION_DAYS, dlqName } from '../../shared/adapters/sqs/queues';
+import { OPTIMIZER_SLACK_SECONDS } from '../../shared/schemas/batching';
 import { grantTable } from './access';
 import { ServiceFunction } from './function';
 
@@ -36,7 +37,7 @@ export class Batching extends Construct {
   constructor(scope: Construct, id: string, props: BatchingProps) {
     super(scope, id);
     const { shipments, idempotency, batching } = props.tables;
-    const optimizerTimeout = Duration.seconds(Math.ceil(props.batchBudgetSeconds) + 60);
+    const optimizerTimeout = Duration.seconds(Math.ceil(props.batchBudgetSeconds) + OPTIMIZER_SLACK_SECONDS);
 
     for (const def of BATCH_JOB_QUEUES) {
       const dlq = new Queue(this, dlqName(def), {

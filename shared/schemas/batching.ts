@@ -173,6 +173,9 @@ export const FleetConfig = z.strictObject({
 export type FleetConfig = z.infer<typeof FleetConfig>;
 
 /** Batching settings (environment), per priority where the contract says so. */
+/** The batch optimizer's Lambda timeout beyond its budget: room for reads, writes and events. */
+export const OPTIMIZER_SLACK_SECONDS = 60;
+
 export const BatchingSettings = z.strictObject({
   windowMs: z.record(Priority, z.int().positive()),
   maxBatchSize: z.int().min(1).max(500),
@@ -185,6 +188,11 @@ export const BatchingSettings = z.strictObject({
   maxConcurrentPerPriority: z.int().min(1),
   /** A window CLOSING for longer than this (clock time) has its job sent again. */
   stuckWindowMs: z.int().positive(),
+  /**
+   * How long an optimization holds its region's lease (clock time): at least the longest run, so a
+   * job sent again meanwhile waits instead of optimizing the same window a second time.
+   */
+  optimizeLeaseMs: z.int().positive(),
   /** A shipment left unassigned this many windows in a row is not re-queued again. */
   maxUnassignedWindows: z.int().min(1),
 });

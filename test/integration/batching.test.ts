@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
-import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
+import { optimizeWindow, RegionBusyError } from '../../shared/domain/batching/optimize-window';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
@@ -329,5 +329,35 @@ describe('batch optimization', () => {
     expect(await deps.locks.acquire('optimize#STANDARD#lock-1', 'w3', 60_000)).toBe(false);
     await deps.locks.release('optimize#STANDARD#lock-1', 'w1');
     expect(await deps.locks.acquire('optimize#STANDARD#lock-1', 'w3', 60_000)).toBe(true);
+  });
+
+  it('holds the region for a slow run on a fast clock: a job sent again meanwhile waits', async () => {
+    const h = batchingDeps(dynamo.client);
+    // TIME_SCALE=60: a run of 2.5 s wall time is 150 s on the clock, more than budget + 120 s.
+    h.deps.settings = { ...h.deps.settings, optimizeLeaseMs: 90 * 1000 * 60 };
+    const region = 'lease-slow';
+    for (let i = 0; i < 3; i++) await submitAndEnqueue(h.deps, shipment(region));
+    await h.clock.advance(600_000);
+    await closeDueWindows(h.deps);
+    const job = h.jobs.jobs.find((j) => j.region === region);
+    if (!job) throw new Error('no job');
+    let solves = 0;
+    h.deps.engine = {
+      ...realEngine,
+      planRoutes: async (input, options) => {
+        if (++solves === 1) {
+          await h.clock.advance(150_000);
+          // The tick found the window CLOSING for long and sent its job again.
+          const second = await optimizeWindow(job, h.deps).catch((error: unknown) => error);
+          expect(second).toBeInstanceOf(RegionBusyError);
+        }
+        return realEngine.planRoutes(input, options);
+      },
+    };
+    const outcome = await optimizeWindow(job, h.deps);
+    expect(outcome.kind).toBe('optimized');
+    // Sent once more after the run: nothing left to do, and exactly one batch exists.
+    expect((await optimizeWindow(job, h.deps)).kind).toBe('noop');
+    expect(await h.deps.batches.listBatches(region)).toHaveLength(1);
   });
 });

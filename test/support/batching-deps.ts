@@ -31,6 +31,7 @@ export const testSettings: BatchingSettings = {
   maxConcurrentPerPriority: 4,
   maxUnassignedWindows: 3,
   stuckWindowMs: 180_000,
+  optimizeLeaseMs: 90_000,
 };
 
 /** Batching use-case dependencies on dynalite with a virtual clock and a recording job queue. */

@@ -30,7 +30,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
   const lockName = `optimize#${window.priority}#${window.region}`;
   const owner = `${window.windowId}#${deps.ids.next()}`; // one owner per run: a re-sent job cannot re-enter
-  const ttl = deps.settings.batchBudgetMs + 120_000;
+  const ttl = deps.settings.optimizeLeaseMs;
   if (!(await deps.locks.acquire(lockName, owner, ttl))) {
     throw new RegionBusyError(`another optimization of ${window.region}/${window.priority} is running`);
   }

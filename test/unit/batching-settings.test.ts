@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { batchingSettings } from '../../functions/dependencies';
+import { OPTIMIZER_SLACK_SECONDS } from '../../shared/schemas/batching';
+import { parseEnvironment } from '../../shared/schemas/environment';
+
+const env = (extra: Record<string, string> = {}) =>
+  parseEnvironment({
+    SHIPMENTS_TABLE: 's',
+    IDEMPOTENCY_TABLE: 'i',
+    EVENT_BUS_NAME: 'b',
+    BATCHING_TABLE: 't',
+    ...extra,
+  });
+
+describe('batching settings from the environment', () => {
+  it('in AWS: a 30 s solver budget and a region lease as long as the optimizer may run', () => {
+    const s = batchingSettings(env());
+    expect(s.batchBudgetMs).toBe(30_000);
+    expect(s.windowMs.STANDARD).toBe(600_000);
+    expect(s.optimizeLeaseMs).toBe((30 + OPTIMIZER_SLACK_SECONDS) * 1000);
+  });
+
+  it('on a clock scaled by TIME_SCALE: windows shrink, the wall-time budget shrinks, the lease outlasts a run', () => {
+    const s = batchingSettings(env({ TIME_SCALE: '60' }));
+    expect(s.batchBudgetMs).toBe(500);
+    // The lease is clock time; the run it protects takes wall time (up to the optimizer timeout).
+    const longestRunWallMs = (30 + OPTIMIZER_SLACK_SECONDS) * 1000;
+    expect(s.optimizeLeaseMs / 60).toBeGreaterThanOrEqual(longestRunWallMs);
+  });
+});
