@@ -39,8 +39,7 @@ describe('road-network matrix on the local runtime', () => {
 
     const first = await call('POST', '/v1/shipments', urgent('MX-1', 59.4, 17.95));
     expect(first.status).toBe(200);
-    // optimized inside the call (the callback may already be on its way)
-    expect(['OPTIMIZED', 'CALLBACK_PENDING', 'ROUTE_APPLIED']).toContain(first.body.status);
+    expect(first.body).toMatchObject({ status: 'OPTIMIZED' });
     expect(geo.requests.length).toBeGreaterThan(0);
     expect(geo.requests.every((r) => r.body.TravelMode === 'Truck')).toBe(true);
 
