@@ -83,7 +83,8 @@ export function dependencies(): ServiceDependencies {
           timedOut,
           error: error as Error,
         });
-        metrics.addMetric('MatrixFallbacks', MetricUnit.Count, 1);
+        // Its own EMF line, with the service dimension only: the alarm's metric (not the batch's dimensions).
+        metrics.singleMetric().addMetric('MatrixFallbacks', MetricUnit.Count, 1);
       },
     }),
     settings: batchingSettings(env),

@@ -1,7 +1,8 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import type { Node } from 'constructs';
+import type { Construct, Node } from 'constructs';
 
 /** Where the functions that plan routes take distances and durations from (ROUTING_MATRIX). */
 export type RoutingMatrixConfig =
@@ -91,4 +92,31 @@ export function useRoutingMatrix(functions: readonly LambdaFunction[], config: R
       }),
     );
   }
+}
+
+/**
+ * With a road-network provider, an alarm when calls fall back to the great-circle estimate
+ * (`MatrixFallbacks`): the provider is failing, throttling or too slow, and routes are being
+ * planned on estimated distances. None for great-circle, which has nothing to fall back from.
+ */
+export function matrixFallbackAlarm(
+  scope: Construct,
+  config: RoutingMatrixConfig,
+  namespace = 'ScmRouteOptimizer',
+): Alarm | undefined {
+  if (config.provider === 'great-circle') return undefined;
+  return new Alarm(scope, 'MatrixFallbackAlarm', {
+    alarmDescription: `The ${config.provider} routing matrix failed or timed out: routes are planned on great-circle estimates (see README, Choosing a matrix provider).`,
+    metric: new Metric({
+      namespace,
+      metricName: 'MatrixFallbacks',
+      dimensionsMap: { service: 'scm-route-optimizer' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }

@@ -15,6 +15,7 @@ import { Batching } from '../constructs/batching';
 import { CallbackDelivery } from '../constructs/callbacks';
 import { ServiceFunction } from '../constructs/function';
 import {
+  matrixFallbackAlarm,
   type RoutingMatrixConfig,
   routingMatrixFromContext,
   useRoutingMatrix,
@@ -78,13 +79,15 @@ export class ServiceStack extends Stack {
     });
 
     // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.
+    const routingMatrix = props.routingMatrix ?? routingMatrixFromContext(this.node);
+    matrixFallbackAlarm(this, routingMatrix);
     useRoutingMatrix(
       [
         ...API_ROUTES.filter((r) => r.plansRoutes).map((r) => this.api.functions[r.id]!),
         ...BATCH_JOB_QUEUES.map((def) => this.batching.functions[`${def.priority}Optimizer`]!),
         this.batching.functions.urgentConsumer!,
       ],
-      props.routingMatrix ?? routingMatrixFromContext(this.node),
+      routingMatrix,
     );
 
     this.callbacks = new CallbackDelivery(this, 'Callbacks', {

@@ -38,6 +38,10 @@ describe('routing matrix: great-circle by default', () => {
     synth = synthApp();
   });
 
+  it('has no matrix-fallback alarm: there is no provider to fall back from', () => {
+    synth.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'MatrixFallbacks' }, 0);
+  });
+
   it('grants no geo permission and sets no provider', () => {
     expect(grants(synth.service, 'geo-routes:CalculateRouteMatrix')).toEqual([]);
     expect(JSON.stringify(synth.service.toJSON())).not.toContain('geo-routes');
@@ -49,6 +53,18 @@ describe('routing matrix: amazon-location', () => {
   let synth: ReturnType<typeof synthApp>;
   beforeAll(() => {
     synth = synthApp({ routingMatrix: 'amazon-location', amazonLocationTravelMode: 'Truck' });
+  });
+
+  it('alarms when provider calls fall back to the great-circle estimate', () => {
+    synth.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'MatrixFallbacks',
+      Namespace: 'ScmRouteOptimizer',
+      Dimensions: [{ Name: 'service', Value: 'scm-route-optimizer' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('lets exactly the functions that plan routes call CalculateRouteMatrix on the Routes provider resource', () => {
