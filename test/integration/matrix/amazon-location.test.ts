@@ -5,8 +5,8 @@ import {
 } from '../../../shared/adapters/location/route-matrix';
 import { routingMatrix } from '../../../shared/adapters/routing-matrix';
 import { parseEnvironment } from '../../../shared/schemas/environment';
-import { type GeoPoint, greatCircleMatrix, type MatrixResult, readBlock } from '../../../shared/solver';
-import { ROAD_FACTOR, roadMetres, roadSeconds, startGeoRoutesStandIn } from './stand-ins';
+import { type GeoPoint, greatCircleMatrix } from '../../../shared/solver';
+import { ROAD_FACTOR, road, roadMetres, startGeoRoutesStandIn, values } from './stand-ins';
 
 /**
  * The Amazon Location adapter with the real SDK client (@aws-sdk/client-geo-routes, SigV4 with
@@ -33,14 +33,6 @@ const city = (n: number, offset = 0): GeoPoint[] =>
 const continent = (n: number): GeoPoint[] =>
   Array.from({ length: n }, (_, i) => ({ lat: 38.7 + (i * 21.5) / n, lon: -9.1 + (i * 34) / n }));
 
-const road = (origins: GeoPoint[], destinations: GeoPoint[]) => ({
-  distances: origins.flatMap((o) => destinations.map((d) => roadMetres(o, d))),
-  durations: origins.flatMap((o) => destinations.map((d) => roadSeconds(o, d))),
-});
-const values = (m: MatrixResult, rows: number, cols: number) => ({
-  distances: Array.from(readBlock(m.distances, rows, cols, 'distance')),
-  durations: Array.from(readBlock(m.durations, rows, cols, 'duration')),
-});
 const positions = (ws: { Position: [number, number] }[]) =>
   ws.map((w) => ({ lon: w.Position[0], lat: w.Position[1] }));
 

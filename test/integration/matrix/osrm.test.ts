@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { routingMatrix } from '../../../shared/adapters/routing-matrix';
-import { parseEnvironment } from '../../../shared/schemas/environment';
-import {
-  type GeoPoint,
-  greatCircleMatrix,
-  type MatrixResult,
-  osrmMatrix,
-  readBlock,
-} from '../../../shared/solver';
-import { roadMetres, roadSeconds, startOsrmStandIn } from './stand-ins';
+import { type GeoPoint, greatCircleMatrix, osrmMatrix } from '../../../shared/solver';
+import { env, road, roadMetres, startOsrmStandIn, values } from './stand-ins';
 
 let osrm: Awaited<ReturnType<typeof startOsrmStandIn>> | undefined;
 afterEach(async () => {
@@ -21,23 +14,6 @@ const points = (n: number, offset = 0): GeoPoint[] =>
     lat: 59.3 + (i + offset) * 0.013,
     lon: 18.0 + ((i + offset) % 5) * 0.031,
   }));
-
-const road = (origins: GeoPoint[], destinations: GeoPoint[]) => ({
-  distances: origins.flatMap((o) => destinations.map((d) => roadMetres(o, d))),
-  durations: origins.flatMap((o) => destinations.map((d) => roadSeconds(o, d))),
-});
-const values = (m: MatrixResult, rows: number, cols: number) => ({
-  distances: Array.from(readBlock(m.distances, rows, cols, 'distance')),
-  durations: Array.from(readBlock(m.durations, rows, cols, 'duration')),
-});
-const env = (extra: Record<string, string>) =>
-  parseEnvironment({
-    SHIPMENTS_TABLE: 's',
-    IDEMPOTENCY_TABLE: 'i',
-    BATCHING_TABLE: 'b',
-    EVENT_BUS_NAME: 'e',
-    ...extra,
-  });
 
 describe('OSRM table adapter against a loopback OSRM table server', () => {
   it('splits a matrix larger than the table size into blocks and assembles it', async () => {

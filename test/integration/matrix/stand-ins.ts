@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../../../local/services/loopback';
-import type { GeoPoint } from '../../../shared/solver';
+import { parseEnvironment } from '../../../shared/schemas/environment';
+import { type GeoPoint, type MatrixResult, readBlock } from '../../../shared/solver';
 
 /**
  * Protocol stand-ins on loopback for the road-network matrix providers: an OSRM `table` server
@@ -20,6 +21,28 @@ export function roadMetres(a: GeoPoint, b: GeoPoint): number {
   return Math.round(2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(h))) * ROAD_FACTOR);
 }
 export const roadSeconds = (a: GeoPoint, b: GeoPoint) => Math.round(roadMetres(a, b) / ROAD_SPEED_MS);
+
+/** What the stand-ins answer for these origins and destinations, row-major. */
+export const road = (origins: GeoPoint[], destinations: GeoPoint[]) => ({
+  distances: origins.flatMap((o) => destinations.map((d) => roadMetres(o, d))),
+  durations: origins.flatMap((o) => destinations.map((d) => roadSeconds(o, d))),
+});
+
+/** A matrix result as plain row-major arrays, to compare with `road`. */
+export const values = (m: MatrixResult, rows: number, cols: number) => ({
+  distances: Array.from(readBlock(m.distances, rows, cols, 'distance')),
+  durations: Array.from(readBlock(m.durations, rows, cols, 'duration')),
+});
+
+/** A valid function environment plus these settings. */
+export const env = (extra: Record<string, string>) =>
+  parseEnvironment({
+    SHIPMENTS_TABLE: 's',
+    IDEMPOTENCY_TABLE: 'i',
+    BATCHING_TABLE: 'b',
+    EVENT_BUS_NAME: 'e',
+    ...extra,
+  });
 
 const sameKey = (p: GeoPoint) => `${p.lat.toFixed(5)},${p.lon.toFixed(5)}`;
 
