@@ -13,6 +13,7 @@ import { vehiclesFor } from '../../shared/domain/batching/fleet';
 import { FleetConfig } from '../../shared/schemas/batching';
 import {
   type DepotInput,
+  greatCircleMatrix,
   insertShipment,
   planRoutes,
   type RoutingInput,
@@ -40,6 +41,8 @@ const stall = Number(values['stall-iterations']);
 const WINDOW_S = 600;
 const MAX_BATCH = 100;
 const fleet = FleetConfig.parse({});
+// The production estimate: FLEET_CONFIG's road factor and speed (1.3, 40 km/h).
+const matrix = greatCircleMatrix({ roadFactor: fleet.roadFactor, speedKmh: fleet.speedKmh });
 const dayFleet = FleetConfig.parse({ defaults: { vehiclesPerDepot: 40, shiftHours: 24 } });
 
 const day = generateDay(Number(values.seed), Number(values.shipments));
@@ -124,7 +127,7 @@ for (const w of windows) {
         : vehiclesFor(u.region, depotsOf(u.region), fleet, u.arrival),
     };
     const start = performance.now();
-    const r = await insertShipment({ plan: base.plan, input, now: u.arrival }, u.job, repairMs);
+    const r = await insertShipment({ plan: base.plan, input, now: u.arrival }, u.job, repairMs, { matrix });
     urgentMs.push(performance.now() - start);
     if (r.routeVehicleId) {
       urgentPlaced++;
@@ -141,11 +144,12 @@ for (const w of windows) {
     timeLimitMs: budgetMs,
     seed: 1,
     maxIterationsWithoutImprovement: stall,
+    matrix,
   });
   solverSeconds.push((performance.now() - start) / 1000);
   batchSizes.push(w.members.length);
   batchedDistance += plan.distanceMeters;
-  soloDistance += await soloDistanceMeters(input);
+  soloDistance += await soloDistanceMeters(input, matrix);
   batchedShipments += w.members.length - plan.unassigned.length;
   unassigned += plan.unassigned.length;
   plans.set(w.region, { plan, input, closes });
@@ -161,6 +165,7 @@ for (const r of day.regions) {
   const plan = await planRoutes(inputFor(r.region, members, start, dayFleet), {
     timeLimitMs: dayBudgetMs,
     seed: 1,
+    matrix,
   });
   dayDistance += plan.distanceMeters;
   dayUnassigned += plan.unassigned.length;
