@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RouteRecord } from './batching';
 import { CancelBody, ShipmentBody } from './shipment';
 import { AuditEventType, RouteAssignment, ShipmentStatus } from './state';
 
@@ -62,7 +63,11 @@ const headers = {
   shipmentId: { name: 'shipmentId', in: 'path', required: true, schema: { type: 'string' } },
 };
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+/** Problem answers of a /v1 operation: the given codes, plus API key (401/403) and throttling (429). */
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    [...new Set([...codes, 401, 403, 429])].sort((a, b) => a - b).map((c) => [String(c), problem]),
+  );
 const ok = (description: string) => ({
   description,
   content: { 'application/json': { schema: shipmentResponse } },
@@ -148,6 +153,23 @@ export function openApiDocument(serverUrl = '/') {
               },
             },
             ...errors(401, 403, 404),
+          },
+        },
+      },
+      '/v1/routes/{routeId}': {
+        get: {
+          summary: 'One optimized route with its ordered stops',
+          parameters: [
+            headers.apiKey,
+            headers.correlationId,
+            { name: 'routeId', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'The route',
+              content: { 'application/json': { schema: json(RouteRecord) } },
+            },
+            ...errors(404),
           },
         },
       },

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../functions/api/routes';
+import { openApiDocument } from '../../shared/schemas/openapi';
+
+type Operation = { responses: Record<string, unknown>; parameters?: { name: string }[] };
+
+describe('the OpenAPI document', () => {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, Operation>> };
+
+  it('documents every route the API serves, and nothing else', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.resource}`).sort());
+  });
+
+  it('names the key, auth and throttling answers on every /v1 operation', () => {
+    for (const route of API_ROUTES.filter((r) => r.apiKey)) {
+      const op = doc.paths[route.resource]?.[route.method.toLowerCase()];
+      expect(
+        op?.parameters?.map((p) => p.name),
+        route.id,
+      ).toContain('x-api-key');
+      expect(Object.keys(op?.responses ?? {}), route.id).toEqual(
+        expect.arrayContaining(['401', '403', '429']),
+      );
+    }
+  });
+});
