@@ -32,6 +32,7 @@ export interface BatchingProps {
  */
 export class Batching extends Construct {
   readonly jobQueues: Record<'p1' | 'p2', Queue> = {} as never;
+  readonly jobDeadLetterQueues: Record<'p1' | 'p2', Queue> = {} as never;
   readonly functions: Record<string, ServiceFunction> = {};
 
   constructor(scope: Construct, id: string, props: BatchingProps) {
@@ -46,6 +47,7 @@ export class Batching extends Construct {
         retentionPeriod: Duration.days(DLQ_RETENTION_DAYS),
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      this.jobDeadLetterQueues[def.tier as 'p1' | 'p2'] = dlq;
       this.jobQueues[def.tier as 'p1' | 'p2'] = new Queue(this, def.id, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,

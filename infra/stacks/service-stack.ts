@@ -12,8 +12,9 @@ import {
 import { BATCH_JOB_QUEUES, SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
-import { CallbackDelivery } from '../constructs/callbacks';
+import { CALLBACK_DLQ_NAME, CallbackDelivery } from '../constructs/callbacks';
 import { ServiceFunction } from '../constructs/function';
+import { Monitoring } from '../constructs/monitoring';
 import {
   matrixFallbackAlarm,
   type RoutingMatrixConfig,
@@ -36,6 +37,8 @@ export interface ServiceStackProps extends StackProps {
    * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
    */
   routingMatrix?: RoutingMatrixConfig;
+  /** Receives every alarm and OK by e-mail; CDK context `alarmEmail` by default. */
+  alarmEmail?: string;
 }
 
 /** The stateless part: functions, API, schedules. Only assembles constructs. */
@@ -43,6 +46,7 @@ export class ServiceStack extends Stack {
   readonly api: ShipmentApi;
   readonly batching: Batching;
   readonly callbacks: CallbackDelivery;
+  readonly monitoring: Monitoring;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { data, routing } = props.stateful;
@@ -80,7 +84,7 @@ export class ServiceStack extends Stack {
 
     // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.
     const routingMatrix = props.routingMatrix ?? routingMatrixFromContext(this.node);
-    matrixFallbackAlarm(this, routingMatrix);
+    const matrixAlarm = matrixFallbackAlarm(this, routingMatrix);
     useRoutingMatrix(
       [
         ...API_ROUTES.filter((r) => r.plansRoutes).map((r) => this.api.functions[r.id]!),
@@ -115,6 +119,26 @@ export class ServiceStack extends Stack {
     new Rule(this, 'OutboxRelaySchedule', {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(relay, { retryAttempts: 2 })],
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      queues: [
+        ...SHIPMENT_QUEUES.map((q) => ({
+          name: q.id,
+          queue: routing.queues[q.tier],
+          deadLetterQueue: routing.deadLetterQueues[q.tier],
+        })),
+        ...BATCH_JOB_QUEUES.map((q) => ({
+          name: q.id,
+          queue: this.batching.jobQueues[q.tier as 'p1' | 'p2'],
+          deadLetterQueue: this.batching.jobDeadLetterQueues[q.tier as 'p1' | 'p2'],
+        })),
+      ],
+      deadLetterQueues: [{ name: CALLBACK_DLQ_NAME, queue: this.callbacks.deadLetterQueue }],
+      deliveryStateMachine: this.callbacks.stateMachine,
+      batchBudgetSeconds,
+      existingAlarms: [...Object.values(this.callbacks.alarms), ...(matrixAlarm ? [matrixAlarm] : [])],
+      alarmEmail: props.alarmEmail ?? this.node.tryGetContext('alarmEmail'),
     });
   }
 }
