@@ -17,7 +17,12 @@ import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver
 /** Composition root of every function: built once per container, from the environment. */
 export interface ServiceDependencies extends BatchingDeps {
   env: Environment;
-  idempotency: DynamoDBPersistenceLayer;
+  /**
+   * A new idempotency persistence layer, for one use only (one API route, one consumer). Powertools
+   * configures a layer once, by its first caller: a layer shared between uses would key and replay
+   * the records of one with the configuration of another.
+   */
+  idempotencyStore: () => DynamoDBPersistenceLayer;
 }
 
 const batchingMetrics: BatchingMetrics = {
@@ -58,10 +63,8 @@ export function dependencies(): ServiceDependencies {
     priorityPolicy: { urgentDeclaredValue: env.URGENT_DECLARED_VALUE },
     logger,
     onConcurrencyConflict: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
-    idempotency: new DynamoDBPersistenceLayer({
-      tableName: env.IDEMPOTENCY_TABLE,
-      awsSdkV3Client: clients.dynamodb,
-    }),
+    idempotencyStore: () =>
+      new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: clients.dynamodb }),
     windows: batching,
     batches: batching,
     locks: batching,

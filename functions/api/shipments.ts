@@ -9,9 +9,14 @@ import { auditEventView, shipmentView } from './views';
 /** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */
 const deps = dependencies();
 const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
-const idempotency = { persistence: () => deps.idempotency, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS };
+/** Idempotency-Key records of one route: its own persistence layer and key prefix. */
+const idempotent = (scope: string) => ({
+  idempotency: { persistence: deps.idempotencyStore, scope, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS },
+});
+const create = { ...limits, body: ShipmentBody, ...idempotent('api.CreateShipment') };
+const replace = { ...limits, body: ShipmentBody, ...idempotent('api.ReplaceShipment') };
 
-export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
+export const createShipment = httpRoute(create, async (req) => {
   const result = await acceptShipment(
     { body: req.body, correlationId: req.correlationId, mode: 'create' },
     deps,
@@ -27,7 +32,7 @@ export const createShipment = httpRoute({ ...limits, body: ShipmentBody, idempot
   };
 });
 
-export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempotency }, async (req) => {
+export const replaceShipment = httpRoute(replace, async (req) => {
   const result = await acceptShipment(
     {
       body: req.body,
@@ -45,7 +50,7 @@ export const replaceShipment = httpRoute({ ...limits, body: ShipmentBody, idempo
 });
 
 export const cancel = httpRoute(
-  { ...limits, body: CancelBody, optionalBody: true, idempotency },
+  { ...limits, body: CancelBody, optionalBody: true, ...idempotent('api.CancelShipment') },
   async (req) => {
     const state = await cancelShipment(
       { shipmentId: req.pathParameters.shipmentId ?? '', body: req.body, correlationId: req.correlationId },

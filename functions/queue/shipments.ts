@@ -15,7 +15,8 @@ import { dependencies } from '../dependencies';
 /**
  * SQS consumers of the priority queues, with partial batch responses: one poison message never
  * holds back the others (it is retried, then dead-lettered after 5 receives). A message delivered
- * more than once has one effect: idempotency records keyed by the event id (24 h TTL).
+ * more than once has one effect: idempotency records keyed by the event id (24 h TTL), each
+ * consumer with its own persistence layer and key prefix.
  */
 const deps = dependencies();
 
@@ -25,14 +26,14 @@ const config = new IdempotencyConfig({
 });
 
 const addToWindowOnce = makeIdempotent((detail: ShipmentEventDetail) => enqueueShipment(detail, deps), {
-  persistenceStore: deps.idempotency,
+  persistenceStore: deps.idempotencyStore(),
   config,
   keyPrefix: 'window-consumer',
 });
 
 const optimizeUrgentOnce = makeIdempotent(
   (detail: ShipmentEventDetail) => optimizeQueuedUrgent(detail, deps.env.URGENT_QUEUE_BUDGET_MS, deps),
-  { persistenceStore: deps.idempotency, config, keyPrefix: 'urgent-consumer' },
+  { persistenceStore: deps.idempotencyStore(), config, keyPrefix: 'urgent-consumer' },
 );
 
 /** Validates the EventBridge envelope at the queue boundary; a malformed message fails (→ DLQ). */

@@ -26,8 +26,12 @@ export interface RouteOptions<S extends z.ZodType | undefined> {
   /** Whether the body may be absent (e.g. cancel). */
   optionalBody?: boolean;
   maxBodyBytes: number;
-  /** When set, writes honour `Idempotency-Key` (24 h, replay header, 422 on reuse). */
-  idempotency?: { persistence: () => BasePersistenceLayer; ttlSeconds: number };
+  /**
+   * When set, writes honour `Idempotency-Key` (24 h, replay header, 422 on reuse). `persistence`
+   * must give a layer used by this route only (Powertools keeps a layer's first configuration);
+   * `scope` prefixes the route's record keys (e.g. `api.CreateShipment`).
+   */
+  idempotency?: { persistence: () => BasePersistenceLayer; scope: string; ttlSeconds: number };
 }
 
 class IdempotencyConflict extends DomainError {
@@ -61,6 +65,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
     if (!idempotent) {
       idempotent = makeIdempotent(async (input: { request: HttpRequest<Body> }) => handle(input.request), {
         persistenceStore: options.idempotency.persistence(),
+        keyPrefix: options.idempotency.scope,
         config: new IdempotencyConfig({
           eventKeyJmesPath: '[key, route]',
           payloadValidationJmesPath: 'body',

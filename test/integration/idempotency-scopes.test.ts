@@ -1,0 +1,213 @@
+import type { AddressInfo } from 'node:net';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_ROUTES } from '../../functions/api/routes';
+import { createGateway } from '../../local/gateway';
+import { type BusEnvelope, startEventBus } from '../../local/services/event-bus';
+import { lambdaContext } from '../../local/services/queue-poller';
+import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
+import { systemClock } from '../../shared/domain/clock';
+import { sampleShipment } from '../support/arbitraries';
+import { dynamoOnLoopback } from '../support/dynamo';
+
+/**
+ * Issue 8.1: the API and the queue consumers run in one process locally (and share a module in
+ * AWS). Each use of Powertools idempotency must keep its own configuration and key scope, whichever
+ * runs first: every shipment stored and put in its window, every response its own.
+ */
+let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
+let bus: Awaited<ReturnType<typeof startEventBus>>;
+const announced: BusEnvelope[] = [];
+const API_KEY = 'local_idempotency-scopes';
+
+beforeAll(async () => {
+  dynamo = await dynamoOnLoopback();
+  bus = await startEventBus({
+    busName: 'test',
+    region: 'eu-north-1',
+    clock: systemClock,
+    rules: () => [
+      {
+        name: 'all',
+        pattern: { source: ['scm.route-optimizer'] },
+        deliver: async (e) => void announced.push(e),
+      },
+    ],
+  });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 't',
+    AWS_SECRET_ACCESS_KEY: 't',
+    SHIPMENTS_TABLE: SHIPMENTS_TABLE.id,
+    IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE.id,
+    BATCHING_TABLE: BATCHING_TABLE.id,
+    EVENT_BUS_NAME: 'test',
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    EVENTBRIDGE_ENDPOINT: bus.endpoint,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  });
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await dynamo?.close();
+});
+
+/** A fresh "process": every function module evaluated anew, the API behind the local gateway. */
+async function freshProcess() {
+  vi.resetModules();
+  const handlers = (await import('../../functions/api/shipments')) as unknown as Record<
+    string,
+    (e: unknown, c: Context) => Promise<never>
+  >;
+  const { windowConsumer } = await import('../../functions/queue/shipments');
+  const gateway = createGateway({
+    routes: API_ROUTES,
+    apiKey: API_KEY,
+    resolve: async (route) => handlers[route.handler] as never,
+  });
+  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url}/v1/shipments`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as { shipmentId: string },
+    };
+  };
+  const get = async (shipmentId: string) =>
+    (await fetch(`${url}/v1/shipments/${shipmentId}`, { headers: { 'x-api-key': API_KEY } })).status;
+  /** Delivers what the bus announced for these shipments to the window consumer, as SQS would. */
+  const consume = async (shipmentIds: string[]) => {
+    const envelopes = announced.filter((e) =>
+      shipmentIds.includes((e.detail as { shipmentId: string }).shipmentId),
+    );
+    const event: SQSEvent = {
+      Records: envelopes.map((e, i) => ({
+        messageId: `m-${e.id}`,
+        receiptHandle: `r-${i}`,
+        body: JSON.stringify(e),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:StandardShipments',
+        awsRegion: 'eu-north-1',
+      })),
+    };
+    expect(envelopes).toHaveLength(shipmentIds.length);
+    return windowConsumer(event, lambdaContext('StandardConsumer', 60_000));
+  };
+  return {
+    post,
+    get,
+    consume,
+    async close() {
+      gateway.closeAllConnections();
+      await new Promise<void>((r) => gateway.close(() => r()));
+    },
+  };
+}
+
+const tomorrow = (hour: number) => {
+  const d = new Date(Date.now() + 24 * 3600_000);
+  d.setUTCHours(hour, 0, 0, 0);
+  return d.toISOString();
+};
+const shipment = (shipmentId: string, region: string, i: number) =>
+  sampleShipment({
+    shipmentId,
+    region,
+    serviceLevel: 'NEXT_DAY',
+    origin: { depotId: `${region}-DEPOT-1`, lat: 59.33, lon: 18.06 },
+    destination: { lat: 59.33 + 0.01 * i, lon: 17.95 + 0.01 * i, address: `Sveavägen ${i}` },
+    timeWindow: { start: tomorrow(8), end: tomorrow(16) },
+  });
+
+/** Shipment ids in an OPEN window of the region. */
+async function inWindows(region: string): Promise<string[]> {
+  const items = (await dynamo.client.send(new ScanCommand({ TableName: BATCHING_TABLE.id }))).Items ?? [];
+  const windows = new Set(
+    items
+      .filter((i) => i.sk === 'META' && (i.window as { region?: string } | undefined)?.region === region)
+      .map((i) => String(i.pk)),
+  );
+  return items
+    .filter((i) => String(i.sk).startsWith('MEMBER#') && windows.has(String(i.pk)))
+    .map((i) => (i.member as { shipmentId: string }).shipmentId)
+    .sort();
+}
+
+describe('idempotency scopes in one process (API and queue consumers)', () => {
+  it('API first: a keyed POST, then unkeyed POSTs; every consumer message has its own effect', async () => {
+    const p = await freshProcess();
+    try {
+      const keyed = await p.post(shipment('IDS-A-1', 'ids-api-first', 1), {
+        'Idempotency-Key': 'ids-a-key-1',
+      });
+      expect(keyed.status).toBe(202);
+      expect(keyed.body.shipmentId).toBe('IDS-A-1');
+      const ids = ['IDS-A-2', 'IDS-A-3', 'IDS-A-4'];
+      for (const [i, id] of ids.entries()) {
+        const r = await p.post(shipment(id, 'ids-api-first', i + 2));
+        expect(r.status).toBe(202);
+        expect(r.body.shipmentId).toBe(id);
+      }
+      const all = ['IDS-A-1', ...ids];
+      expect(await p.consume(all)).toEqual({ batchItemFailures: [] });
+      expect(await inWindows('ids-api-first')).toEqual(all);
+      // A replay of the keyed POST still answers its own first response.
+      const replay = await p.post(shipment('IDS-A-1', 'ids-api-first', 1), {
+        'Idempotency-Key': 'ids-a-key-1',
+      });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body.shipmentId).toBe('IDS-A-1');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('consumer first: keyed POSTs are answered with their own shipment and stored', async () => {
+    const p = await freshProcess();
+    try {
+      const first = await p.post(shipment('IDS-C-0', 'ids-consumer-first', 0));
+      expect(first.status).toBe(202);
+      expect(await p.consume(['IDS-C-0'])).toEqual({ batchItemFailures: [] });
+      const keyedIds = ['IDS-C-1', 'IDS-C-2', 'IDS-C-3', 'IDS-C-4'];
+      for (const [i, id] of keyedIds.entries()) {
+        const r = await p.post(shipment(id, 'ids-consumer-first', i + 1), {
+          'Idempotency-Key': `ids-c-key-${i}`,
+        });
+        expect(r.status).toBe(202);
+        expect(r.headers.get('idempotent-replayed')).toBeNull();
+        expect(r.body.shipmentId).toBe(id);
+        expect(await p.get(id)).toBe(200);
+      }
+      const unkeyed = await p.post(shipment('IDS-C-5', 'ids-consumer-first', 5));
+      expect(unkeyed.body.shipmentId).toBe('IDS-C-5');
+      expect(await p.consume([...keyedIds, 'IDS-C-5'])).toEqual({ batchItemFailures: [] });
+      expect(await inWindows('ids-consumer-first')).toEqual(['IDS-C-0', ...keyedIds, 'IDS-C-5']);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('keeps the records of each use apart (one key prefix per API route and per consumer)', async () => {
+    const records =
+      (await dynamo.client.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE.id }))).Items ?? [];
+    const prefixes = new Set(records.map((r) => String(r.id).split('#')[0]));
+    expect([...prefixes].sort()).toEqual(['api.CreateShipment', 'window-consumer']);
+  });
+});
