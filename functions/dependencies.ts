@@ -7,7 +7,7 @@ import { uuidIds } from '../shared/adapters/ids';
 import { routingMatrix } from '../shared/adapters/routing-matrix';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
-import { scaledClock } from '../shared/domain/clock';
+import { serviceClock } from '../shared/domain/clock';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
 import { logger, MetricUnit, metrics, traceClients } from '../shared/runtime/observability';
 import { type BatchingSettings, OPTIMIZER_SLACK_SECONDS } from '../shared/schemas/batching';
@@ -51,7 +51,7 @@ export function dependencies(): ServiceDependencies {
   void traceClients(Object.values(clients)).catch((error) =>
     logger.warn('tracing unavailable', { error: String(error) }),
   );
-  const clock = scaledClock(env.TIME_SCALE);
+  const clock = serviceClock(env);
   const batching = new DynamoBatchingStore(clients.dynamodb, env.BATCHING_TABLE, clock);
   const fleet = loadFleetConfig(env.FLEET_CONFIG);
   const deps: ServiceDependencies = {

@@ -8,11 +8,11 @@ import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
 import { awsClients } from '../shared/adapters/clients';
 import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE, TABLES } from '../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
-import { scaledClock } from '../shared/domain/clock';
 import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
 import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
+import { startPersistentClock } from './services/clock';
 import { ensureTables, startDynamo } from './services/dynamodb';
 import { type BusRule, startEventBus } from './services/event-bus';
 import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
@@ -49,7 +49,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const apiKey = options.apiKey ?? persistedApiKey(dataDir);
-  const clock = scaledClock(options.timeScale);
+  // One service clock for the whole process, continued from where the previous run left it.
+  const serviceClock = startPersistentClock(dataDir, options.timeScale);
+  const { clock } = serviceClock;
   // Local services accept any credentials; the SDK still wants some.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -83,6 +85,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     EVENTBRIDGE_ENDPOINT: bus.endpoint,
     SQS_ENDPOINT: sqs.endpoint,
     TIME_SCALE: String(options.timeScale),
+    ...serviceClock.env,
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, queues[q.tier].url])),
@@ -153,9 +156,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const url = `http://127.0.0.1:${port}`;
   // What local tools (tests, dlq:redrive, replay) need to find this runtime; removed at stop.
   const descriptor = join(dataDir, 'runtime.json');
-  writeFileSync(descriptor, JSON.stringify({ pid: process.pid, url, apiKey, endpoints, queues }, null, 2), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    descriptor,
+    JSON.stringify(
+      {
+        pid: process.pid,
+        url,
+        apiKey,
+        endpoints,
+        queues,
+        clock: { timeScale: options.timeScale, ...serviceClock.anchor },
+      },
+      null,
+      2,
+    ),
+    {
+      mode: 0o600,
+    },
+  );
 
   return {
     url,
@@ -173,6 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await bus.close();
       await sqs.close();
       await dynamo.close();
+      serviceClock.close();
     },
   };
 }

@@ -10,7 +10,7 @@ import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secre
 import { type SecretSource, StaticSecretSource } from '../../shared/adapters/webhooks/signature';
 import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
-import { type Clock, scaledClock, systemClock } from '../../shared/domain/clock';
+import { type Clock, serviceClock, systemClock } from '../../shared/domain/clock';
 import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
 import { CallbackEnvironment, parseWith } from '../../shared/schemas/callback-environment';
 
@@ -21,7 +21,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
   if (cached) return cached;
   const env = parseWith(CallbackEnvironment);
   const clients = awsClients(env);
-  const clock = overrides.clock ?? scaledClock(env.TIME_SCALE);
+  const clock = overrides.clock ?? serviceClock(env);
   const secrets: SecretSource = env.SCM_WEBHOOK_SECRET_ARN
     ? new SecretsManagerSecretSource(
         new SecretsManagerClient({

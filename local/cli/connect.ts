@@ -11,6 +11,7 @@ export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): '
   if (!existsSync(file)) return 'aws';
   const runtime = JSON.parse(readFileSync(file, 'utf8')) as {
     endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+    clock?: { timeScale: number; wallMs: number; clockMs: number };
   };
   process.env.AWS_REGION ??= 'eu-north-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -22,6 +23,12 @@ export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): '
   process.env.IDEMPOTENCY_TABLE ??= 'Idempotency';
   process.env.BATCHING_TABLE ??= 'Batching';
   process.env.EVENT_BUS_NAME ??= 'scm-route-optimizer';
+  // The runtime's service clock: what a CLI writes (a replay's repair events) is on the same timeline.
+  if (runtime.clock) {
+    process.env.TIME_SCALE = String(runtime.clock.timeScale);
+    process.env.CLOCK_ANCHOR_MS = String(runtime.clock.clockMs);
+    process.env.CLOCK_ANCHOR_WALL_MS = String(runtime.clock.wallMs);
+  }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';

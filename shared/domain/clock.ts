@@ -18,16 +18,41 @@ export const systemClock: Clock = {
 };
 
 /**
- * A clock that runs `scale` times faster than the wall clock from the moment it is made:
- * with scale 60 a 10-minute window lasts 10 s and a 300 s wait lasts 5 s.
+ * Where a scaled clock stands at one wall-clock instant: at wall time `wallMs` it reads `clockMs`.
+ * Every clock of a process built from the same anchor and scale reads the same time.
  */
-export function scaledClock(scale: number, origin: number = Date.now()): Clock {
+export interface ClockAnchor {
+  wallMs: number;
+  clockMs: number;
+}
+
+/**
+ * A clock that runs `scale` times faster than the wall clock from its anchor (default: the wall
+ * clock now): with scale 60 a 10-minute window lasts 10 s and a 300 s wait lasts 5 s.
+ */
+export function scaledClock(scale: number, anchor?: ClockAnchor): Clock {
   if (!(scale > 0)) throw new RangeError(`time scale must be positive, got ${scale}`);
-  if (scale === 1) return systemClock;
+  if (anchor && !(Number.isFinite(anchor.wallMs) && Number.isFinite(anchor.clockMs))) {
+    throw new RangeError(`clock anchor must be finite, got ${JSON.stringify(anchor)}`);
+  }
+  if (scale === 1 && (!anchor || anchor.clockMs === anchor.wallMs)) return systemClock;
+  const started = Date.now();
+  const { wallMs, clockMs } = anchor ?? { wallMs: started, clockMs: started };
   return {
-    now: () => origin + (Date.now() - origin) * scale,
+    now: () => clockMs + Math.floor((Date.now() - wallMs) * scale),
     sleep: (ms, signal) => realSleep(ms / scale, signal),
   };
+}
+
+/** The service clock of a process from its settings (TIME_SCALE and the anchor of the environment). */
+export function serviceClock(settings: {
+  TIME_SCALE: number;
+  CLOCK_ANCHOR_MS?: number | undefined;
+  CLOCK_ANCHOR_WALL_MS?: number | undefined;
+}): Clock {
+  const { TIME_SCALE, CLOCK_ANCHOR_MS, CLOCK_ANCHOR_WALL_MS } = settings;
+  if (CLOCK_ANCHOR_MS === undefined || CLOCK_ANCHOR_WALL_MS === undefined) return scaledClock(TIME_SCALE);
+  return scaledClock(TIME_SCALE, { wallMs: CLOCK_ANCHOR_WALL_MS, clockMs: CLOCK_ANCHOR_MS });
 }
 
 /** A clock that moves only when told to: for tests of windows, retries and schedules. */

@@ -32,6 +32,13 @@ export const Environment = z.object({
     .default(24 * 3600),
   /** 60 makes a 10-minute window last 10 s (local runtime and tests only). */
   TIME_SCALE: positiveNumber(1),
+  /**
+   * The service clock's anchor (local runtime): at wall time CLOCK_ANCHOR_WALL_MS it read
+   * CLOCK_ANCHOR_MS. Set together, so every clock of the process reads one time, which continues
+   * across restarts (kept in DATA_DIR). Absent: the clock starts at the wall clock.
+   */
+  CLOCK_ANCHOR_MS: z.coerce.number().int().optional(),
+  CLOCK_ANCHOR_WALL_MS: z.coerce.number().int().optional(),
   BATCHING_TABLE: z.string().min(1),
   /** Batch optimizer work queues, per priority (the window tick and the consumers enqueue). */
   BATCH_JOBS_P1_URL: z.string().optional(),
