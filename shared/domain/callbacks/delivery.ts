@@ -274,6 +274,8 @@ export async function attemptDelivery(
     attempt: attempts,
     answer: answer.description,
   };
+  if (permit.kind === 'probe' && !answer.healthy)
+    return failedProbe(record, input.attempts, answer, deps, out);
 
   if (answer.class === 'applied' || answer.class === 'stale' || answer.class === 'gone') {
     await settleAnswered(deps, record, answer);
@@ -317,6 +319,42 @@ export async function attemptDelivery(
     correlationId: record.correlationId,
   });
   return out('retry', { attempts, waitSeconds: wait, reason: answer.description });
+}
+
+/**
+ * A half-open probe the SCM did not take: it tested the endpoint for every delivery held behind the
+ * breaker, so it is not one of this delivery's attempts (contract §4: while the breaker is not
+ * closed, no attempt is counted). The attempt count goes back to what it was, the breaker is open
+ * again, and this delivery waits with the others; an outage of hours uses up nobody's attempts.
+ */
+async function failedProbe(
+  record: CallbackRecord,
+  attemptsBefore: number,
+  answer: Answer,
+  deps: CallbackDeps,
+  out: (o: AttemptTaskOutput['outcome'], extra?: Partial<AttemptTaskOutput>) => AttemptTaskOutput,
+): Promise<AttemptTaskOutput> {
+  const now = deps.clock.now();
+  const until = deps.breakerMemory?.heldUntil(deps.config.endpoint, now) ?? now + deps.config.breaker.openMs;
+  await updateRecord(deps, record.webhookId, (r) => ({
+    ...stripped(r, ['nextAttemptAt']),
+    attempts: attemptsBefore,
+    lastError: `circuit probe: ${answer.description}`,
+    ...(answer.statusCode !== undefined ? { lastStatusCode: answer.statusCode } : {}),
+  }));
+  deps.metrics.count('CallbackProbeFailed');
+  deps.logger.info('circuit probe failed: the breaker stays open, the attempt is not counted', {
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    answer: answer.description,
+    attempts: attemptsBefore,
+    correlationId: record.correlationId,
+  });
+  return out('held', {
+    attempts: attemptsBefore,
+    resumeAt: new Date(until).toISOString(),
+    reason: 'circuit open',
+  });
 }
 
 async function shadowDelivery(

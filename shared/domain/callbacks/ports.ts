@@ -70,6 +70,8 @@ export type CallbackMetricName =
   | 'CallbackFailed'
   | 'CallbackAttemptFailed'
   | 'CallbackHeld'
+  /** A half-open probe the SCM did not take (not counted as the delivery's attempt). */
+  | 'CallbackProbeFailed'
   | 'CircuitOpened'
   | 'CircuitClosed'
   /** 1 when the breaker opened, 0 when it closed (read with the Maximum statistic). */

@@ -146,4 +146,41 @@ describe('circuit breaker', () => {
     expect(refused.length).toBeLessThan(20 + 35);
     expect((await h.shipment('SHP-499'))?.status).toBe('ROUTE_APPLIED');
   }, 120_000);
+
+  it('the SCM answering 500 for 3 hours with 50 deliveries waiting: failed probes count for nobody, 0 in the DLQ, each delivered once after', async () => {
+    h = await startHarness();
+    const outageEnd = START + 3 * 3600_000;
+    h.scm.control({ failNext: 1_000_000, failWith: 500 });
+    const envelopes = [];
+    for (let i = 0; i < 50; i++)
+      envelopes.push(await h.optimizedShipment(`SHP-${String(i).padStart(2, '0')}`));
+    for (const e of envelopes) h.machine.start(e);
+    let recovered = false;
+    await h.runToEnd({
+      onStep: (now) => {
+        if (!recovered && now >= outageEnd) {
+          recovered = true;
+          h.scm.control({ failNext: 0 });
+        }
+      },
+    });
+    expect(recovered).toBe(true);
+    expect(await h.drainDlq()).toEqual([]);
+    expect(h.failures).toEqual([]);
+    const ok = h.scm.received().filter((r) => r.answer === 200);
+    expect(ok.map((r) => r.webhookId).sort()).toEqual(idsOf(envelopes).sort());
+    expect(Math.min(...ok.map((r) => Date.parse(r.receivedAt)))).toBeGreaterThanOrEqual(outageEnd);
+    // While open nothing was sent but one probe per open period (60 s): about 180 in 3 hours
+    // (measured: 193 answers 500, of which 179 failed probes).
+    const failed = h.scm.received().filter((r) => r.answer === 500);
+    expect(failed.length).toBeLessThan(50 + 3 * 60 + 5);
+    expect(h.metrics.filter((m) => m === 'CallbackProbeFailed').length).toBeGreaterThanOrEqual(170);
+    for (let i = 0; i < 50; i++) {
+      expect((await h.shipment(`SHP-${String(i).padStart(2, '0')}`))?.status).toBe('ROUTE_APPLIED');
+      const record = await h.deps.callbacks.get(idsOf(envelopes)[i] ?? '');
+      // The attempts that opened the breaker and the one that succeeded: never past the schedule.
+      expect(record?.attempts).toBeLessThanOrEqual(5);
+      expect(record?.status).toBe('COMPLETED');
+    }
+  }, 180_000);
 });
