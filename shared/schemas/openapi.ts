@@ -56,7 +56,8 @@ const headers = {
     in: 'header',
     required: false,
     description:
-      'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422.',
+      'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422; ' +
+      'while another request with the key is in progress, 409 (type …/idempotent-request-in-progress): retry.',
     schema: { type: 'string', maxLength: 255 },
   },
   correlationId: { name: 'X-Correlation-Id', in: 'header', required: false, schema: { type: 'string' } },

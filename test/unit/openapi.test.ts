@@ -26,4 +26,16 @@ describe('the OpenAPI document', () => {
       );
     }
   });
+
+  it('answers 409 on every operation that takes an Idempotency-Key, and says when', () => {
+    const keyed = Object.values(doc.paths)
+      .flatMap((ops) => Object.values(ops))
+      .filter((op) => op.parameters?.some((p) => p.name === 'Idempotency-Key'));
+    expect(keyed.length).toBe(3);
+    for (const op of keyed) expect(Object.keys(op.responses)).toContain('409');
+    const header = keyed[0]?.parameters?.find((p) => p.name === 'Idempotency-Key') as {
+      description?: string;
+    };
+    expect(header.description).toMatch(/in progress, 409/);
+  });
 });

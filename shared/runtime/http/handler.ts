@@ -3,7 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
+import { DependencyError, DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
 import { flushMetrics, logger } from '../observability';
 import { correlation, type HttpContext, header, jsonBody, problemResponses } from './middleware';
 import { fieldErrorsOf } from './problem';
@@ -43,6 +43,35 @@ class IdempotencyConflict extends DomainError {
 type StoredResponse = HttpResponse & { replayed?: boolean };
 
 /**
+ * Powertools idempotency errors → the contract's answers. A concurrent request with the same key
+ * is 409 while the first one runs, and also when the first one failed and removed its record just
+ * as this one looked it up (not found, or inconsistent): the key is free again, a retry runs.
+ */
+function idempotencyProblem(error: unknown): unknown {
+  const name = (error as Error).name;
+  switch (name) {
+    case 'IdempotencyValidationError':
+      return new IdempotencyKeyReuseError('this Idempotency-Key was used with a different body', {
+        cause: error,
+      });
+    case 'IdempotencyAlreadyInProgressError':
+      return new IdempotencyConflict('a request with this Idempotency-Key is still in progress', {
+        cause: error,
+      });
+    case 'IdempotencyItemNotFoundError':
+    case 'IdempotencyInconsistentStateError':
+      return new IdempotencyConflict(
+        'a request with this Idempotency-Key was in progress and has just ended; retry',
+        { cause: error },
+      );
+    case 'IdempotencyPersistenceLayerError':
+      return new DependencyError('the idempotency store failed', { cause: error });
+    default:
+      return error;
+  }
+}
+
+/**
  * Wraps a use-case call as an API Gateway (REST, proxy) handler: correlation id, JSON body guard,
  * schema validation with field errors, Idempotency-Key and one problem+json error handler.
  */
@@ -60,24 +89,27 @@ export function httpRoute<S extends z.ZodType | undefined>(
         request: HttpRequest<Body>;
       }) => Promise<StoredResponse>)
     | undefined;
+  const config = options.idempotency
+    ? new IdempotencyConfig({
+        eventKeyJmesPath: '[key, route]',
+        payloadValidationJmesPath: 'body',
+        expiresAfterSeconds: options.idempotency.ttlSeconds,
+        responseHook: (response) => ({ ...(response as unknown as Record<string, never>), replayed: true }),
+      })
+    : undefined;
   const idempotentCall = () => {
-    if (!options.idempotency) return undefined;
+    if (!options.idempotency || !config) return undefined;
     if (!idempotent) {
       idempotent = makeIdempotent(async (input: { request: HttpRequest<Body> }) => handle(input.request), {
         persistenceStore: options.idempotency.persistence(),
         keyPrefix: options.idempotency.scope,
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: '[key, route]',
-          payloadValidationJmesPath: 'body',
-          expiresAfterSeconds: options.idempotency.ttlSeconds,
-          responseHook: (response) => ({ ...(response as unknown as Record<string, never>), replayed: true }),
-        }),
+        config,
       });
     }
     return idempotent;
   };
 
-  const core = async (event: APIGatewayProxyEvent & { internal?: HttpContext }, _context: Context) => {
+  const core = async (event: APIGatewayProxyEvent & { internal?: HttpContext }, context: Context) => {
     const internal = event.internal as HttpContext;
     let body: unknown;
     if (options.body) {
@@ -110,6 +142,8 @@ export function httpRoute<S extends z.ZodType | undefined>(
           { field: 'Idempotency-Key', message: 'at most 255 characters' },
         ]);
       }
+      // An in-progress record of a call that died unlocks when the function's time is up, not in 24 h.
+      config?.registerLambdaContext(context);
       try {
         response = await call({
           key,
@@ -118,18 +152,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
           request,
         });
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'IdempotencyValidationError') {
-          throw new IdempotencyKeyReuseError('this Idempotency-Key was used with a different body', {
-            cause: error,
-          });
-        }
-        if (name === 'IdempotencyAlreadyInProgressError') {
-          throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress', {
-            cause: error,
-          });
-        }
-        throw error;
+        throw idempotencyProblem(error);
       }
       if (response.replayed) logger.info('idempotent replay', { idempotencyKey: key });
     } else {

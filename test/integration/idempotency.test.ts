@@ -211,3 +211,38 @@ describe('idempotency scopes in one process (API and queue consumers)', () => {
     expect([...prefixes].sort()).toEqual(['api.CreateShipment', 'window-consumer']);
   });
 });
+
+describe('one Idempotency-Key, different bodies, at the same time (issue 8.9)', () => {
+  it('answers 20 concurrent tries with 2xx, 409 or 422 problems, never 5xx', async () => {
+    const p = await freshProcess();
+    try {
+      // Version 10 is stored: the tries with versions 1..10 fail (409) and remove their in-progress
+      // record while the others are looking it up.
+      await p.post({ ...shipment('IDS-K-1', 'ids-same-key', 0), version: 10 });
+      const rounds = [
+        (i: number) => ({ ...shipment('IDS-K-1', 'ids-same-key', i), version: i + 1 }),
+        (i: number) => ({ ...shipment(`IDS-K-${i + 2}`, 'ids-same-key', i), weightKg: 5 + i }),
+      ];
+      const statuses: number[] = [];
+      for (const [round, body] of rounds.entries()) {
+        const tries = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => p.post(body(i), { 'Idempotency-Key': `ids-k-${round}` })),
+        );
+        for (const t of tries) {
+          statuses.push(t.status);
+          if (t.status >= 400) {
+            expect(t.headers.get('content-type')).toBe('application/problem+json');
+            expect((t.body as unknown as { type: string }).type).toMatch(
+              /\/(idempotent-request-in-progress|idempotency-key-reuse|version-conflict)$/,
+            );
+          }
+        }
+      }
+      expect(statuses.filter((s) => s >= 500)).toEqual([]);
+      expect(statuses.every((s) => [200, 202, 409, 422].includes(s))).toBe(true);
+      expect(statuses).toContain(422);
+    } finally {
+      await p.close();
+    }
+  });
+});
