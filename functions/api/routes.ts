@@ -107,5 +107,17 @@ export function matchResource(resource: string, path: string): Record<string, st
   );
   const match = regex.exec(path);
   if (!match) return undefined;
-  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+  return Object.fromEntries(names.map((n, i) => [n, decodePathSegment(match[i + 1] ?? '')]));
+}
+
+/**
+ * A path segment, percent-decoded; one that is not valid percent-encoded UTF-8 (`%ZZ`, a lone `%`,
+ * `%C0%AE`) is passed on as it came, for the function to refuse (400) after the API-key check.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -2,6 +2,7 @@ import { acceptShipment } from '../../shared/domain/batching/realtime';
 import { NotFoundError } from '../../shared/domain/errors';
 import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
+import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import { dependencies } from '../dependencies';
 import { auditEventView, shipmentView } from './views';
@@ -14,7 +15,7 @@ const idempotent = (scope: string) => ({
   idempotency: { persistence: deps.idempotencyStore, scope, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS },
 });
 const create = { ...limits, body: ShipmentBody, ...idempotent('api.CreateShipment') };
-const replace = { ...limits, body: ShipmentBody, ...idempotent('api.ReplaceShipment') };
+const replace = { ...limits, path: ShipmentPath, body: ShipmentBody, ...idempotent('api.ReplaceShipment') };
 
 export const createShipment = httpRoute(create, async (req) => {
   const result = await acceptShipment(
@@ -50,7 +51,13 @@ export const replaceShipment = httpRoute(replace, async (req) => {
 });
 
 export const cancel = httpRoute(
-  { ...limits, body: CancelBody, optionalBody: true, ...idempotent('api.CancelShipment') },
+  {
+    ...limits,
+    path: ShipmentPath,
+    body: CancelBody,
+    optionalBody: true,
+    ...idempotent('api.CancelShipment'),
+  },
   async (req) => {
     const state = await cancelShipment(
       { shipmentId: req.pathParameters.shipmentId ?? '', body: req.body, correlationId: req.correlationId },
@@ -60,19 +67,19 @@ export const cancel = httpRoute(
   },
 );
 
-export const get = httpRoute(limits, async (req) => {
+export const get = httpRoute({ ...limits, path: ShipmentPath }, async (req) => {
   const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);
   return { statusCode: 200, body: shipmentView(state) };
 });
 
-export const route = httpRoute(limits, async (req) => {
+export const route = httpRoute({ ...limits, path: RoutePath }, async (req) => {
   const routeId = req.pathParameters.routeId ?? '';
   const found = await deps.batches.getRoute(routeId);
   if (!found) throw new NotFoundError(`route ${routeId} not found`);
   return { statusCode: 200, body: found };
 });
 
-export const events = httpRoute(limits, async (req) => {
+export const events = httpRoute({ ...limits, path: ShipmentPath }, async (req) => {
   const shipmentId = req.pathParameters.shipmentId ?? '';
   const trail = await shipmentEvents(shipmentId, deps);
   return { statusCode: 200, body: { shipmentId, events: trail.map(auditEventView) } };

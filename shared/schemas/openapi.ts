@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RouteRecord } from './batching';
-import { CancelBody, ShipmentBody } from './shipment';
+import { CancelBody, SHIPMENT_ID_PATTERN, ShipmentBody } from './shipment';
 import { AuditEventType, RouteAssignment, ShipmentStatus } from './state';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any' });
@@ -61,7 +61,12 @@ const headers = {
     schema: { type: 'string', maxLength: 255 },
   },
   correlationId: { name: 'X-Correlation-Id', in: 'header', required: false, schema: { type: 'string' } },
-  shipmentId: { name: 'shipmentId', in: 'path', required: true, schema: { type: 'string' } },
+  shipmentId: {
+    name: 'shipmentId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: SHIPMENT_ID_PATTERN.source },
+  },
 };
 
 /** Problem answers of a /v1 operation: the given codes, plus API key (401/403) and throttling (429). */
@@ -102,7 +107,7 @@ export function openApiDocument(serverUrl = '/') {
         get: {
           summary: 'Current state, version and route assignment',
           parameters: [headers.apiKey, headers.correlationId, headers.shipmentId],
-          responses: { '200': ok('The shipment'), ...errors(401, 403, 404) },
+          responses: { '200': ok('The shipment'), ...errors(400, 401, 403, 404) },
         },
         put: {
           summary: 'Replace with a higher version',
@@ -153,7 +158,7 @@ export function openApiDocument(serverUrl = '/') {
                 },
               },
             },
-            ...errors(401, 403, 404),
+            ...errors(400, 401, 403, 404),
           },
         },
       },
@@ -163,14 +168,19 @@ export function openApiDocument(serverUrl = '/') {
           parameters: [
             headers.apiKey,
             headers.correlationId,
-            { name: 'routeId', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'routeId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: SHIPMENT_ID_PATTERN.source },
+            },
           ],
           responses: {
             '200': {
               description: 'The route',
               content: { 'application/json': { schema: json(RouteRecord) } },
             },
-            ...errors(404),
+            ...errors(400, 404),
           },
         },
       },

@@ -1,125 +1,25 @@
-import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes';
-import { createGateway } from '../../local/gateway';
-import { type BusEnvelope, startEventBus } from '../../local/services/event-bus';
-import { lambdaContext } from '../../local/services/queue-poller';
-import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
-import { systemClock } from '../../shared/domain/clock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BATCHING_TABLE, IDEMPOTENCY_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { sampleShipment } from '../support/arbitraries';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { type InProcessServices, startInProcessServices } from '../support/in-process-api';
 
 /**
  * Issue 8.1: the API and the queue consumers run in one process locally (and share a module in
  * AWS). Each use of Powertools idempotency must keep its own configuration and key scope, whichever
  * runs first: every shipment stored and put in its window, every response its own.
  */
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-let bus: Awaited<ReturnType<typeof startEventBus>>;
-const announced: BusEnvelope[] = [];
-const API_KEY = 'local_idempotency-scopes';
+let services: InProcessServices;
 
 beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-  bus = await startEventBus({
-    busName: 'test',
-    region: 'eu-north-1',
-    clock: systemClock,
-    rules: () => [
-      {
-        name: 'all',
-        pattern: { source: ['scm.route-optimizer'] },
-        deliver: async (e) => void announced.push(e),
-      },
-    ],
-  });
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 't',
-    AWS_SECRET_ACCESS_KEY: 't',
-    SHIPMENTS_TABLE: SHIPMENTS_TABLE.id,
-    IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE.id,
-    BATCHING_TABLE: BATCHING_TABLE.id,
-    EVENT_BUS_NAME: 'test',
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    EVENTBRIDGE_ENDPOINT: bus.endpoint,
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  });
+  services = await startInProcessServices();
 });
 
 afterAll(async () => {
-  await bus?.close();
-  await dynamo?.close();
+  await services?.close();
 });
 
-/** A fresh "process": every function module evaluated anew, the API behind the local gateway. */
-async function freshProcess() {
-  vi.resetModules();
-  const handlers = (await import('../../functions/api/shipments')) as unknown as Record<
-    string,
-    (e: unknown, c: Context) => Promise<never>
-  >;
-  const { windowConsumer } = await import('../../functions/queue/shipments');
-  const gateway = createGateway({
-    routes: API_ROUTES,
-    apiKey: API_KEY,
-    resolve: async (route) => handlers[route.handler] as never,
-  });
-  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
-  const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${url}/v1/shipments`, {
-      method: 'POST',
-      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (await response.json()) as { shipmentId: string },
-    };
-  };
-  const get = async (shipmentId: string) =>
-    (await fetch(`${url}/v1/shipments/${shipmentId}`, { headers: { 'x-api-key': API_KEY } })).status;
-  /** Delivers what the bus announced for these shipments to the window consumer, as SQS would. */
-  const consume = async (shipmentIds: string[]) => {
-    const envelopes = announced.filter((e) =>
-      shipmentIds.includes((e.detail as { shipmentId: string }).shipmentId),
-    );
-    const event: SQSEvent = {
-      Records: envelopes.map((e, i) => ({
-        messageId: `m-${e.id}`,
-        receiptHandle: `r-${i}`,
-        body: JSON.stringify(e),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:StandardShipments',
-        awsRegion: 'eu-north-1',
-      })),
-    };
-    expect(envelopes).toHaveLength(shipmentIds.length);
-    return windowConsumer(event, lambdaContext('StandardConsumer', 60_000));
-  };
-  return {
-    post,
-    get,
-    consume,
-    async close() {
-      gateway.closeAllConnections();
-      await new Promise<void>((r) => gateway.close(() => r()));
-    },
-  };
-}
+const freshProcess = () => services.process();
 
 const tomorrow = (hour: number) => {
   const d = new Date(Date.now() + 24 * 3600_000);
@@ -138,7 +38,8 @@ const shipment = (shipmentId: string, region: string, i: number) =>
 
 /** Shipment ids in an OPEN window of the region. */
 async function inWindows(region: string): Promise<string[]> {
-  const items = (await dynamo.client.send(new ScanCommand({ TableName: BATCHING_TABLE.id }))).Items ?? [];
+  const items =
+    (await services.dynamo.client.send(new ScanCommand({ TableName: BATCHING_TABLE.id }))).Items ?? [];
   const windows = new Set(
     items
       .filter((i) => i.sk === 'META' && (i.window as { region?: string } | undefined)?.region === region)
@@ -206,7 +107,7 @@ describe('idempotency scopes in one process (API and queue consumers)', () => {
 
   it('keeps the records of each use apart (one key prefix per API route and per consumer)', async () => {
     const records =
-      (await dynamo.client.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE.id }))).Items ?? [];
+      (await services.dynamo.client.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE.id }))).Items ?? [];
     const prefixes = new Set(records.map((r) => String(r.id).split('#')[0]));
     expect([...prefixes].sort()).toEqual(['api.CreateShipment', 'window-consumer']);
   });

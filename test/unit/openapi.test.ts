@@ -38,4 +38,11 @@ describe('the OpenAPI document', () => {
     };
     expect(header.description).toMatch(/in progress, 409/);
   });
+
+  it('answers 400 on every operation with a path parameter (a malformed id)', () => {
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.includes('{'))) {
+      for (const [method, op] of Object.entries(ops))
+        expect(Object.keys(op.responses), `${method} ${path}`).toContain('400');
+    }
+  });
 });

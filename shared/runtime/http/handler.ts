@@ -23,6 +23,8 @@ export interface HttpResponse {
 export interface RouteOptions<S extends z.ZodType | undefined> {
   /** Schema of the JSON body; undefined for routes without a body. */
   body?: S;
+  /** Schema of the path parameters (e.g. `{ shipmentId }`); invalid ones are a 400 naming them. */
+  path?: z.ZodObject;
   /** Whether the body may be absent (e.g. cancel). */
   optionalBody?: boolean;
   maxBodyBytes: number;
@@ -111,6 +113,13 @@ export function httpRoute<S extends z.ZodType | undefined>(
 
   const core = async (event: APIGatewayProxyEvent & { internal?: HttpContext }, context: Context) => {
     const internal = event.internal as HttpContext;
+    let pathParameters: Record<string, string> = {};
+    if (options.path) {
+      const parsed = options.path.safeParse(event.pathParameters ?? {});
+      if (!parsed.success)
+        throw new ValidationError('the path is invalid', fieldErrorsOf(parsed.error.issues));
+      pathParameters = parsed.data as Record<string, string>;
+    }
     let body: unknown;
     if (options.body) {
       if (internal.json === undefined && options.optionalBody) body = options.body.parse({});
@@ -126,11 +135,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
     }
     const request: HttpRequest<Body> = {
       body: body as Body,
-      pathParameters: Object.fromEntries(
-        Object.entries(event.pathParameters ?? {}).filter(
-          (e): e is [string, string] => typeof e[1] === 'string',
-        ),
-      ),
+      pathParameters,
       correlationId: internal.correlationId,
     };
     const key = header(event, 'Idempotency-Key');
