@@ -6,6 +6,7 @@ import { EventBridgePublisher } from '../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../shared/adapters/ids';
 import { routingMatrix } from '../shared/adapters/routing-matrix';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
+import { BATCH_JOB_QUEUES } from '../shared/adapters/sqs/queues';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
 import { serviceClock } from '../shared/domain/clock';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
@@ -39,6 +40,8 @@ const batchingMetrics: BatchingMetrics = {
     metrics.addMetric(`Realtime${v.outcome[0]?.toUpperCase()}${v.outcome.slice(1)}`, MetricUnit.Count, 1);
   },
   staleResult: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
+  // Its own EMF line with the service dimension only: the ShipmentsUnassigned alarm's metric.
+  shipmentUnassigned: () => metrics.singleMetric().addMetric('ShipmentsUnassigned', MetricUnit.Count, 1),
 };
 
 let cached: ServiceDependencies | undefined;
@@ -118,6 +121,9 @@ export function batchingSettings(env: Environment): BatchingSettings {
     maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
     // Clock time: twice the unscaled budget plus a minute of queueing.
     stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000),
+    maxWindowResends: 3,
+    // The batch job queues' visibility timeout (clock time: the local runtime scales both alike).
+    jobRetryMs: Math.max(...BATCH_JOB_QUEUES.map((q) => q.visibilityTimeoutSeconds)) * 1000,
     // The optimizer's Lambda timeout (budget + 60 s) is wall time: on a scaled clock it lasts longer.
     optimizeLeaseMs: Math.round((env.BATCH_BUDGET_SECONDS + OPTIMIZER_SLACK_SECONDS) * 1000 * env.TIME_SCALE),
   };

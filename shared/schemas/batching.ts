@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { Priority } from './shipment';
 
-/** A per-region, per-priority collection window (contract §3). */
-export const WindowStatus = z.enum(['OPEN', 'CLOSING', 'CLOSED']);
+/**
+ * A per-region, per-priority collection window (contract §3). FAILED: its optimization was given up
+ * (the job failed on every receive, or was re-sent too often); its shipments were released with the reason.
+ */
+export const WindowStatus = z.enum(['OPEN', 'CLOSING', 'CLOSED', 'FAILED']);
 export type WindowStatus = z.infer<typeof WindowStatus>;
 
 export const BatchWindow = z.strictObject({
@@ -16,6 +19,14 @@ export const BatchWindow = z.strictObject({
   count: z.int().min(0),
   closedAt: z.iso.datetime({ offset: true }).optional(),
   closeReason: z.enum(['due', 'full']).optional(),
+  /** Optimizer runs that started on this window (each receive of its job). */
+  attempts: z.int().min(0).optional(),
+  /** Times the scheduler tick sent its job again because no optimizer was working on it. */
+  resends: z.int().min(0).optional(),
+  /** The last error an optimizer run of this window ended with. */
+  lastError: z.string().optional(),
+  failedAt: z.iso.datetime({ offset: true }).optional(),
+  failureReason: z.string().optional(),
 });
 export type BatchWindow = z.infer<typeof BatchWindow>;
 
@@ -186,8 +197,18 @@ export const BatchingSettings = z.strictObject({
   /** How long the engine may repair around a real-time insertion (within the budget). */
   realtimeRepairMs: z.int().min(1).max(10_000),
   maxConcurrentPerPriority: z.int().min(1),
-  /** A window CLOSING for longer than this (clock time) has its job sent again. */
+  /**
+   * A window CLOSING for longer than this (clock time) with no optimizer run has its job sent again,
+   * at growing intervals (this, twice this, four times...), at most `maxWindowResends` times.
+   */
   stuckWindowMs: z.int().positive(),
+  /** Re-sends of a stuck window's job before the window is given up (FAILED). */
+  maxWindowResends: z.int().min(0),
+  /**
+   * When a failed run's job comes back (the job queue's visibility timeout, clock time): the tick
+   * does not re-send a job that SQS still retries, so a failing job is never duplicated.
+   */
+  jobRetryMs: z.int().positive(),
   /**
    * How long an optimization holds its region's lease (clock time): at least the longest run, so a
    * job sent again meanwhile waits instead of optimizing the same window a second time.

@@ -64,3 +64,23 @@ export const RouteOptimizedDetail = RouteAssignment.extend({
   priority: Priority,
 });
 export type RouteOptimizedDetail = z.infer<typeof RouteOptimizedDetail>;
+
+/**
+ * `shipment.unassigned`: a shipment that cannot be planned was given up (status STALE with the
+ * reason, contract §2). It starts a `shipment.unassigned` callback to the SCM (contract §3a) and
+ * counts in the ShipmentsUnassigned metric.
+ */
+export const SHIPMENT_UNASSIGNED = 'shipment.unassigned';
+export const ShipmentUnassignedDetail = z.strictObject({
+  eventId: z.string(),
+  shipmentId: z.string(),
+  version: z.int().min(1),
+  correlationId: z.string(),
+  region: z.string(),
+  priority: Priority,
+  reason: z.string(),
+  /** Revision of the region's plan it could not be placed in, if the region has one. */
+  planRevision: z.int().min(0).optional(),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+export type ShipmentUnassignedDetail = z.infer<typeof ShipmentUnassignedDetail>;

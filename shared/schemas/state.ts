@@ -60,6 +60,8 @@ export const AuditEventType = z.enum([
   'shipment.callback_pending',
   'shipment.route_applied',
   'shipment.callback_failed',
+  /** Given up: it cannot be planned (status STALE with the reason; the SCM gets shipment.unassigned). */
+  'shipment.unassigned',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

@@ -31,6 +31,8 @@ export const testSettings: BatchingSettings = {
   maxConcurrentPerPriority: 4,
   maxUnassignedWindows: 3,
   stuckWindowMs: 180_000,
+  maxWindowResends: 3,
+  jobRetryMs: 540_000,
   optimizeLeaseMs: 90_000,
 };
 

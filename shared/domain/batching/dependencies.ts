@@ -22,12 +22,15 @@ export interface BatchingMetrics {
   }): void;
   realtimeOptimized(values: { outcome: 'optimized' | 'timeout' | 'unassigned'; seconds: number }): void;
   staleResult(): void;
+  /** A shipment was given up as unplannable (the ShipmentsUnassigned alarm's metric). */
+  shipmentUnassigned(values: { region: string; priority: string }): void;
 }
 
 export const noMetrics: BatchingMetrics = {
   batchOptimized: () => {},
   realtimeOptimized: () => {},
   staleResult: () => {},
+  shipmentUnassigned: () => {},
 };
 
 export interface BatchingDeps extends ShipmentDeps {

@@ -8,6 +8,7 @@ import { commit, commitAndPublish } from '../use-cases/shipments';
 import { availableVehicles, bookWindowRoutes, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
+import { giveUpShipment } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
   override readonly code = 'region-busy';
@@ -28,6 +29,12 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   const window = await deps.windows.get(job.windowId);
   if (!window || window.status === 'CLOSED') return { kind: 'noop', reason: 'window already optimized' };
   if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
+  if (window.status === 'FAILED') return { kind: 'noop', reason: 'window given up' };
+  // This job is alive (SQS brings it back after a failure): the tick must not send it again meanwhile.
+  await deps.windows.recordAttempt(
+    window.windowId,
+    new Date(deps.clock.now() + deps.settings.jobRetryMs).toISOString(),
+  );
   const lockName = `optimize#${window.priority}#${window.region}`;
   const owner = `${window.windowId}#${deps.ids.next()}`; // one owner per run: a re-sent job cannot re-enter
   const ttl = deps.settings.optimizeLeaseMs;
@@ -147,6 +154,65 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   } finally {
     await deps.locks.release(lockName, owner);
   }
+}
+
+/**
+ * One receive of a batch job. A failed run keeps its error on the window and fails the job, which
+ * SQS brings back after its visibility timeout; on the last receive (then the job goes to its DLQ)
+ * the window is given up: FAILED, its waiting shipments released with the reason. A busy region is
+ * not a failure of the window: that job just comes back (and the tick re-sends it if it is lost).
+ */
+export async function runBatchJob(
+  job: BatchJob,
+  receive: { count: number; max: number },
+  deps: BatchingDeps,
+): Promise<OptimizeOutcome> {
+  try {
+    return await optimizeWindow(job, deps);
+  } catch (error) {
+    if (error instanceof RegionBusyError) throw error;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await deps.windows.recordError(job.windowId, message);
+    if (receive.count >= receive.max) {
+      const window = await deps.windows.get(job.windowId);
+      if (window?.status === 'CLOSING') {
+        await abandonWindow(
+          window,
+          `its optimization failed on ${receive.count} attempts (${message})`,
+          deps,
+        );
+      }
+    }
+    throw error;
+  }
+}
+
+/**
+ * Gives a CLOSING window up (one winner): FAILED with the reason, and each member still waiting for
+ * it (QUEUED, or OPTIMIZING in this window) is given up with the reason (giveUpShipment), so
+ * nothing stays QUEUED or OPTIMIZING forever behind a window that cannot be optimized.
+ */
+export async function abandonWindow(
+  window: BatchWindow,
+  reason: string,
+  deps: BatchingDeps,
+): Promise<boolean> {
+  if (!(await deps.windows.markFailed(window.windowId, reason, isoAt(deps.clock)))) return false;
+  deps.logger.error('window given up', {
+    windowId: window.windowId,
+    region: window.region,
+    priority: window.priority,
+    reason,
+  });
+  for (const member of await deps.windows.members(window.windowId)) {
+    const state = await deps.store.get(member.shipmentId);
+    if (!state || state.version !== member.version) continue;
+    const waiting =
+      state.status === 'QUEUED' ||
+      (state.status === 'OPTIMIZING' && state.statusReason === optimizingReason(window.windowId));
+    if (waiting) await giveUpShipment(state, `window ${window.windowId} was given up: ${reason}`, deps);
+  }
+  return true;
 }
 
 /** Re-plans after a booking conflict at most this often before the job is retried later. */

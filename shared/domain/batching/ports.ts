@@ -33,8 +33,25 @@ export interface WindowStore {
   members(windowId: string): Promise<WindowMember[]>;
   /** OPEN windows whose closesAt <= now. */
   dueWindows(now: string, limit: number): Promise<BatchWindow[]>;
-  /** CLOSING windows claimed before `claimedBefore` (their job may be lost). */
+  /**
+   * CLOSING windows last looked at before `claimedBefore` (their job may be lost): claimed then,
+   * or pushed back by `recordAttempt` / `recordResend`.
+   */
   closingWindows(claimedBefore: string, limit: number): Promise<BatchWindow[]>;
+  /**
+   * An optimizer run starts on a CLOSING window: counts it, and the window counts as looked at
+   * until `busyUntil` (the tick leaves it alone until then plus the stuck time).
+   */
+  recordAttempt(windowId: string, busyUntil: string): Promise<void>;
+  /** Keeps the last error of a run (best effort, for the reason shown when the window is given up). */
+  recordError(windowId: string, message: string): Promise<void>;
+  /**
+   * The tick re-sends the job of a CLOSING window: its count becomes `resends` (from `resends - 1`,
+   * one winner) and it counts as looked at until `busyUntil`. False when another tick won.
+   */
+  recordResend(windowId: string, resends: number, busyUntil: string): Promise<boolean>;
+  /** CLOSING → FAILED with the reason; exactly one caller wins (true). */
+  markFailed(windowId: string, reason: string, now: string): Promise<boolean>;
   /** OPEN → CLOSING; exactly one caller wins, the others get undefined. */
   claim(windowId: string, reason: 'due' | 'full', now: string): Promise<BatchWindow | undefined>;
   markClosed(windowId: string, now: string): Promise<void>;

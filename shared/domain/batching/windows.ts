@@ -2,6 +2,7 @@ import type { BatchWindow } from '../../schemas/batching';
 import type { ShipmentEventDetail } from '../../schemas/events';
 import { isoAt } from '../clock';
 import type { BatchingDeps } from './dependencies';
+import { abandonWindow } from './optimize-window';
 
 export type EnqueueOutcome =
   | { kind: 'added'; windowId: string; closedEarly: boolean }
@@ -60,20 +61,56 @@ export async function closeWindow(
 }
 
 /**
- * The scheduler tick: closes every window that is due, and re-sends the job of any window that
- * has been CLOSING for too long (its job was lost or its optimizer died).
+ * The scheduler tick: closes every window that is due, and re-sends the job of a window CLOSING
+ * for too long with no optimizer run on it (its job was lost, or dead-lettered without being
+ * given up). Re-sends back off (the stuck time, then twice, four times it...) and are counted on
+ * the window; after `maxWindowResends` the window is given up (abandonWindow). One window's
+ * failure never stops the tick for the others.
  */
-export async function closeDueWindows(deps: BatchingDeps): Promise<{ closed: number; resent: number }> {
+export async function closeDueWindows(
+  deps: BatchingDeps,
+): Promise<{ closed: number; resent: number; failed: number }> {
   const now = deps.clock.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
   let closed = 0;
-  for (const window of await deps.windows.dueWindows(new Date(now).toISOString(), 100)) {
-    if (await closeWindow(window, 'due', deps)) closed++;
+  for (const window of await deps.windows.dueWindows(iso(now), 100)) {
+    try {
+      if (await closeWindow(window, 'due', deps)) closed++;
+    } catch (error) {
+      deps.logger.error('closing a due window failed', { windowId: window.windowId, error: String(error) });
+    }
   }
-  const stuckBefore = new Date(now - deps.settings.stuckWindowMs).toISOString();
+  const { stuckWindowMs, maxWindowResends } = deps.settings;
   let resent = 0;
-  for (const window of await deps.windows.closingWindows(stuckBefore, 100)) {
-    await deps.jobs.enqueue({ windowId: window.windowId, priority: window.priority, region: window.region });
-    resent++;
+  let failed = 0;
+  for (const window of await deps.windows.closingWindows(iso(now - stuckWindowMs), 100)) {
+    try {
+      const resends = window.resends ?? 0;
+      if (resends >= maxWindowResends) {
+        const reason = `its job was sent ${resends + 1} times and no optimization finished${window.lastError ? ` (last error: ${window.lastError})` : ''}`;
+        if (await abandonWindow(window, reason, deps)) failed++;
+        continue;
+      }
+      // Looked at now: the next check comes stuckWindowMs × 2^(resends + 1) from now.
+      const busyUntil = now + stuckWindowMs * (2 ** (resends + 1) - 1);
+      if (!(await deps.windows.recordResend(window.windowId, resends + 1, iso(busyUntil)))) continue;
+      await deps.jobs.enqueue({
+        windowId: window.windowId,
+        priority: window.priority,
+        region: window.region,
+      });
+      deps.logger.warn('stuck window: job sent again', {
+        windowId: window.windowId,
+        region: window.region,
+        resends: resends + 1,
+      });
+      resent++;
+    } catch (error) {
+      deps.logger.error('re-sending a stuck window failed', {
+        windowId: window.windowId,
+        error: String(error),
+      });
+    }
   }
-  return { closed, resent };
+  return { closed, resent, failed };
 }
