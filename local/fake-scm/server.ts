@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
 import { parseSecrets } from '../../shared/adapters/webhooks/signature';
 import { type Clock, systemClock } from '../../shared/domain/clock';
 
@@ -29,6 +30,28 @@ export interface ReceivedWebhook {
   verifyError?: string;
   answer: number | 'timeout' | 'network';
   receivedAt: string;
+}
+
+const Status = z.int().min(200).max(599);
+
+/** The body of POST /_control: every field optional, nothing else accepted. */
+export const FakeScmControl = z.strictObject({
+  failNext: z.int().min(0).optional(),
+  failWith: z.union([Status, z.literal('timeout'), z.literal('network')]).optional(),
+  answer: Status.optional(),
+  retryAfter: z.int().min(0).optional(),
+  downForSeconds: z.number().min(0).max(31_536_000).optional(),
+  reset: z.boolean().optional(),
+});
+export type FakeScmControl = z.infer<typeof FakeScmControl>;
+
+/** The first problem of a refused control body, naming its field. */
+function controlError(error: z.ZodError): { error: string; field: string } {
+  const issue = error.issues[0]!;
+  const field =
+    issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.') || '(body)';
+  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  return { error: `${field}: ${message}`, field };
 }
 
 const DEFAULT_BEHAVIOUR: FakeScmBehaviour = { failNext: 0, failWith: 500, answer: 200 };
@@ -142,6 +165,13 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     res.end(JSON.stringify({ received: record.webhookId }));
   };
 
+  const control = (change: FakeScmControl) => {
+    if (change.reset) behaviour = { ...DEFAULT_BEHAVIOUR };
+    const { reset: _reset, downForSeconds, ...rest } = change;
+    behaviour = { ...behaviour, ...rest };
+    if (downForSeconds !== undefined) behaviour.downUntil = clock.now() + downForSeconds * 1000;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -151,14 +181,15 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     if (url.pathname === '/health') return json(res, 200, { ok: true });
     if (url.pathname === '/_control') {
       if (method === 'POST') {
-        const body = (raw ? JSON.parse(raw) : {}) as Partial<FakeScmBehaviour> & {
-          reset?: boolean;
-          downForSeconds?: number;
-        };
-        if (body.reset) behaviour = { ...DEFAULT_BEHAVIOUR };
-        const { reset: _reset, downForSeconds, ...rest } = body;
-        behaviour = { ...behaviour, ...rest };
-        if (downForSeconds !== undefined) behaviour.downUntil = clock.now() + downForSeconds * 1000;
+        let body: unknown;
+        try {
+          body = raw ? JSON.parse(raw) : {};
+        } catch {
+          return json(res, 400, { error: '(body): not JSON', field: '(body)' });
+        }
+        const change = FakeScmControl.safeParse(body);
+        if (!change.success) return json(res, 400, controlError(change.error));
+        control(change.data);
       }
       return json(res, 200, behaviour);
     }
@@ -194,12 +225,8 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     webhookUrl: `${url}/webhooks`,
     received: () => [...received],
     behaviour: () => ({ ...behaviour }),
-    control: (change: Partial<FakeScmBehaviour> & { reset?: boolean; downForSeconds?: number }) => {
-      if (change.reset) behaviour = { ...DEFAULT_BEHAVIOUR };
-      const { reset: _reset, downForSeconds, ...rest } = change;
-      behaviour = { ...behaviour, ...rest };
-      if (downForSeconds !== undefined) behaviour.downUntil = clock.now() + downForSeconds * 1000;
-    },
+    /** As POST /_control; throws on a change the endpoint would refuse. */
+    control: (change: FakeScmControl) => control(FakeScmControl.parse(change)),
     /** Requests held open (timeout mode). */
     holding: () => holding,
     close: () =>

@@ -8,8 +8,8 @@
  * optimization that knows every shipment in advance. Writes the "Pipeline" section of
  * docs/benchmarks.md.
  */
-import { parseArgs } from 'node:util';
 import { vehiclesFor } from '../../shared/domain/batching/fleet';
+import { argumentsOrExit, numberOption, parseCli } from '../../shared/runtime/cli';
 import { FleetConfig } from '../../shared/schemas/batching';
 import {
   type DepotInput,
@@ -23,21 +23,43 @@ import {
 import { type DayShipment, generateDay } from './day-generator';
 import { machine, now, writeSection } from './solver-doc';
 
-const { values } = parseArgs({
-  options: {
-    'budget-ms': { type: 'string', default: '1000' },
-    'day-budget-s': { type: 'string', default: '60' },
-    'urgent-repair-ms': { type: 'string', default: '150' },
-    'stall-iterations': { type: 'string', default: '20000' },
-    seed: { type: 'string', default: '7' },
-    shipments: { type: 'string', default: '2500' },
-    doc: { type: 'string', default: 'docs/benchmarks.md' },
-  },
+const USAGE = `usage: npm run bench:pipeline -- [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--doc FILE]
+
+A generated day through the pipeline's domain code and engine; writes the "Pipeline" section of
+--doc (default docs/benchmarks.md).
+
+  --budget-ms N          solver budget per batch, ms (default 1000)
+  --day-budget-s N       whole-day optimization budget per region, s (default 60)
+  --urgent-repair-ms N   URGENT insertion budget, ms (default 150)
+  --stall-iterations N   a batch stops after N iterations without improvement (default 20000)
+  --seed N               seed of the generated day (default 7)
+  --shipments N          shipments in the day (default 2500)`;
+const values = argumentsOrExit('npm run bench:pipeline --', () => {
+  const { values } = parseCli({
+    usage: USAGE,
+    options: {
+      'budget-ms': { type: 'string', default: '1000' },
+      'day-budget-s': { type: 'string', default: '60' },
+      'urgent-repair-ms': { type: 'string', default: '150' },
+      'stall-iterations': { type: 'string', default: '20000' },
+      seed: { type: 'string', default: '7' },
+      shipments: { type: 'string', default: '2500' },
+      doc: { type: 'string', default: 'docs/benchmarks.md' },
+    },
+  });
+  const positive = (name: string, text: string) => numberOption(name, text, { min: 0, exclusiveMin: true });
+  const count = (name: string, text: string) => numberOption(name, text, { integer: true, min: 1 });
+  return {
+    budgetMs: positive('--budget-ms', values['budget-ms']),
+    dayBudgetMs: positive('--day-budget-s', values['day-budget-s']) * 1000,
+    repairMs: positive('--urgent-repair-ms', values['urgent-repair-ms']),
+    stall: count('--stall-iterations', values['stall-iterations']),
+    seed: numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
+    shipments: count('--shipments', values.shipments),
+    doc: values.doc,
+  };
 });
-const budgetMs = Number(values['budget-ms']);
-const dayBudgetMs = Number(values['day-budget-s']) * 1000;
-const repairMs = Number(values['urgent-repair-ms']);
-const stall = Number(values['stall-iterations']);
+const { budgetMs, dayBudgetMs, repairMs, stall } = values;
 const WINDOW_S = 600;
 const MAX_BATCH = 100;
 const fleet = FleetConfig.parse({});
@@ -45,7 +67,7 @@ const fleet = FleetConfig.parse({});
 const matrix = greatCircleMatrix({ roadFactor: fleet.roadFactor, speedKmh: fleet.speedKmh });
 const dayFleet = FleetConfig.parse({ defaults: { vehiclesPerDepot: 40, shiftHours: 24 } });
 
-const day = generateDay(Number(values.seed), Number(values.shipments));
+const day = generateDay(values.seed, values.shipments);
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0) : 0;
@@ -193,5 +215,5 @@ Windowed batching needs ${gapVsDay.toFixed(1)} % more distance than the whole-da
 | URGENT insertion latency, ms (engine only) | ${pct(urgentMs, 50).toFixed(0)} | ${pct(urgentMs, 95).toFixed(0)} | ${pct(urgentMs, 99).toFixed(0)} | ${Math.max(...urgentMs).toFixed(0)} | ${urgentMs.length} |
 
 URGENT placed in real time: ${urgentPlaced} of ${urgentMs.length} (the rest would go to p0). Batching wall time: ${batchWall.toFixed(0)} s for the day. URGENT latency here is the engine's insertion alone; the API adds its DynamoDB writes (a few ms locally).`;
-writeSection(values.doc ?? 'docs/benchmarks.md', '## Pipeline: a generated day', body);
+writeSection(values.doc, '## Pipeline: a generated day', body);
 console.log(body);

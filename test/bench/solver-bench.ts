@@ -1,29 +1,50 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { argumentsOrExit, numberOption, parseCli, UsageError } from '../../shared/runtime/cli';
 import { readInstance } from '../../shared/solver/io/read-instance';
 import { solveProblem } from '../../shared/solver/solve';
 import { checkSolution } from './solver-checker';
 import { machine, now, writeSection } from './solver-doc';
 
-function arg(flag: string, dflt: string): string {
-  const i = process.argv.indexOf(flag);
-  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
-}
-
-const set = arg('--set', 'solomon');
-const seconds = Number(arg('--time-limit', set === 'x' ? '30' : set === 'abp' ? '5' : '10'));
-const dir = resolve(arg('--dir', '../shared/benchmarks'));
-const seed = Number(arg('--seed', '1'));
-const only = arg('--only', '');
-const docFile = resolve(arg('--doc', 'docs/benchmarks.md'));
-
-const folders: Record<string, string[]> = {
+const SETS = ['solomon', 'x', 'abp'] as const;
+const folders: Record<(typeof SETS)[number], string[]> = {
   solomon: ['vrptw/solomon'],
   x: ['cvrp/X'],
   abp: ['cvrp/A', 'cvrp/B', 'cvrp/P'],
 };
-if (!folders[set]) throw new Error(`unknown set ${set}`);
+const USAGE = `usage: npm run bench:solver -- [--set solomon|x|abp] [--time-limit S] [--seed N] [--dir PATH] [--only NAME] [--doc FILE]
+
+Solves every instance of a benchmark set, checks each solution independently and writes the
+"Solver" section of --doc (default docs/benchmarks.md; not with --only).
+
+  --set S          solomon (default), x or abp
+  --time-limit S   seconds per instance, > 0 (default 10; 30 for x, 5 for abp)
+  --seed N         integer seed (default 1)
+  --dir PATH       the benchmark folder with bks.csv (default ../shared/benchmarks)
+  --only NAME      only the instances whose name contains NAME`;
+const { set, seconds, dir, seed, only, docFile } = argumentsOrExit('npm run bench:solver --', () => {
+  const { values } = parseCli({
+    usage: USAGE,
+    options: {
+      set: { type: 'string', default: 'solomon' },
+      'time-limit': { type: 'string' },
+      dir: { type: 'string', default: '../shared/benchmarks' },
+      seed: { type: 'string', default: '1' },
+      only: { type: 'string', default: '' },
+      doc: { type: 'string', default: 'docs/benchmarks.md' },
+    },
+  });
+  const set = values.set as (typeof SETS)[number];
+  if (!SETS.includes(set))
+    throw new UsageError(`--set must be one of ${SETS.join(', ')}, got '${values.set}'`);
+  const limit = values['time-limit'] ?? (set === 'x' ? '30' : set === 'abp' ? '5' : '10');
+  const seconds = numberOption('--time-limit', limit, { min: 0, exclusiveMin: true, what: 'seconds' });
+  const seed = numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const dir = resolve(values.dir);
+  if (!existsSync(join(dir, 'bks.csv'))) throw new UsageError(`--dir ${dir} has no bks.csv`);
+  return { set, seconds, dir, seed, only: values.only, docFile: resolve(values.doc) };
+});
 
 const bks = new Map<string, number>();
 for (const line of readFileSync(join(dir, 'bks.csv'), 'utf8').split('\n').slice(1)) {
@@ -50,7 +71,7 @@ interface Row {
 }
 
 const files: string[] = [];
-for (const f of folders[set]!) {
+for (const f of folders[set]) {
   const d = join(dir, f);
   for (const e of readdirSync(d).sort()) if (/\.(txt|vrp)$/.test(e)) files.push(join(d, e));
 }

@@ -1,22 +1,71 @@
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { numberOption, parseCli, runCli, UsageError } from '../../runtime/cli';
+import type { BenchmarkInstance } from '../io/benchmark-instance';
 import { readInstance } from '../io/read-instance';
 import { solveProblem } from '../solve';
 
-function arg(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag);
-  return i >= 0 ? args[i + 1] : undefined;
+const COMMAND = 'npm run solve --';
+const USAGE = `usage: npm run -s solve -- FILE [--time-limit S] [--seed N] [--out FILE]
+
+Solves a Solomon (.txt) or VRPLIB (.vrp) instance and writes one JSON object
+{routes, cost, vehicles, seconds} to stdout, or to --out FILE. Progress goes to stderr.
+(\`npm run -s\` keeps npm's banner off stdout.)
+
+  --time-limit S   seconds of search, > 0 (default 10)
+  --seed N         integer seed of the random generator (default 1)
+  --out FILE       write the JSON there instead of stdout`;
+
+function readable(file: string): BenchmarkInstance {
+  try {
+    if (!statSync(file).isFile()) throw new UsageError(`${file} is not a file`);
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+    );
+  }
+  try {
+    return readInstance(file);
+  } catch (error) {
+    throw new UsageError(`${file} is not a Solomon or VRPLIB instance (${(error as Error).message})`);
+  }
+}
+
+/** Fails before the search, not after it, when --out cannot be written. */
+function writable(out: string): void {
+  const dir = dirname(out);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error();
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: cannot write into ${dir}`);
+  }
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
-  if (!file) {
-    console.error('usage: npm run solve -- FILE [--time-limit S] [--seed N]');
-    process.exit(2);
-  }
-  const seconds = Number(arg(args, '--time-limit') ?? '10');
-  const seed = Number(arg(args, '--seed') ?? '1');
+  const { values, positionals } = parseCli({
+    usage: USAGE,
+    options: {
+      'time-limit': { type: 'string', default: '10' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+    },
+    positionals: { min: 1, max: 1 },
+  });
+  const seconds = numberOption('--time-limit', values['time-limit'], {
+    min: 0,
+    exclusiveMin: true,
+    max: 86_400,
+    what: 'seconds',
+  });
+  const seed = numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const file = positionals[0]!;
+  if (values.out !== undefined) writable(values.out);
   const t0 = performance.now();
-  const inst = readInstance(file);
+  const inst = readable(file);
   let last = Number.POSITIVE_INFINITY;
   const res = solveProblem(inst.problem, {
     timeLimitMs: seconds * 1000,
@@ -50,7 +99,12 @@ function main(): void {
     seconds: Math.round((performance.now() - t0) / 10) / 100,
   };
   console.error(`[solve] ${inst.name}: ${res.iterations} iterations`);
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+  const json = `${JSON.stringify(out)}\n`;
+  if (values.out === undefined) process.stdout.write(json);
+  else {
+    writeFileSync(values.out, json);
+    console.error(`[solve] written to ${values.out}`);
+  }
 }
 
-main();
+runCli(COMMAND, main);

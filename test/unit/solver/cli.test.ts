@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSolution } from '../../bench/solver-checker';
@@ -27,4 +29,29 @@ describe('solve CLI', () => {
     expect(chk.errors).toEqual([]);
     expect(res.cost).toBeCloseTo(chk.cost, 6);
   }, 20_000);
+
+  it('--out FILE writes the JSON object there and nothing on stdout', () => {
+    const file = join(root, 'test/fixtures/solver/C101-25.txt');
+    const out = join(mkdtempSync(join(tmpdir(), 'solve-out-')), 'solution.json');
+    const stdout = execFileSync(
+      join(root, 'node_modules/.bin/tsx'),
+      ['shared/solver/cli/solve.ts', file, '--time-limit', '0.3', '--out', out],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect(stdout).toBe('');
+    const res = JSON.parse(readFileSync(out, 'utf8')) as { routes: number[][]; cost: number };
+    expect(checkSolution(file, res.routes).errors).toEqual([]);
+    expect(res.cost).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('`npm run -s solve -- FILE` (as the README says) puts only the JSON on stdout', () => {
+    const file = join(root, 'test/fixtures/solver/C101-25.txt');
+    const stdout = execFileSync('npm', ['run', '-s', 'solve', '--', file, '--time-limit', '0.3'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const res = JSON.parse(stdout) as { routes: number[][] };
+    expect(checkSolution(file, res.routes).errors).toEqual([]);
+  }, 30_000);
 });
