@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -13,6 +13,7 @@ import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
 import { startPersistentClock } from './services/clock';
+import { ownerOnlyDataDir } from './services/data-dir';
 import { ensureTables, startDynamo } from './services/dynamodb';
 import { type BusRule, startEventBus } from './services/event-bus';
 import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
@@ -47,7 +48,7 @@ const BUS_NAME = 'scm-route-optimizer';
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  ownerOnlyDataDir(dataDir);
   const apiKey = options.apiKey ?? persistedApiKey(dataDir);
   // One service clock for the whole process, continued from where the previous run left it.
   const serviceClock = startPersistentClock(dataDir, options.timeScale);

@@ -15,7 +15,7 @@ import { listenOnLoopback } from './loopback';
  * restarts; without, in memory.
  */
 export async function startDynamo(options: { path?: string; port?: number } = {}) {
-  if (options.path) mkdirSync(options.path, { recursive: true });
+  if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return listenOnLoopback(server, options.port);
 }
