@@ -22,16 +22,47 @@ export function decideVersion(stored: ShipmentState | undefined, incoming: Shipm
   return { kind: 'conflict', storedVersion: stored.version };
 }
 
-/** Canonical JSON: object keys sorted at every depth, so key order never changes the hash. */
+/**
+ * Canonical JSON: object keys sorted at every depth, so key order never changes the hash. Written
+ * without recursion (an explicit stack of what is left to write), so no nesting depth can exhaust
+ * the call stack; the output is that of the plain recursive definition, so stored hashes still match.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const out: string[] = [];
+  // Pending work, last first: a value still to write, or literal text (brackets, commas, keys).
+  const pending: ({ value: unknown } | string)[] = [{ value }];
+  while (pending.length > 0) {
+    const next = pending.pop() as { value: unknown } | string;
+    if (typeof next === 'string') {
+      out.push(next);
+      continue;
+    }
+    const v = next.value;
+    if (Array.isArray(v)) {
+      pending.push(']');
+      for (let i = v.length - 1; i >= 0; i--) {
+        pending.push({ value: v[i] });
+        if (i > 0) pending.push(',');
+      }
+      pending.push('[');
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>)
+        .filter(([, inner]) => inner !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      pending.push('}');
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, inner] = entries[i] as [string, unknown];
+        pending.push({ value: inner });
+        pending.push(`${JSON.stringify(key)}:`);
+        if (i > 0) pending.push(',');
+      }
+      pending.push('{');
+    } else {
+      // Scalars; undefined (only possible inside an array) writes nothing, as before.
+      out.push(JSON.stringify(v) ?? '');
+    }
   }
-  return JSON.stringify(value);
+  return out.join('');
 }
 
 export function bodyHash(body: unknown): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firstJsonProblem, isStorableNumber, STORABLE_NUMBER_MESSAGE } from './json-limits';
 
 /** Shipment body accepted by POST /v1/shipments and PUT /v1/shipments/{id} (contract §1). */
 export const SHIPMENT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -10,30 +11,36 @@ export type Priority = z.infer<typeof Priority>;
 export const ServiceLevel = z.enum(['SAME_DAY', 'NEXT_DAY', 'ECONOMY']);
 export type ServiceLevel = z.infer<typeof ServiceLevel>;
 
-const latitude = z.number().min(-90).max(90);
-const longitude = z.number().min(-180).max(180);
+/**
+ * Every number of the body must also be one DynamoDB stores (json-limits.ts): 0, or a magnitude
+ * from 1e-130 (5e-324 or 1e-200 are not stored, so they are refused, not rounded).
+ */
+const storable = <T extends z.ZodNumber>(schema: T) =>
+  schema
+    .refine(isStorableNumber, { message: STORABLE_NUMBER_MESSAGE })
+    .meta({ description: 'a non-zero magnitude below 1e-130 is refused: DynamoDB cannot store it' });
+
+const latitude = storable(z.number().min(-90).max(90));
+const longitude = storable(z.number().min(-180).max(180));
 
 /**
- * Path of the first `__proto__` key anywhere in a JSON value, or undefined. JSON.parse keeps such a key
- * as an own property, but most object code (zod's record parser, Object.assign, `obj[key] = v`) turns it
- * into a prototype change: a record parse would silently drop it, other code could pollute prototypes.
+ * How deep `metadata` may nest, the metadata object being level 1. DynamoDB stores 32 levels per
+ * item (json-limits.ts) and the deepest copy of the body is the audit event item: `event` (1) →
+ * `patch` (2) → `shipment` (3) → `metadata` (4), the same depth as the idempotency record's
+ * `data` → `body` → `shipment` → `metadata`. A container at metadata level d sits at item level
+ * 3 + d and its scalars at 4 + d, so DynamoDB would take d ≤ 28; 16 leaves 12 levels for the
+ * item layout to grow without changing the contract.
  */
-function protoKeyPath(value: unknown, path: string[] = []): string[] | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === '__proto__') return [...path, key];
-    const found = protoKeyPath(inner, [...path, key]);
-    if (found) return found;
-  }
-  return undefined;
-}
+export const METADATA_MAX_DEPTH = 16;
 
-/** Opaque SCM metadata, echoed back unchanged: a JSON object of at most 4 KiB, no `__proto__` keys. */
+/** Opaque SCM metadata, echoed back unchanged: a JSON object (contract §1). */
 const Metadata = z
   .unknown()
   .superRefine((value, ctx) => {
-    const path = protoKeyPath(value);
-    if (path) ctx.addIssue({ code: 'custom', message: 'the key __proto__ is not accepted', path });
+    // Before any other check: an iterative walk that stops at the first problem, so a body nested
+    // 100,000 levels deep is refused without recursion.
+    const problem = firstJsonProblem(value, { maxDepth: METADATA_MAX_DEPTH });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
   })
   .pipe(
     z
@@ -41,7 +48,13 @@ const Metadata = z
       .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES, {
         message: `at most ${METADATA_MAX_BYTES} bytes as JSON`,
       }),
-  );
+  )
+  .meta({
+    description:
+      `Opaque JSON object, echoed back unchanged: at most ${METADATA_MAX_BYTES} bytes as JSON, objects and ` +
+      `arrays nested at most ${METADATA_MAX_DEPTH} levels (the metadata object is level 1), no key ` +
+      '`__proto__`, every number 0 or of magnitude between 1e-130 and 9.99e125 (what DynamoDB stores).',
+  });
 
 export const ShipmentId = z.string().regex(SHIPMENT_ID_PATTERN, '1-64 characters from A-Z a-z 0-9 _ . -');
 
@@ -72,10 +85,10 @@ export const ShipmentBody = z
         path: ['end'],
       })
       .optional(),
-    serviceMinutes: z.number().min(0).max(1440).optional(),
-    weightKg: z.number().positive().max(100_000),
-    volumeM3: z.number().positive().max(1_000).optional(),
-    declaredValue: z.number().min(0).max(1e12).optional(),
+    serviceMinutes: storable(z.number().min(0).max(1440)).optional(),
+    weightKg: storable(z.number().positive().max(100_000)),
+    volumeM3: storable(z.number().positive().max(1_000)).optional(),
+    declaredValue: storable(z.number().min(0).max(1e12)).optional(),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'ISO 4217 code, three capital letters')

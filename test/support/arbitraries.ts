@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { ShipmentBody } from '../../shared/schemas/shipment';
+import { firstJsonProblem, isStorableNumber } from '../../shared/schemas/json-limits';
+import { METADATA_MAX_BYTES, METADATA_MAX_DEPTH, type ShipmentBody } from '../../shared/schemas/shipment';
 
 const idChars = fc.constantFrom(
   ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-'.split(''),
@@ -10,8 +11,33 @@ const isoArb = fc
   .map((ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString());
 
 /** Valid shipment bodies, every optional field sometimes present. */
-/** Metadata keys: any string but `__proto__`, which the schema rejects (see the unit tests). */
-const metadataKeyArb = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== '__proto__');
+/**
+ * Metadata keys: any string but `__proto__`, which the schema rejects (see the unit tests), and
+ * often the names of Object.prototype members, which are plain data.
+ */
+export const PROTOTYPE_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+const metadataKeyArb = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== '__proto__'),
+  fc.constantFrom(...PROTOTYPE_NAMES),
+);
+
+/** A double in [min, max] that DynamoDB stores: magnitudes below 1e-130 become 0. */
+export const storableDouble = (min: number, max: number) =>
+  fc.double({ min, max, noNaN: true }).map((x) => (isStorableNumber(x) ? x : 0));
+
+/** Opaque metadata values: scalars (any storable double), lists and objects up to a few levels. */
+const metadataValueArb = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.string({ maxLength: 20 }),
+    fc.integer(),
+    storableDouble(-9.9e125, 9.9e125),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(metadataKeyArb, tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
 
 export const validShipmentArb: fc.Arbitrary<ShipmentBody> = fc
   .record(
@@ -27,13 +53,13 @@ export const validShipmentArb: fc.Arbitrary<ShipmentBody> = fc
       >,
       origin: fc.record({
         depotId: fc.string({ unit: idChars, minLength: 1, maxLength: 10 }),
-        lat: fc.double({ min: -90, max: 90, noNaN: true }),
-        lon: fc.double({ min: -180, max: 180, noNaN: true }),
+        lat: storableDouble(-90, 90),
+        lon: storableDouble(-180, 180),
       }),
       destination: fc.record(
         {
-          lat: fc.double({ min: -90, max: 90, noNaN: true }),
-          lon: fc.double({ min: -180, max: 180, noNaN: true }),
+          lat: storableDouble(-90, 90),
+          lon: storableDouble(-180, 180),
           address: fc.string({ maxLength: 80 }),
         },
         { requiredKeys: ['lat', 'lon'] },
@@ -45,14 +71,13 @@ export const validShipmentArb: fc.Arbitrary<ShipmentBody> = fc
       serviceMinutes: fc.integer({ min: 0, max: 120 }),
       weightKg: fc.double({ min: 0.001, max: 100_000, noNaN: true }),
       volumeM3: fc.double({ min: 0.001, max: 1000, noNaN: true }),
-      metadata: fc.dictionary(
-        metadataKeyArb,
-        fc.oneof(
-          fc.string({ maxLength: 20 }),
-          fc.integer(),
-          fc.dictionary(metadataKeyArb, fc.oneof(fc.string({ maxLength: 20 }), fc.boolean()), { maxKeys: 3 }),
+      metadata: fc
+        .dictionary(metadataKeyArb, metadataValueArb, { maxKeys: 6 })
+        .filter(
+          (m) =>
+            firstJsonProblem(m, { maxDepth: METADATA_MAX_DEPTH }) === undefined &&
+            Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES,
         ),
-      ),
     },
     {
       requiredKeys: ['shipmentId', 'version', 'region', 'serviceLevel', 'origin', 'destination', 'weightKg'],
@@ -91,6 +116,79 @@ export const invalidShipmentArb: fc.Arbitrary<{ body: Record<string, unknown>; f
     target[parts.at(-1) as string] = value;
     return { body, field };
   });
+
+/** Numbers JSON carries but DynamoDB cannot store (json-limits.ts). */
+export const UNSTORABLE_NUMBERS = [5e-324, 1e-200, -1e-131, 1e126, -1e200, Number.MAX_VALUE];
+
+/** Every numeric field of the body, each given an unstorable number: the field must be named. */
+export const unstorableFieldArb: fc.Arbitrary<{ body: Record<string, unknown>; field: string }> = fc
+  .tuple(
+    validShipmentArb,
+    fc.constantFrom(
+      'origin.lat',
+      'origin.lon',
+      'destination.lat',
+      'destination.lon',
+      'weightKg',
+      'volumeM3',
+      'serviceMinutes',
+      'declaredValue',
+    ),
+    fc.constantFrom(...UNSTORABLE_NUMBERS),
+  )
+  .map(([valid, field, value]) => {
+    const body = structuredClone(valid) as Record<string, unknown>;
+    const parts = field.split('.');
+    let target = body;
+    for (const p of parts.slice(0, -1)) target = target[p] as Record<string, unknown>;
+    target[parts.at(-1) as string] = value;
+    if (field === 'declaredValue') body.currency = 'EUR';
+    return { body, field };
+  });
+
+/**
+ * Hostile metadata, each with the exact field path the 400 must name: nesting past the limit (up
+ * to thousands of levels, through objects keyed by prototype names and through arrays), an
+ * unstorable number somewhere inside, a `__proto__` key somewhere inside (as JSON.parse makes it).
+ */
+export const hostileMetadataArb: fc.Arbitrary<{ metadata: Record<string, unknown>; field: string }> =
+  fc.oneof(
+    fc
+      .tuple(
+        fc.integer({ min: METADATA_MAX_DEPTH + 1, max: 5_000 }),
+        fc.array(fc.option(metadataKeyArb, { nil: undefined }), { minLength: 1, maxLength: 8 }),
+      )
+      .map(([depth, keys]) => {
+        // Level 1 is the metadata object itself (always an object); each further level cycles
+        // through `keys`, an undefined key meaning an array.
+        const steps: (string | number)[] = [];
+        for (let level = 2; level <= depth; level++) steps.push(keys[level % keys.length] ?? 0);
+        let value: unknown = 'leaf';
+        for (let i = steps.length - 1; i >= 0; i--) {
+          const step = steps[i] as string | number;
+          value = typeof step === 'number' ? [value] : { [step]: value };
+        }
+        const metadata = { root: value };
+        // The first container past the limit is at level METADATA_MAX_DEPTH + 1.
+        const field = ['metadata', 'root', ...steps.slice(0, METADATA_MAX_DEPTH - 1)].join('.');
+        return { metadata, field };
+      }),
+    fc
+      .tuple(fc.array(metadataKeyArb, { minLength: 0, maxLength: 5 }), fc.constantFrom(...UNSTORABLE_NUMBERS))
+      .map(([path, n]) => {
+        let value: unknown = n;
+        for (let i = path.length - 1; i >= 0; i--) value = { [path[i] as string]: value };
+        return { metadata: { po: 'PO-1', n: value }, field: ['metadata', 'n', ...path].join('.') };
+      }),
+    fc.array(metadataKeyArb, { minLength: 0, maxLength: 5 }).map((path) => {
+      let json = '{"__proto__": {"polluted": true}}';
+      for (let i = path.length - 1; i >= 0; i--) json = `{${JSON.stringify(path[i])}: ${json}}`;
+      return {
+        metadata: JSON.parse(`{"po": "PO-1", "x": ${json}}`) as Record<string, unknown>,
+        field: ['metadata', 'x', ...path, '__proto__'].join('.'),
+      };
+    }),
+  );
 
 export function sampleShipment(overrides: Partial<ShipmentBody> = {}): ShipmentBody {
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldErrorsOf } from '../../shared/runtime/http/problem';
-import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
+import { isStorableNumber } from '../../shared/schemas/json-limits';
+import { CancelBody, METADATA_MAX_BYTES, ShipmentBody } from '../../shared/schemas/shipment';
 import { sampleShipment } from '../support/arbitraries';
 
 const errorsOf = (body: unknown) => {
@@ -20,6 +21,55 @@ describe('ShipmentBody', () => {
       sampleShipment({ timeWindow: { start: '2026-11-26T12:00:00Z', end: '2026-11-26T08:00:00Z' } }),
     );
     expect(errors).toEqual([{ field: 'timeWindow.end', message: 'end must be after start' }]);
+  });
+
+  it('enforces the 4 KiB of metadata in bytes of compact JSON, at the boundary', () => {
+    const padded = (bytes: number, unit = 'x') => {
+      const overhead = Buffer.byteLength(JSON.stringify({ blob: '' }));
+      return { blob: unit.repeat((bytes - overhead) / Buffer.byteLength(unit)) };
+    };
+    expect(Buffer.byteLength(JSON.stringify(padded(METADATA_MAX_BYTES)))).toBe(METADATA_MAX_BYTES);
+    expect(errorsOf(sampleShipment({ metadata: padded(METADATA_MAX_BYTES) }))).toEqual([]);
+    expect(errorsOf(sampleShipment({ metadata: padded(METADATA_MAX_BYTES + 1) }))).toEqual([
+      { field: 'metadata', message: `at most ${METADATA_MAX_BYTES} bytes as JSON` },
+    ]);
+    // Bytes, not characters: 1,366 three-byte characters are 4,098 bytes.
+    expect(errorsOf(sampleShipment({ metadata: padded(METADATA_MAX_BYTES + 1 + 2, '€') })).length).toBe(1);
+  });
+
+  it('bounds every number to what DynamoDB stores, at both ends of its range', () => {
+    // 9.999999999999998e125 is the largest double below 1e126.
+    for (const ok of [0, -0, 1e-130, -1e-130, 9.999999999999998e125, -9.999999999999998e125, 2 ** 60, 0.1])
+      expect(isStorableNumber(ok), String(ok)).toBe(true);
+    for (const bad of [5e-324, 1e-131, -1e-200, 1e126, 1e200, Number.MAX_VALUE, Number.NaN, Infinity])
+      expect(isStorableNumber(bad), String(bad)).toBe(false);
+    const body = sampleShipment({
+      origin: { depotId: 'D', lat: 1e-200, lon: 18 },
+      destination: { lat: 59, lon: -5e-324 },
+      weightKg: 5e-324,
+      volumeM3: 1e-131,
+      serviceMinutes: 1e-300,
+      declaredValue: 1e-140,
+      currency: 'EUR',
+      metadata: { n: 1e200, list: [1, { deep: -1e-150 }] },
+    });
+    expect(
+      errorsOf(body)
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(
+      [
+        'declaredValue',
+        'destination.lon',
+        'metadata.n',
+        'origin.lat',
+        'serviceMinutes',
+        'volumeM3',
+        'weightKg',
+      ].sort(),
+    );
+    // Tiny but storable values are accepted (a weight under half a gram plans as 0 g).
+    expect(errorsOf(sampleShipment({ weightKg: 1e-6, volumeM3: 1e-9, serviceMinutes: 1e-3 }))).toEqual([]);
   });
 
   it('rejects metadata over 4 KiB', () => {

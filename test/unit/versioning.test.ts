@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bodyHash, canonicalJson, decideVersion } from '../../shared/domain/versioning';
 import type { ShipmentState } from '../../shared/schemas/state';
@@ -54,5 +55,37 @@ describe('version rules', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
     expect(bodyHash({ a: 1, b: 2 })).toBe(bodyHash({ b: 2, a: 1 }));
     expect(bodyHash({ a: 1 })).not.toBe(bodyHash({ a: 2 }));
+  });
+
+  it('writes the canonical JSON of the recursive definition, so stored body hashes still match', () => {
+    // The definition the stored hashes were computed with.
+    const recursive = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(recursive).join(',')}]`;
+      if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${recursive(v)}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        expect(canonicalJson(value)).toBe(recursive(value));
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalJson(sampleShipment())).toBe(recursive(sampleShipment()));
+    expect(canonicalJson({ a: undefined, b: [1, undefined, 'x'], c: {} })).toBe(
+      recursive({ a: undefined, b: [1, undefined, 'x'], c: {} }),
+    );
+  });
+  it('hashes a value nested 100,000 levels deep without exhausting the call stack', () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`);
+    const json = canonicalJson(deep);
+    expect(json.length).toBe(depth * 8 + 1);
+    expect(json.startsWith('{"a":[{"a":[')).toBe(true);
+    expect(bodyHash(deep)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
