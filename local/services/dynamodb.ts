@@ -8,16 +8,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { TableDefinition } from '../../shared/adapters/dynamodb/tables';
+import { enforceDynamoDbLimits } from './dynamodb-limits';
 import { listenOnLoopback } from './loopback';
 
 /**
  * Embedded DynamoDB (dynalite) on loopback. With `path`, data lives in LevelDB on disk and survives
- * restarts; without, in memory.
+ * restarts; without, in memory. It refuses the attribute values AWS refuses (dynamodb-limits.ts).
  */
 export async function startDynamo(options: { path?: string; port?: number } = {}) {
   if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  return listenOnLoopback(server, options.port);
+  return listenOnLoopback(enforceDynamoDbLimits(server), options.port);
 }
 
 export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -11,6 +11,7 @@ import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
 import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
 import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
+import { documentClient, keysAsData } from './marshalling';
 import { queryAll } from './query';
 
 export const OUTBOX_SHARDS = 8;
@@ -37,7 +38,7 @@ export class DynamoShipmentStore implements ShipmentStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async get(shipmentId: string): Promise<ShipmentState | undefined> {
@@ -83,7 +84,8 @@ export class DynamoShipmentStore implements ShipmentStore {
             pk: pkOf(shipmentId),
             sk: eventSk(seq),
             seq,
-            event,
+            // The body's metadata is SCM data: its keys (`constructor`, `toString`) stay plain data.
+            event: keysAsData(event),
             ...(event.outbox
               ? { outboxShard: shardOf(shipmentId), outboxKey: `${event.occurredAt}#${shipmentId}#${seq}` }
               : {}),
@@ -243,7 +245,7 @@ export class DynamoShipmentStore implements ShipmentStore {
             revision: state.revision,
             statusKey: state.status,
             updatedAt: state.updatedAt,
-            state,
+            state: keysAsData(state),
           },
           ConditionExpression: 'attribute_not_exists(pk) OR revision < :rev',
           ExpressionAttributeValues: { ':rev': state.revision },

@@ -42,7 +42,13 @@ class IdempotencyConflict extends DomainError {
   readonly code = 'idempotent-request-in-progress';
 }
 
-type StoredResponse = HttpResponse & { replayed?: boolean };
+/**
+ * What an idempotency record keeps: the body as its JSON text (`bodyJson`), so that the record
+ * holds one string whatever the body carries (SCM metadata with keys such as `constructor`, or
+ * numbers above 2^53, which the persistence layer's marshaller refuses). Records written before
+ * carry `body` as an object and are still replayed.
+ */
+type StoredResponse = HttpResponse & { bodyJson?: string; replayed?: boolean };
 
 /**
  * Powertools idempotency errors → the contract's answers. A concurrent request with the same key
@@ -102,11 +108,17 @@ export function httpRoute<S extends z.ZodType | undefined>(
   const idempotentCall = () => {
     if (!options.idempotency || !config) return undefined;
     if (!idempotent) {
-      idempotent = makeIdempotent(async (input: { request: HttpRequest<Body> }) => handle(input.request), {
-        persistenceStore: options.idempotency.persistence(),
-        keyPrefix: options.idempotency.scope,
-        config,
-      });
+      idempotent = makeIdempotent(
+        async (input: { request: HttpRequest<Body> }): Promise<StoredResponse> => {
+          const { body, ...rest } = await handle(input.request);
+          return { ...rest, body: null, bodyJson: JSON.stringify(body) };
+        },
+        {
+          persistenceStore: options.idempotency.persistence(),
+          keyPrefix: options.idempotency.scope,
+          config,
+        },
+      );
     }
     return idempotent;
   };
@@ -170,7 +182,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
         ...response.headers,
         ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
       },
-      body: JSON.stringify(response.body),
+      body: response.bodyJson ?? JSON.stringify(response.body),
     } satisfies APIGatewayProxyResult;
   };
 
