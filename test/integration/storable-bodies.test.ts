@@ -121,7 +121,7 @@ describe('storing what the schema accepts (dynalite with DynamoDB limits)', () =
       {
         body: ShipmentBody,
         maxBodyBytes: 262_144,
-        idempotency: { persistence: () => persistence, ttlSeconds: 60 },
+        idempotency: { persistence: () => persistence, scope: 'test.storable', ttlSeconds: 60 },
       },
       async (req) => {
         const { state } = await submitShipment(

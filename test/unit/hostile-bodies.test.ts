@@ -17,7 +17,7 @@ const route = httpRoute(
   {
     body: ShipmentBody,
     maxBodyBytes: 262_144,
-    idempotency: { persistence: persistenceUsed, ttlSeconds: 60 },
+    idempotency: { persistence: persistenceUsed, scope: 'test.hostile', ttlSeconds: 60 },
   },
   async (req) => {
     handled.push(req.body);
