@@ -70,7 +70,10 @@ export function createGateway(options: {
       path: url.pathname,
       httpMethod: method,
       headers,
-      multiValueHeaders: {},
+      // As API Gateway: every value of a repeated header (e.g. two Content-Types) reaches the function.
+      multiValueHeaders: Object.fromEntries(
+        Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]),
+      ),
       queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
       multiValueQueryStringParameters: null,
       pathParameters: Object.keys(match.params).length ? match.params : null,

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/services/queue-poller';
@@ -107,5 +108,76 @@ describe('bad percent-encoding in a path (issue 8.8)', () => {
         expect((JSON.parse(r.body) as Problem).errors?.map((e) => e.field)).toEqual([route.name]);
       }
     }
+  });
+});
+
+/** A request with the headers exactly as given (repeated names stay separate lines, unlike fetch). */
+function rawRequest(url: string, method: string, headers: [string, string][], body: string) {
+  return new Promise<{ status: number; contentType: string | undefined; body: Problem }>(
+    (resolve, reject) => {
+      // A raw header list replaces Node's defaults: Host and Content-Length are ours to send.
+      const raw = [
+        ['Host', new URL(url).host],
+        ['Content-Length', String(Buffer.byteLength(body))],
+        ...headers,
+      ];
+      const req = request(url, { method, headers: raw.flat() }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers['content-type'],
+            body: JSON.parse(text),
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(body);
+    },
+  );
+}
+
+describe('two Content-Type headers (issue 8.10)', () => {
+  const body = JSON.stringify({ shipmentId: 'CT-1' });
+  it('answers 415 through the gateway, whichever comes first', async () => {
+    for (const types of [
+      ['application/json', 'text/plain'],
+      ['text/plain', 'application/json'],
+      ['application/json', 'application/json'],
+    ]) {
+      const r = await rawRequest(
+        `${api.url}/v1/shipments`,
+        'POST',
+        [['x-api-key', IN_PROCESS_API_KEY], ...types.map((t): [string, string] => ['Content-Type', t])],
+        body,
+      );
+      expect(r.status, types.join(' + ')).toBe(415);
+      expect(r.contentType).toBe('application/problem+json');
+      expect(r.body.type).toMatch(/unsupported-media-type$/);
+    }
+  });
+
+  it('answers 415 from the handler when API Gateway passes both in multiValueHeaders', async () => {
+    const handler = api.handlers.createShipment;
+    if (!handler) throw new Error('createShipment');
+    const r = await handler(
+      {
+        resource: '/v1/shipments',
+        path: '/v1/shipments',
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        multiValueHeaders: { 'Content-Type': ['text/plain', 'application/json'] },
+        queryStringParameters: null,
+        multiValueQueryStringParameters: null,
+        pathParameters: null,
+        stageVariables: null,
+        body,
+        isBase64Encoded: false,
+        requestContext: {} as APIGatewayProxyEvent['requestContext'],
+      } satisfies APIGatewayProxyEvent,
+      lambdaContext('CreateShipment'),
+    );
+    expect(r.statusCode).toBe(415);
   });
 });

@@ -23,6 +23,23 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
+/**
+ * Every value a header was sent with: API Gateway keeps the repeats in `multiValueHeaders` (and
+ * only the last one in `headers`).
+ */
+export function headerValues(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>,
+  name: string,
+): string[] {
+  const lower = name.toLowerCase();
+  const values: string[] = [];
+  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {}))
+    if (k.toLowerCase() === lower) values.push(...(v ?? []));
+  if (values.length > 0) return values;
+  const single = header(event, name);
+  return single === undefined ? [] : [single];
+}
+
 /** Reads or generates the correlation id, puts it on every log line and echoes it in the response. */
 export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const echo = (request: Request) => {
@@ -44,7 +61,8 @@ export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGate
 }
 
 /**
- * Guards the body before any logic runs: 415 for a body that is not JSON, 413 above `maxBytes`,
+ * Guards the body before any logic runs: 415 for a body that is not JSON (or that comes with more
+ * than one Content-Type), 413 above `maxBytes`,
  * 400 for malformed JSON.
  */
 export function jsonBody(options: {
@@ -54,7 +72,13 @@ export function jsonBody(options: {
     before: (request: Request) => {
       const { body, isBase64Encoded } = request.event;
       if (body === null || body === undefined || body === '') return;
-      const contentType = header(request.event, 'content-type') ?? '';
+      const contentTypes = headerValues(request.event, 'content-type');
+      if (contentTypes.length > 1) {
+        throw new UnsupportedMediaTypeError(
+          `exactly one Content-Type header is allowed, got ${contentTypes.length}: ${contentTypes.join(' | ')}`,
+        );
+      }
+      const contentType = contentTypes[0] ?? '';
       const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
       if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(mediaType)) {
         throw new UnsupportedMediaTypeError(
