@@ -9,8 +9,9 @@ import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
 import { BATCH_JOB_QUEUES } from '../shared/adapters/sqs/queues';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
 import { serviceClock } from '../shared/domain/clock';
+import { METRICS } from '../shared/domain/operations/metric-names';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
-import { logger, MetricUnit, metrics, traceClients } from '../shared/runtime/observability';
+import { logger, MetricUnit, metrics, recordMetric, traceClients } from '../shared/runtime/observability';
 import { type BatchingSettings, OPTIMIZER_SLACK_SECONDS } from '../shared/schemas/batching';
 import { type Environment, parseEnvironment } from '../shared/schemas/environment';
 import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver';
@@ -26,7 +27,7 @@ export interface ServiceDependencies extends BatchingDeps {
   idempotencyStore: () => DynamoDBPersistenceLayer;
 }
 
-const batchingMetrics: BatchingMetrics = {
+export const batchingMetrics: BatchingMetrics = {
   batchOptimized: (v) => {
     metrics.addDimension('priority', v.priority);
     metrics.addMetric('BatchShipments', MetricUnit.Count, v.shipments);
@@ -34,16 +35,19 @@ const batchingMetrics: BatchingMetrics = {
     metrics.addMetric('ConsolidationGainPercent', MetricUnit.Percent, v.consolidationGainPct);
     metrics.addMetric('StaleResults', MetricUnit.Count, v.stale);
     metrics.addMetric('UnassignedShipments', MetricUnit.Count, v.unassigned);
+    // The alarmed latency: its own line with {service, priority} (contract §5: p99 over budget).
+    recordMetric(METRICS.optimizationSeconds, MetricUnit.Seconds, v.seconds, { priority: v.priority });
   },
   realtimeOptimized: (v) => {
-    metrics.addMetric('RealtimeSeconds', MetricUnit.Seconds, v.seconds);
-    metrics.addMetric(`Realtime${v.outcome[0]?.toUpperCase()}${v.outcome.slice(1)}`, MetricUnit.Count, 1);
+    recordMetric(METRICS.realtimeSeconds, MetricUnit.Seconds, v.seconds);
+    recordMetric(`Realtime${v.outcome[0]?.toUpperCase()}${v.outcome.slice(1)}`, MetricUnit.Count, 1);
   },
-  staleResult: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
+  staleResult: () => recordMetric(METRICS.versionConflicts, MetricUnit.Count, 1),
   // Its own EMF line with the service dimension only: the ShipmentsUnassigned alarm's metric.
-  shipmentUnassigned: () => metrics.singleMetric().addMetric('ShipmentsUnassigned', MetricUnit.Count, 1),
+  shipmentUnassigned: () => recordMetric('ShipmentsUnassigned', MetricUnit.Count, 1),
 };
 
+/** CloudWatch (EMF) and the local sink: the names of shared/domain/operations/metric-names.ts. */
 let cached: ServiceDependencies | undefined;
 
 export function dependencies(): ServiceDependencies {
@@ -65,7 +69,7 @@ export function dependencies(): ServiceDependencies {
     ids: uuidIds,
     priorityPolicy: { urgentDeclaredValue: env.URGENT_DECLARED_VALUE },
     logger,
-    onConcurrencyConflict: () => metrics.addMetric('VersionConflicts', MetricUnit.Count, 1),
+    onConcurrencyConflict: () => recordMetric(METRICS.versionConflicts, MetricUnit.Count, 1),
     idempotencyStore: () =>
       new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: clients.dynamodb }),
     windows: batching,
@@ -90,7 +94,7 @@ export function dependencies(): ServiceDependencies {
           error: error as Error,
         });
         // Its own EMF line, with the service dimension only: the alarm's metric (not the batch's dimensions).
-        metrics.singleMetric().addMetric('MatrixFallbacks', MetricUnit.Count, 1);
+        recordMetric('MatrixFallbacks', MetricUnit.Count, 1);
       },
     }),
     settings: batchingSettings(env),

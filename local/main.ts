@@ -1,6 +1,7 @@
 /** `npm start`: the whole system on this machine, no AWS account, no Docker. */
 const env = process.env;
-// Before any function module loads: no X-Ray daemon here, and EMF metric lines would drown the logs.
+// Before any function module loads: no X-Ray daemon here, and EMF metric lines would drown the
+// logs; the runtime keeps its own view of the same metrics instead (LocalMetrics, read by /ops).
 env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('./runtime');

@@ -12,6 +12,7 @@ import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
 import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
+import { LocalMetrics } from './ops/metrics-store';
 import { startPersistentClock } from './services/clock';
 import { ownerOnlyDataDir } from './services/data-dir';
 import { ensureTables, startDynamo } from './services/dynamodb';
@@ -36,6 +37,8 @@ export interface LocalRuntime {
   endpoints: { dynamodb: string; sqs: string; eventbridge: string };
   /** Extra lines the capability modules want printed at start. */
   banner: string[];
+  /** The runtime's own view of the service metrics (the same names as in CloudWatch). */
+  metrics: LocalMetrics;
   stop(): Promise<void>;
 }
 
@@ -108,6 +111,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     addBusRule: (rule) => rules.push(rule),
     setEnv: (values) => Object.assign(process.env, values),
   };
+  // Every metric the functions record lands here too (EMF output itself stays off locally).
+  const localMetrics = new LocalMetrics();
+  const { setMetricsSink } = await import('../shared/runtime/observability');
+  setMetricsSink(localMetrics.record);
   const started: { name: string; stop(): Promise<void>; banner?: string[] }[] = [];
   for (const module of LOCAL_MODULES) started.push({ name: module.name, ...(await module.start(context)) });
 
@@ -182,7 +189,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     queues,
     endpoints,
     banner: started.flatMap((m) => m.banner ?? []),
+    metrics: localMetrics,
     async stop() {
+      setMetricsSink(undefined);
       stopping = true;
       gateway.closeAllConnections();
       await new Promise<void>((r) => gateway.close(() => r()));

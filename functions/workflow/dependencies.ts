@@ -11,7 +11,7 @@ import { type SecretSource, StaticSecretSource } from '../../shared/adapters/web
 import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
 import { type Clock, serviceClock, systemClock } from '../../shared/domain/clock';
-import { logger, MetricUnit, metrics } from '../../shared/runtime/observability';
+import { logger, MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { CallbackEnvironment, parseWith } from '../../shared/schemas/callback-environment';
 
 let cached: CallbackDeps | undefined;
@@ -42,7 +42,10 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
     breakers: new DynamoBreakerStore(clients.dynamodb, env.CALLBACKS_TABLE),
     sender: new HttpWebhookSender({ secrets, clock, wallClock: systemClock }),
     deadLetters: new SqsCallbackDeadLetters(clients.sqs, env.CALLBACK_DLQ_URL),
-    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    metrics: {
+      count: (name, value = 1, dimensions = {}) => recordMetric(name, MetricUnit.Count, value, dimensions),
+      seconds: (name, value) => recordMetric(name, MetricUnit.Seconds, value),
+    },
     breakerMemory: new BreakerMemory(),
     config: {
       endpoint: env.SCM_CALLBACK_URL,

@@ -15,6 +15,44 @@ export const metrics = new Metrics({
 });
 
 export { MetricUnit };
+export type MetricUnitName = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/** One recorded metric value, as the local runtime's sink receives it. */
+export interface MetricSample {
+  name: string;
+  unit: MetricUnitName;
+  value: number;
+  /** Dimensions besides `service`. */
+  dimensions: Record<string, string>;
+}
+
+let metricsSink: ((sample: MetricSample) => void) | undefined;
+
+/**
+ * Where the local runtime keeps its own view of the metrics (the ops page reads it); in Lambda
+ * there is none and the values go to CloudWatch as EMF only.
+ */
+export function setMetricsSink(sink: ((sample: MetricSample) => void) | undefined): void {
+  metricsSink = sink;
+}
+
+/**
+ * Records one operational metric (contract §5): its own EMF line with exactly these dimensions
+ * (plus `service`), so the dashboard's and alarms' metric streams do not depend on which other
+ * dimensions the invocation happened to add; and the same sample to the local sink, if any.
+ * With POWERTOOLS_METRICS_DISABLED=true (the local runtime) only the sink receives it.
+ */
+export function recordMetric(
+  name: string,
+  unit: MetricUnitName,
+  value: number,
+  dimensions: Record<string, string> = {},
+): void {
+  const single = metrics.singleMetric();
+  for (const [key, v] of Object.entries(dimensions)) single.addDimension(key, v);
+  single.addMetric(name, unit, value);
+  metricsSink?.({ name, unit, value, dimensions });
+}
 
 /** X-Ray tracing is on in Lambda (active tracing) and off in the local runtime and tests. */
 export const tracingEnabled = process.env.POWERTOOLS_TRACE_ENABLED !== 'false';

@@ -18,6 +18,8 @@ export interface BatchingMetrics {
     stale: number;
     unassigned: number;
     solverSeconds: number;
+    /** Wall seconds of the whole optimization (job taken → routes, plan and window saved). */
+    seconds: number;
     consolidationGainPct: number;
   }): void;
   realtimeOptimized(values: { outcome: 'optimized' | 'timeout' | 'unassigned'; seconds: number }): void;

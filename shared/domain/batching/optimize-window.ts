@@ -26,6 +26,7 @@ export type OptimizeOutcome = { kind: 'noop'; reason: string } | { kind: 'optimi
  * per region and priority at a time (a lease); re-running a window is safe.
  */
 export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise<OptimizeOutcome> {
+  const t0 = performance.now();
   const window = await deps.windows.get(job.windowId);
   if (!window || window.status === 'CLOSED') return { kind: 'noop', reason: 'window already optimized' };
   if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
@@ -139,6 +140,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       stale: stale.length,
       unassigned: plan.unassigned.length,
       solverSeconds,
+      seconds: (performance.now() - t0) / 1000,
       consolidationGainPct: batch.consolidationGainPct,
     });
     deps.logger.info('window optimized', {

@@ -238,7 +238,7 @@ async function announce(deps: BreakerDeps, s: BreakerState, event: 'opened' | 'c
     occurredAt: new Date(now).toISOString(),
   };
   deps.metrics.count(event === 'opened' ? 'CircuitOpened' : 'CircuitClosed');
-  deps.metrics.count('CircuitState', event === 'opened' ? 1 : 0);
+  deps.metrics.count('CircuitState', event === 'opened' ? 1 : 0, { endpoint: s.endpoint });
   const log = event === 'opened' ? deps.logger.warn : deps.logger.info;
   log.call(deps.logger, `circuit ${event}`, { ...detail });
   try {

@@ -437,13 +437,20 @@ export async function deadLetterDelivery(input: { webhookId: string; reason: str
 /** 2xx → ROUTE_APPLIED; 409 → STALE, then QUEUED (re-queued); 410 → CANCELLED. */
 async function settleAnswered(deps: CallbackDeps, record: CallbackRecord, answer: Answer) {
   if (answer.class === 'applied') {
-    await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
-      type: 'shipment.route_applied',
-      status: 'ROUTE_APPLIED',
-      version: stored.version,
-      correlationId: record.correlationId,
-      patch: { statusReason: null },
-    }));
+    let receivedAt: string | undefined;
+    const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => {
+      receivedAt = stored.receivedAt;
+      return {
+        type: 'shipment.route_applied',
+        status: 'ROUTE_APPLIED',
+        version: stored.version,
+        correlationId: record.correlationId,
+        patch: { statusReason: null },
+      };
+    });
+    // End to end from the shipment's first receipt, on the service's clock.
+    if (moved === 'moved' && receivedAt)
+      deps.metrics.seconds?.('EndToEndSeconds', (deps.clock.now() - Date.parse(receivedAt)) / 1000);
   } else if (answer.class === 'gone') {
     await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
       type: 'shipment.cancelled',

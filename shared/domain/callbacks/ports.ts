@@ -61,7 +61,9 @@ export interface DeliveryStarter {
 
 /** Counters for CloudWatch (and the local runtime's view of the same names). */
 export interface CallbackMetrics {
-  count(name: CallbackMetricName, value?: number): void;
+  count(name: CallbackMetricName, value?: number, dimensions?: Record<string, string>): void;
+  /** A duration in seconds: end-to-end time RECEIVED → ROUTE_APPLIED. */
+  seconds?(name: 'EndToEndSeconds', value: number): void;
 }
 
 export type CallbackMetricName =

@@ -100,6 +100,8 @@ export async function startHarness(
   const scm = await startFakeScm({ secret, clock });
   const publisher = new RecordingPublisher();
   const metrics: CallbackMetricName[] = [];
+  /** Every metric value with its dimensions (counts and seconds). */
+  const samples: { name: string; value: number; dimensions: Record<string, string> }[] = [];
   let ids = 0;
   const deps: CallbackDeps = {
     store: new DynamoShipmentStore(dynamoClient, SHIPMENTS_TABLE.id),
@@ -115,7 +117,13 @@ export async function startHarness(
       wallClock: systemClock,
     }),
     deadLetters: new SqsCallbackDeadLetters(sqs, dlqUrl),
-    metrics: { count: (name) => metrics.push(name) },
+    metrics: {
+      count: (name, value = 1, dimensions = {}) => {
+        metrics.push(name);
+        samples.push({ name, value, dimensions });
+      },
+      seconds: (name, value) => samples.push({ name, value, dimensions: {} }),
+    },
     breakerMemory: new BreakerMemory(),
     config: { endpoint: scm.webhookUrl, mode: 'live', breaker: DEFAULT_BREAKER, ...options.config },
   };
@@ -154,6 +162,7 @@ export async function startHarness(
     deps,
     publisher,
     metrics,
+    samples,
     machine,
     waits,
     failures,
