@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchingMetrics } from '../../shared/domain/batching/dependencies';
+import { type BatchingMetrics, noMetrics } from '../../shared/domain/batching/dependencies';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf } from '../../shared/domain/use-cases/recovery';
@@ -20,7 +20,7 @@ describe('batch optimization metrics', () => {
   it('reports each optimized window with its priority and its wall-clock seconds (OptimizationSeconds)', async () => {
     const calls: Parameters<BatchingMetrics['batchOptimized']>[0][] = [];
     const { deps, jobs, clock } = batchingDeps(dynamo.client, {
-      metrics: { batchOptimized: (v) => calls.push(v), realtimeOptimized: () => {}, staleResult: () => {} },
+      metrics: { ...noMetrics, batchOptimized: (v) => calls.push(v) },
     });
     for (let i = 0; i < 6; i++) {
       const body = sampleShipment({
