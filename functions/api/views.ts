@@ -9,6 +9,8 @@ export function shipmentView(state: ShipmentState) {
     status: state.status,
     priority: state.priority,
     region: state.region,
+    // Contract §3a: the local date of delivery; a shipment stored before service dates has none.
+    serviceDate: state.serviceDate ?? null,
     correlationId: state.correlationId,
     receivedAt: state.receivedAt,
     updatedAt: state.updatedAt,

@@ -74,6 +74,8 @@ export const BatchRecord = z.strictObject({
   windowId: z.string().optional(),
   region: z.string(),
   priority: Priority,
+  /** The service dates the batch planned (contract §3a); absent in batches recorded before them. */
+  serviceDates: z.array(z.string()).optional(),
   shipmentIds: z.array(z.string()),
   routeIds: z.array(z.string()),
   optimized: z.int().min(0),
@@ -91,9 +93,11 @@ export const BatchRecord = z.strictObject({
 });
 export type BatchRecord = z.infer<typeof BatchRecord>;
 
-/** The region's current plan, which URGENT shipments are inserted into. */
+/** The current plan of a region and service date, which URGENT shipments are inserted into. */
 export const RegionPlan = z.object({
   region: z.string(),
+  /** The local date the plan's routes are driven on (absent in plans written before service dates). */
+  serviceDate: z.string().optional(),
   /** Optimistic-lock token. */
   revision: z.int().min(0),
   updatedAt: z.iso.datetime({ offset: true }),
@@ -122,13 +126,59 @@ export type VehicleBooking = z.infer<typeof VehicleBooking>;
 
 export const FleetBookings = z.object({
   region: z.string(),
+  /** Bookings are per service date: a vehicle works one shift a day. */
+  serviceDate: z.string().optional(),
   /** Optimistic-lock token; 0 when nothing was booked yet. */
   revision: z.int().min(0),
   vehicles: z.record(z.string(), VehicleBooking),
 });
 export type FleetBookings = z.infer<typeof FleetBookings>;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (UTC)');
+/** A local time of day in the region's time zone; `24:00` is the end of the day. */
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM, local time (00:00-24:00)');
+
+export const Weekday = z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']);
+export type Weekday = z.infer<typeof Weekday>;
+
+/** A local date, YYYY-MM-DD. */
+export const LocalDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD');
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Stockholm');
+
+/** When a plan for a service date stops changing: `time` local, `daysBefore` the service date. */
+export const DispatchCutoff = z.strictObject({
+  time: hhmm,
+  daysBefore: z.int().min(0).max(7),
+});
+
+/**
+ * A region's calendar (contract §3a): its time zone, the days it delivers, dates it is closed,
+ * and the dispatch cutoff of a plan. Shifts and service dates are local to `timeZone`.
+ */
+export const RegionCalendar = z.strictObject({
+  timeZone: TimeZone.default('UTC'),
+  workingDays: z.array(Weekday).min(1).default(['MON', 'TUE', 'WED', 'THU', 'FRI']),
+  closedDates: z.array(LocalDate).default([]),
+  dispatchCutoff: DispatchCutoff.default({ time: '20:00', daysBefore: 1 }),
+});
+export type RegionCalendar = z.infer<typeof RegionCalendar>;
+
+/** A region's own calendar fields, each over the fleet-wide `calendar`. */
+export const RegionCalendarOverride = z.strictObject({
+  timeZone: TimeZone.optional(),
+  workingDays: z.array(Weekday).min(1).optional(),
+  closedDates: z.array(LocalDate).optional(),
+  dispatchCutoff: DispatchCutoff.optional(),
+});
 
 export const FleetVehicle = z.strictObject({
   id: z.string().min(1),
@@ -136,6 +186,7 @@ export const FleetVehicle = z.strictObject({
   endDepotId: z.string().min(1).optional(),
   capacityWeightKg: z.number().positive(),
   capacityVolumeM3: z.number().positive().optional(),
+  /** Local times on the service date; an end at or before the start is on the next day. */
   shiftStart: hhmm,
   shiftEnd: hhmm,
   maxRouteHours: z.number().positive().optional(),
@@ -149,15 +200,21 @@ export const FleetDefaults = z.strictObject({
   vehiclesPerDepot: z.int().min(1).default(10),
   capacityWeightKg: z.number().positive().default(1000),
   capacityVolumeM3: z.number().positive().optional(),
-  /** Hours a default vehicle is available from the planning time. */
-  shiftHours: z.number().positive().max(24).default(12),
+  /** Local times of a default vehicle's shift on the service date (the whole day by default). */
+  shiftStart: hhmm.default('00:00'),
+  shiftEnd: hhmm.default('24:00'),
+  /** Instead of `shiftEnd`: the shift lasts this many hours from `shiftStart`. */
+  shiftHours: z.number().positive().max(24).optional(),
   fixedCost: z.number().min(0).default(50),
   costPerKm: z.number().min(0).default(1),
   costPerHour: z.number().min(0).default(30),
 });
 export type FleetDefaults = z.infer<typeof FleetDefaults>;
 
-/** FLEET_CONFIG (contract §3): vehicles per region; a region without an entry gets the default fleet. */
+/**
+ * FLEET_CONFIG (contract §3, §3a): vehicles and calendar per region; a region without vehicles gets
+ * the default fleet, a region without a calendar the fleet-wide one.
+ */
 export const FleetConfig = z.strictObject({
   regions: z
     .record(
@@ -172,11 +229,17 @@ export const FleetConfig = z.strictObject({
             }),
           )
           .default([]),
-        vehicles: z.array(FleetVehicle).min(1),
+        /** Absent: the default fleet, on this region's calendar. */
+        vehicles: z.array(FleetVehicle).min(1).optional(),
+        calendar: RegionCalendarOverride.optional(),
       }),
     )
     .default({}),
   defaults: FleetDefaults.default(FleetDefaults.parse({})),
+  /** Every region's calendar, unless the region overrides a field. */
+  calendar: RegionCalendar.default(RegionCalendar.parse({})),
+  /** A time window may start at most this many days ahead (contract §3a). */
+  planningHorizonDays: z.int().min(1).max(366).default(14),
   /** Road distance per great-circle distance, and average speed. */
   roadFactor: z.number().min(1).max(3).default(1.3),
   speedKmh: z.number().positive().max(150).default(40),

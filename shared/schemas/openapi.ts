@@ -39,6 +39,13 @@ const shipmentResponse = {
     status: json(ShipmentStatus),
     priority: { type: 'string', enum: ['URGENT', 'STANDARD', 'BULK'] },
     region: { type: 'string' },
+    serviceDate: {
+      type: 'string',
+      format: 'date',
+      nullable: true,
+      description:
+        "Local date (the region's time zone) the shipment is delivered on: the date of timeWindow.start; without a window SAME_DAY is the day received, NEXT_DAY and ECONOMY the next working day (contract §3a).",
+    },
     correlationId: { type: 'string' },
     receivedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
@@ -95,6 +102,8 @@ export function openApiDocument(serverUrl = '/') {
         post: {
           summary: 'Create a shipment, or a newer version of it',
           parameters: write,
+          description:
+            'A timeWindow that has already ended, or starts beyond the planning horizon (FLEET_CONFIG planningHorizonDays, default 14 days), is a 400 naming timeWindow.end or timeWindow.start; nothing is stored.',
           requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
           responses: {
             '202': ok('Queued'),

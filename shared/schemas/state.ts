@@ -33,6 +33,11 @@ export const ShipmentState = z.strictObject({
   status: ShipmentStatus,
   priority: Priority,
   region: z.string(),
+  /**
+   * The local date (region time zone) the shipment is delivered on (contract §3a). Absent only in
+   * shipments stored before service dates; the batching derives it from the body then.
+   */
+  serviceDate: z.string().optional(),
   shipment: ShipmentBody,
   /** sha256 of the canonical submitted body: same version + same body is a replay. */
   bodyHash: z.string(),
@@ -71,6 +76,7 @@ export const StatePatch = z.strictObject({
   bodyHash: z.string().optional(),
   priority: Priority.optional(),
   region: z.string().optional(),
+  serviceDate: z.string().optional(),
   route: RouteAssignment.nullable().optional(),
   statusReason: z.string().nullable().optional(),
   unassignedWindows: z.int().min(0).nullable().optional(),

@@ -106,12 +106,14 @@ for (const s of day.shipments) {
 windows.push(...open.values());
 windows.sort((a, b) => a.opened + WINDOW_S - (b.opened + WINDOW_S));
 
+/** The generated day is one UTC date (the default calendar's time zone). */
+const dateOf = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 const depotsOf = (region: string): DepotInput[] => day.regions.find((r) => r.region === region)?.depots ?? [];
 const inputFor = (region: string, members: DayShipment[], start: number, f = fleet): RoutingInput => {
   const depots = depotsOf(region);
   return {
     depots,
-    vehicles: vehiclesFor(region, depots, f, start),
+    vehicles: vehiclesFor(region, depots, f, start, dateOf(start)),
     shipments: members.map((m) => m.job),
     planningStart: start,
   };
@@ -146,7 +148,7 @@ for (const w of windows) {
       ...base.input,
       vehicles: base.input.vehicles.length
         ? base.input.vehicles
-        : vehiclesFor(u.region, depotsOf(u.region), fleet, u.arrival),
+        : vehiclesFor(u.region, depotsOf(u.region), fleet, u.arrival, dateOf(u.arrival)),
     };
     const start = performance.now();
     const r = await insertShipment({ plan: base.plan, input, now: u.arrival }, u.job, repairMs, { matrix });

@@ -1,7 +1,12 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleShipment } from '../support/arbitraries';
+import type { ShipmentBody } from '../../shared/schemas/shipment';
+import { sampleShipment as sample, tomorrowWindow } from '../support/arbitraries';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+
+/** The sample shipment with tomorrow's window: a window that has ended is a 400 (contract §3a). */
+const sampleShipment = (overrides: Partial<ShipmentBody> = {}) =>
+  sample({ timeWindow: tomorrowWindow(), ...overrides });
 
 const QUEUE_ONLY = { LOCAL_CONSUMERS: 'off', URGENT_BUDGET_MS: '1' };
 let runtime: RuntimeProcess;

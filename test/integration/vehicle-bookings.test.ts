@@ -25,6 +25,7 @@ afterAll(async () => {
 });
 
 /** One real vehicle in the region, 06:00-20:00 UTC (the virtual clock starts at 08:00). */
+const TODAY = '2026-11-26';
 const oneVehicle = (region: string) =>
   FleetConfig.parse({
     regions: {
@@ -45,6 +46,9 @@ function shipment(region: string, overrides: Partial<ShipmentBody> = {}): Shipme
   return sampleShipment({
     shipmentId: `VB-${region}-${seq}`,
     region,
+    // Delivered today (the service date of the virtual clock), batched like a STANDARD shipment.
+    serviceLevel: 'SAME_DAY',
+    priority: 'STANDARD',
     timeWindow: undefined,
     destination: { lat: 59.3 + (seq % 7) * 0.03, lon: 18.0 + (seq % 5) * 0.03 },
     ...overrides,
@@ -88,7 +92,7 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     const [first] = await routesOf(h, await window(h, region, 4));
     if (!first) throw new Error('no route');
     expect(first.vehicleId).toBe('V1');
-    const bookings = await h.deps.batches.getBookings(region);
+    const bookings = await h.deps.batches.getBookings(region, TODAY);
     expect(bookings.vehicles.V1?.until).toBe(Date.parse(first.end) / 1000);
 
     // The next window closes while V1 is still out (its route ends after 08:20).
@@ -97,14 +101,21 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     if (!second) throw new Error('no route');
     expect(second.vehicleId).toBe('V1');
     expect(Date.parse(second.start)).toBeGreaterThanOrEqual(Date.parse(first.end));
-    expect((await h.deps.batches.getBookings(region)).vehicles.V1?.until).toBe(Date.parse(second.end) / 1000);
+    expect((await h.deps.batches.getBookings(region, TODAY)).vehicles.V1?.until).toBe(
+      Date.parse(second.end) / 1000,
+    );
   });
 
   it('the default fleet (no configuration for the region) is a template per window and is not booked', async () => {
     const region = 'book-default';
     const h = batchingDeps(dynamo.client);
     await window(h, region, 3);
-    expect(await h.deps.batches.getBookings(region)).toEqual({ region, revision: 0, vehicles: {} });
+    expect(await h.deps.batches.getBookings(region, TODAY)).toEqual({
+      region,
+      serviceDate: TODAY,
+      revision: 0,
+      vehicles: {},
+    });
   });
 
   it('plans the window again when a vehicle was booked while it was being planned', async () => {
@@ -118,9 +129,10 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
         const plan = await realEngine.planRoutes(input, options);
         if (++solves === 1) {
           // Meanwhile the other priority's window (or an URGENT insertion) books V1 until 15:00.
-          const current = await h.deps.batches.getBookings(region);
+          const current = await h.deps.batches.getBookings(region, TODAY);
           await h.deps.batches.putBookings({
             region,
+            serviceDate: TODAY,
             revision: current.revision + 1,
             vehicles: { V1: { until: bookedUntil, previous: 0, windowId: 'other', batchId: 'other' } },
           });
@@ -147,7 +159,7 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     };
     Object.setPrototypeOf(crashing.batches, Object.getPrototypeOf(h.deps.batches));
     await expect(optimizeWindow(job, crashing)).rejects.toThrow('the process died');
-    const half = (await h.deps.batches.getBookings(region)).vehicles.V1;
+    const half = (await h.deps.batches.getBookings(region, TODAY)).vehicles.V1;
     expect(half?.windowId).toBe(job.windowId);
 
     const outcome = await optimizeWindow(job, h.deps);
@@ -179,13 +191,17 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     const routes = await routesOf(h, await window(h, region, 3));
     expect(routes).toHaveLength(1);
     // The window's vehicle has left: the URGENT shipment takes the other one, which is booked.
-    const body = shipment(region, { serviceLevel: 'SAME_DAY', destination: { lat: 59.5, lon: 18.3 } });
+    const body = shipment(region, {
+      serviceLevel: 'SAME_DAY',
+      priority: undefined,
+      destination: { lat: 59.5, lon: 18.3 },
+    });
     const { state } = await submitShipment({ body, correlationId: 'c', mode: 'create', hold: true }, h.deps);
     const outcome = await optimizeQueuedUrgent(detailOf(state), 5_000, h.deps);
     if (outcome.kind !== 'optimized') throw new Error(`URGENT not placed: ${outcome.kind}`);
     expect(outcome.route.vehicleId).not.toBe(routes[0]?.vehicleId);
     routes.push(outcome.route);
-    expect((await h.deps.batches.getBookings(region)).vehicles[outcome.route.vehicleId]?.until).toBe(
+    expect((await h.deps.batches.getBookings(region, TODAY)).vehicles[outcome.route.vehicleId]?.until).toBe(
       Date.parse(outcome.route.end) / 1000,
     );
     // Two more windows while both vehicles are out: every route starts after its vehicle's previous one.

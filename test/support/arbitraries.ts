@@ -189,6 +189,13 @@ export const hostileMetadataArb: fc.Arbitrary<{ metadata: Record<string, unknown
       };
     }),
   );
+/** Tomorrow 08:00-16:00 UTC from `now`: a window that the API accepts whenever the test runs. */
+export function tomorrowWindow(now: number = Date.now()): { start: string; end: string } {
+  const day = new Date(now);
+  const at = (hour: number) =>
+    new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1, hour)).toISOString();
+  return { start: at(8), end: at(16) };
+}
 
 export function sampleShipment(overrides: Partial<ShipmentBody> = {}): ShipmentBody {
   return {

@@ -28,32 +28,43 @@ const state = (
 const at = (iso: string) => Date.parse(iso) / 1000;
 
 describe('fleet (contract §3)', () => {
-  it('gives a region without configuration the default fleet at every depot seen in the window', () => {
-    const fleet = FleetConfig.parse({
-      defaults: { vehiclesPerDepot: 3, capacityWeightKg: 800, shiftHours: 10 },
-    });
+  it('gives a region without configuration the default fleet at every depot seen, working the whole service date', () => {
+    const fleet = FleetConfig.parse({ defaults: { vehiclesPerDepot: 3, capacityWeightKg: 800 } });
     const states = [
       state({ origin: { depotId: 'A', lat: 59, lon: 18 } }),
       state({ origin: { depotId: 'B', lat: 58, lon: 17 } }),
     ];
     const depots = depotsFor('nowhere', states, fleet);
     expect(depots.map((d) => d.id)).toEqual(['A', 'B']);
-    const start = at('2026-11-26T08:00:00Z');
-    const vehicles = vehiclesFor('nowhere', depots, fleet, start);
+    const now = at('2026-11-26T08:00:00Z');
+    const vehicles = vehiclesFor('nowhere', depots, fleet, now, '2026-11-27');
     expect(vehicles).toHaveLength(6);
     expect(vehicles.filter((v) => v.startDepotId === 'B').map((v) => v.id)).toEqual(['B-V1', 'B-V2', 'B-V3']);
+    // Tomorrow's shift, not "12 hours from now" (issue 10: tomorrow's windows were unreachable).
     expect(vehicles[0]).toMatchObject({
       capacityWeightKg: 800,
-      shiftStart: start,
-      shiftEnd: start + 10 * 3600,
+      shiftStart: at('2026-11-27T00:00:00Z'),
+      shiftEnd: at('2026-11-28T00:00:00Z'),
+    });
+    // Today: from now until the end of the day.
+    expect(vehiclesFor('nowhere', depots, fleet, now, '2026-11-26')[0]).toMatchObject({
+      shiftStart: now,
+      shiftEnd: at('2026-11-27T00:00:00Z'),
+    });
+    // shiftHours counts from the shift's start.
+    const short = FleetConfig.parse({ defaults: { shiftStart: '07:00', shiftHours: 10 } });
+    expect(vehiclesFor('nowhere', depots, short, now, '2026-11-27')[0]).toMatchObject({
+      shiftStart: at('2026-11-27T07:00:00Z'),
+      shiftEnd: at('2026-11-27T17:00:00Z'),
     });
   });
 
-  it('uses the configured vehicles of a region, with shifts on the planning day, moved to the next day when over', () => {
+  it('uses the configured vehicles of a region with their shifts as local times on the service date', () => {
     const fleet = FleetConfig.parse({
       regions: {
         north: {
           depots: [{ id: 'D1', lat: 59, lon: 18 }],
+          calendar: { timeZone: 'Europe/Stockholm' },
           vehicles: [
             {
               id: 'T1',
@@ -63,24 +74,38 @@ describe('fleet (contract §3)', () => {
               shiftEnd: '17:00',
               maxRouteHours: 8,
             },
+            { id: 'N1', depotId: 'D1', capacityWeightKg: 900, shiftStart: '22:00', shiftEnd: '06:00' },
           ],
         },
       },
     });
     const depots = depotsFor('north', [], fleet);
-    const morning = vehiclesFor('north', depots, fleet, at('2026-11-26T09:30:00Z'));
+    // 09:30 UTC is 10:30 in Stockholm (CET): the day shift has begun, it runs from now.
+    const morning = vehiclesFor('north', depots, fleet, at('2026-11-26T09:30:00Z'), '2026-11-26');
     expect(morning).toEqual([
       expect.objectContaining({
         id: 'T1',
         shiftStart: at('2026-11-26T09:30:00Z'),
-        shiftEnd: at('2026-11-26T17:00:00Z'),
+        shiftEnd: at('2026-11-26T16:00:00Z'),
         maxRouteSeconds: 8 * 3600,
       }),
+      expect.objectContaining({
+        id: 'N1',
+        shiftStart: at('2026-11-26T21:00:00Z'),
+        shiftEnd: at('2026-11-27T05:00:00Z'),
+      }),
     ]);
-    const evening = vehiclesFor('north', depots, fleet, at('2026-11-26T18:00:00Z'));
-    expect(evening[0]).toMatchObject({
-      shiftStart: at('2026-11-27T07:00:00Z'),
-      shiftEnd: at('2026-11-27T17:00:00Z'),
+    // In the evening the day shift is over: that vehicle does not work the date any more.
+    const evening = vehiclesFor('north', depots, fleet, at('2026-11-26T18:00:00Z'), '2026-11-26');
+    expect(evening.map((v) => v.id)).toEqual(['N1']);
+    // Tomorrow's date plans tomorrow's shifts; in summer (CEST) the same local times are an hour earlier in UTC.
+    expect(vehiclesFor('north', depots, fleet, at('2026-11-26T18:00:00Z'), '2026-11-27')[0]).toMatchObject({
+      shiftStart: at('2026-11-27T06:00:00Z'),
+      shiftEnd: at('2026-11-27T16:00:00Z'),
+    });
+    expect(vehiclesFor('north', depots, fleet, at('2026-06-01T00:00:00Z'), '2026-06-02')[0]).toMatchObject({
+      shiftStart: at('2026-06-02T05:00:00Z'),
+      shiftEnd: at('2026-06-02T15:00:00Z'),
     });
   });
 
@@ -105,5 +130,23 @@ describe('fleet (contract §3)', () => {
     expect(loadFleetConfig('{"defaults":{"vehiclesPerDepot":2}}').defaults.vehiclesPerDepot).toBe(2);
     expect(() => loadFleetConfig('{"regions":{"x":{"vehicles":[]}}}')).toThrow(/FLEET_CONFIG is invalid/);
     expect(() => loadFleetConfig('/no/such/file.json')).toThrow(/no such file/);
+    expect(() => loadFleetConfig('{"calendar":{"timeZone":"Mars/Olympus"}}')).toThrow(
+      /calendar\.timeZone: an IANA time zone/,
+    );
+    expect(() => loadFleetConfig('{"regions":{"x":{"calendar":{"workingDays":["FUN"]}}}}')).toThrow(
+      /regions\.x\.calendar\.workingDays\.0/,
+    );
+    expect(() => loadFleetConfig('{"calendar":{"dispatchCutoff":{"time":"25:00","daysBefore":1}}}')).toThrow(
+      /calendar\.dispatchCutoff\.time/,
+    );
+    const parsed = loadFleetConfig('{"regions":{"ny":{"calendar":{"timeZone":"America/New_York"}}}}');
+    expect(parsed.calendar).toEqual({
+      timeZone: 'UTC',
+      workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+      closedDates: [],
+      dispatchCutoff: { time: '20:00', daysBefore: 1 },
+    });
+    expect(parsed.planningHorizonDays).toBe(14);
+    expect(parsed.regions.ny?.vehicles).toBeUndefined();
   });
 });

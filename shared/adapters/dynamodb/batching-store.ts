@@ -374,24 +374,34 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     return item ? RouteRecord.parse(item.route) : undefined;
   }
 
-  async getRegionPlan(region: string): Promise<RegionPlan | undefined> {
-    const doc = await this.readDocument(`PLAN#${region}`);
+  async getRegionPlan(region: string, serviceDate: string): Promise<RegionPlan | undefined> {
+    const doc = await this.readDocument(dayKey('PLAN', region, serviceDate));
     return doc === undefined ? undefined : RegionPlan.parse(doc);
   }
 
   putRegionPlan(plan: RegionPlan): Promise<boolean> {
-    return this.writeRevision(`PLAN#${plan.region}`, plan.revision, plan, 'region plan');
+    return this.writeRevision(
+      dayKey('PLAN', plan.region, plan.serviceDate),
+      plan.revision,
+      plan,
+      'region plan',
+    );
   }
 
   // ---- vehicle bookings ----
 
-  async getBookings(region: string): Promise<FleetBookings> {
-    const doc = await this.readDocument(`BOOKINGS#${region}`);
-    return doc === undefined ? { region, revision: 0, vehicles: {} } : FleetBookings.parse(doc);
+  async getBookings(region: string, serviceDate: string): Promise<FleetBookings> {
+    const doc = await this.readDocument(dayKey('BOOKINGS', region, serviceDate));
+    return doc === undefined ? { region, serviceDate, revision: 0, vehicles: {} } : FleetBookings.parse(doc);
   }
 
   putBookings(bookings: FleetBookings): Promise<boolean> {
-    return this.writeRevision(`BOOKINGS#${bookings.region}`, bookings.revision, bookings, 'vehicle bookings');
+    return this.writeRevision(
+      dayKey('BOOKINGS', bookings.region, bookings.serviceDate),
+      bookings.revision,
+      bookings,
+      'vehicle bookings',
+    );
   }
 
   // ---- documents read and written whole, under an optimistic revision ----
@@ -475,4 +485,9 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
       throw new DependencyError('DynamoDB request failed', { cause: error });
     }
   }
+}
+
+/** Plans and bookings are per region and service date (contract §3a). */
+function dayKey(kind: 'PLAN' | 'BOOKINGS', region: string, serviceDate: string | undefined): string {
+  return serviceDate === undefined ? `${kind}#${region}` : `${kind}#${region}#${serviceDate}`;
 }

@@ -4,7 +4,8 @@ import { ConcurrencyConflictError } from '../errors';
 import type { BatchingDeps } from './dependencies';
 
 /**
- * Vehicle bookings of a region with a configured fleet (ADR 0004). Each window is planned with the
+ * Vehicle bookings of a region with a configured fleet (ADR 0004), per service date: a vehicle
+ * works one shift a day, so bookings on different dates never overlap. Each window is planned with the
  * region's vehicles, so without bookings the next window (or the other priority's window, or an
  * URGENT insertion) could give a vehicle a second route while it is still out on its first. A
  * booking says until when a vehicle is out; a later plan may use it only from then on. The default
@@ -12,7 +13,7 @@ import type { BatchingDeps } from './dependencies';
  * booked.
  */
 export function tracksBookings(region: string, deps: Pick<BatchingDeps, 'fleet'>): boolean {
-  return deps.fleet.regions[region] !== undefined;
+  return deps.fleet.regions[region]?.vehicles !== undefined;
 }
 
 /** When a vehicle is free again; a re-run of a window ignores the booking its earlier run made. */
@@ -46,7 +47,7 @@ export type BookingResult = { booked: true } | { booked: false; conflicts: strin
  * window is then planned again with the fresh bookings.
  */
 export async function bookWindowRoutes(
-  target: { region: string; windowId: string; batchId: string },
+  target: { region: string; serviceDate: string; windowId: string; batchId: string },
   routes: readonly PlannedRoute[],
   vehicles: readonly VehicleInput[],
   deps: Pick<BatchingDeps, 'batches'>,
@@ -54,13 +55,14 @@ export async function bookWindowRoutes(
   const byId = new Map(vehicles.map((v) => [v.id, v]));
   const used = routes.filter((r) => r.stops.length > 0);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.batches.getBookings(target.region);
+    const current = await deps.batches.getBookings(target.region, target.serviceDate);
     const conflicts = used
       .filter((r) => freeFrom(current.vehicles[r.vehicleId], target.windowId) > r.start)
       .map((r) => r.vehicleId);
     if (conflicts.length > 0) return { booked: false, conflicts };
     const next: FleetBookings = {
       region: target.region,
+      serviceDate: target.serviceDate,
       revision: current.revision + 1,
       vehicles: { ...current.vehicles },
     };
@@ -77,7 +79,9 @@ export async function bookWindowRoutes(
     }
     if (await deps.batches.putBookings(next)) return { booked: true };
   }
-  throw new ConcurrencyConflictError(`vehicle bookings of ${target.region} kept changing`);
+  throw new ConcurrencyConflictError(
+    `vehicle bookings of ${target.region} on ${target.serviceDate} kept changing`,
+  );
 }
 
 /**
@@ -116,6 +120,7 @@ export function constrainToBookings(
  */
 export async function bookInsertion(
   region: string,
+  serviceDate: string,
   batchId: string,
   before: RoutingPlan,
   after: RoutingPlan,
@@ -131,8 +136,13 @@ export async function bookInsertion(
   });
   if (changed.length === 0) return true;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.batches.getBookings(region);
-    const next: FleetBookings = { region, revision: current.revision + 1, vehicles: { ...current.vehicles } };
+    const current = await deps.batches.getBookings(region, serviceDate);
+    const next: FleetBookings = {
+      region,
+      serviceDate,
+      revision: current.revision + 1,
+      vehicles: { ...current.vehicles },
+    };
     for (const route of changed) {
       const vehicle = byId.get(route.vehicleId);
       if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
@@ -148,5 +158,5 @@ export async function bookInsertion(
     }
     if (await deps.batches.putBookings(next)) return true;
   }
-  throw new ConcurrencyConflictError(`vehicle bookings of ${region} kept changing`);
+  throw new ConcurrencyConflictError(`vehicle bookings of ${region} on ${serviceDate} kept changing`);
 }

@@ -1,6 +1,7 @@
 import type { FleetConfig, FleetVehicle } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
 import type { DepotInput, ShipmentJobInput, VehicleInput } from '../../solver';
+import { calendarOf, serviceDateFor, shiftOn } from '../calendar';
 
 const DEFAULT_SERVICE_SECONDS = 5 * 60;
 
@@ -45,63 +46,73 @@ export function depotsFor(
 }
 
 /**
- * Contract §3: the region's configured vehicles, or the default fleet (vehicles based at each depot
- * seen in the window, with the configured count, capacity and shift from the planning time).
+ * Contract §3, §3a: the region's configured vehicles, or the default fleet (vehicles based at each
+ * depot seen, with the configured count and capacity), each working its shift on the service date
+ * (local times of the region's calendar). A vehicle is available from the planning time at the
+ * earliest; one whose shift on that date is already over is left out.
  */
 export function vehiclesFor(
   region: string,
   depots: readonly DepotInput[],
   fleet: FleetConfig,
   planningStart: number,
+  serviceDate: string,
 ): VehicleInput[] {
-  const configured = fleet.regions[region];
+  const { timeZone } = calendarOf(region, fleet);
+  const onDate = (shift: { start: string; end: string }) => {
+    const { start, end } = shiftOn(serviceDate, shift, timeZone);
+    return { shiftStart: Math.max(start, planningStart), shiftEnd: end };
+  };
+  const working = (v: VehicleInput) => v.shiftStart < v.shiftEnd;
+  const configured = fleet.regions[region]?.vehicles;
   if (configured) {
     const known = new Set(depots.map((d) => d.id));
-    return configured.vehicles
+    return configured
       .filter((v) => known.has(v.depotId))
-      .map((v) => configuredVehicle(v, planningStart));
+      .map((v) => configuredVehicle(v, onDate({ start: v.shiftStart, end: v.shiftEnd })))
+      .filter(working);
   }
   const d = fleet.defaults;
-  return depots.flatMap((depot) =>
-    Array.from({ length: d.vehiclesPerDepot }, (_, i) => ({
-      id: `${depot.id}-V${i + 1}`,
-      startDepotId: depot.id,
-      capacityWeightKg: d.capacityWeightKg,
-      ...(d.capacityVolumeM3 !== undefined ? { capacityVolumeM3: d.capacityVolumeM3 } : {}),
-      shiftStart: planningStart,
-      shiftEnd: planningStart + d.shiftHours * 3600,
-      fixedCost: d.fixedCost,
-      costPerKm: d.costPerKm,
-      costPerHour: d.costPerHour,
-    })),
-  );
+  const local = shiftOn(serviceDate, { start: d.shiftStart, end: d.shiftEnd }, timeZone);
+  const shift = {
+    shiftStart: Math.max(local.start, planningStart),
+    shiftEnd: d.shiftHours === undefined ? local.end : local.start + d.shiftHours * 3600,
+  };
+  return depots
+    .flatMap((depot) =>
+      Array.from({ length: d.vehiclesPerDepot }, (_, i) => ({
+        id: `${depot.id}-V${i + 1}`,
+        startDepotId: depot.id,
+        capacityWeightKg: d.capacityWeightKg,
+        ...(d.capacityVolumeM3 !== undefined ? { capacityVolumeM3: d.capacityVolumeM3 } : {}),
+        ...shift,
+        fixedCost: d.fixedCost,
+        costPerKm: d.costPerKm,
+        costPerHour: d.costPerHour,
+      })),
+    )
+    .filter(working);
 }
 
-/** A configured HH:MM shift on the planning day (UTC); a shift already over moves to the next day. */
-function configuredVehicle(v: FleetVehicle, planningStart: number): VehicleInput {
-  const day = Math.floor(planningStart / 86_400) * 86_400;
-  const at = (hhmm: string) => {
-    const [h, m] = hhmm.split(':').map(Number);
-    return day + (h ?? 0) * 3600 + (m ?? 0) * 60;
-  };
-  let start = at(v.shiftStart);
-  let end = at(v.shiftEnd);
-  if (end <= start) end += 86_400;
-  if (end <= planningStart) {
-    start += 86_400;
-    end += 86_400;
-  }
+function configuredVehicle(v: FleetVehicle, shift: { shiftStart: number; shiftEnd: number }): VehicleInput {
   return {
     id: v.id,
     startDepotId: v.depotId,
     ...(v.endDepotId ? { endDepotId: v.endDepotId } : {}),
     capacityWeightKg: v.capacityWeightKg,
     ...(v.capacityVolumeM3 !== undefined ? { capacityVolumeM3: v.capacityVolumeM3 } : {}),
-    shiftStart: Math.max(start, planningStart),
-    shiftEnd: end,
+    ...shift,
     ...(v.maxRouteHours !== undefined ? { maxRouteSeconds: v.maxRouteHours * 3600 } : {}),
     fixedCost: v.fixedCost,
     costPerKm: v.costPerKm,
     costPerHour: v.costPerHour,
   };
+}
+
+/** The shipment's service date: the stored one, or derived from the body for a shipment stored before service dates. */
+export function serviceDateOf(state: ShipmentState, fleet: FleetConfig): string {
+  return (
+    state.serviceDate ??
+    serviceDateFor(state.shipment, Date.parse(state.updatedAt), calendarOf(state.region, fleet))
+  );
 }

@@ -7,7 +7,7 @@ import { ConcurrencyConflictError, DependencyError } from '../errors';
 import { commit, commitAndPublish } from '../use-cases/shipments';
 import { availableVehicles, bookWindowRoutes, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
-import { depotsFor, toJob, vehiclesFor } from './fleet';
+import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
 import { giveUpShipment } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
@@ -73,14 +73,34 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     }
 
     const batchId = deps.ids.next();
-    const { input, plan, solverSeconds } = await planWindow(window, optimizing, batchId, deps);
-    const solo = await deps.engine.soloDistanceMeters(input, deps.matrix);
+    // Contract §3a: each service date is planned with the vehicles of that date's shifts.
+    const days: PlannedDay[] = [];
+    for (const [serviceDate, states] of byServiceDate(optimizing, deps)) {
+      const { input, plan, solverSeconds } = await planWindow(window, serviceDate, states, batchId, deps);
+      const solo = await deps.engine.soloDistanceMeters(input, deps.matrix);
+      days.push({ serviceDate, input, plan, solverSeconds, solo });
+    }
 
     const optimizedAt = isoAt(deps.clock);
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
-    const planned = plan.routes
-      .filter((r) => r.stops.length > 0)
-      .map((r) => routeRecord(r, batchId, window.region, deps.ids.next(), input, byId, optimizedAt));
+    const dayOfRoute = new Map<string, string>();
+    const planned = days.flatMap((day) =>
+      day.plan.routes
+        .filter((r) => r.stops.length > 0)
+        .map((r) => {
+          const record = routeRecord(
+            r,
+            batchId,
+            window.region,
+            deps.ids.next(),
+            day.input,
+            byId,
+            optimizedAt,
+          );
+          dayOfRoute.set(record.routeId, day.serviceDate);
+          return record;
+        }),
+    );
     // Routes exist before any route.optimized event names them.
     await deps.batches.putRoutes(planned);
 
@@ -108,8 +128,16 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     if (stale.length > 0)
       await deps.batches.putRoutes(pruned.filter((r, i) => r.stops.length !== planned[i]?.stops.length));
     const routes = pruned.filter((r) => r.stops.length > 0);
-    for (const u of plan.unassigned)
+    const unassigned = days.flatMap((d) => d.plan.unassigned);
+    for (const u of unassigned)
       await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
+    const plan = {
+      distanceMeters: days.reduce((a, d) => a + d.plan.distanceMeters, 0),
+      vehiclesUsed: days.reduce((a, d) => a + d.plan.vehiclesUsed, 0),
+      unassigned,
+    };
+    const solo = days.reduce((a, d) => a + d.solo, 0);
+    const solverSeconds = days.reduce((a, d) => a + d.solverSeconds, 0);
 
     const batch: BatchRecord = {
       batchId,
@@ -117,6 +145,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       windowId: window.windowId,
       region: window.region,
       priority: window.priority,
+      serviceDates: days.map((d) => d.serviceDate),
       shipmentIds: optimizing.map((s) => s.shipmentId),
       routeIds: routes.map((r) => r.routeId),
       optimized: optimizing.length - stale.length - plan.unassigned.length,
@@ -131,7 +160,10 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       finishedAt: isoAt(deps.clock),
     };
     await deps.batches.putBatch(batch);
-    await savePlan(window.region, input, plan, routes, batchId, deps);
+    for (const day of days) {
+      const dayRoutes = routes.filter((r) => dayOfRoute.get(r.routeId) === day.serviceDate);
+      await savePlan(window.region, day.serviceDate, day.input, day.plan, dayRoutes, batchId, deps);
+    }
     await deps.windows.markClosed(window.windowId, isoAt(deps.clock));
     deps.metrics.batchOptimized({
       priority: window.priority,
@@ -217,6 +249,24 @@ export async function abandonWindow(
   return true;
 }
 
+interface PlannedDay {
+  serviceDate: string;
+  input: RoutingInput;
+  plan: RoutingPlan;
+  solverSeconds: number;
+  solo: number;
+}
+
+/** The window's shipments per service date, earliest date first. */
+function byServiceDate(states: readonly ShipmentState[], deps: BatchingDeps): [string, ShipmentState[]][] {
+  const groups = new Map<string, ShipmentState[]>();
+  for (const state of states) {
+    const date = serviceDateOf(state, deps.fleet);
+    groups.set(date, [...(groups.get(date) ?? []), state]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
 /** Re-plans after a booking conflict at most this often before the job is retried later. */
 const MAX_REPLANS = 2;
 
@@ -227,6 +277,7 @@ const MAX_REPLANS = 2;
  */
 async function planWindow(
   window: BatchWindow,
+  serviceDate: string,
   optimizing: readonly ShipmentState[],
   batchId: string,
   deps: BatchingDeps,
@@ -236,8 +287,8 @@ async function planWindow(
   for (let attempt = 0; ; attempt++) {
     const planningStart = Math.ceil(deps.clock.now() / 1000);
     const depots = depotsFor(window.region, optimizing, deps.fleet);
-    const fleet = vehiclesFor(window.region, depots, deps.fleet, planningStart);
-    const bookings = tracked ? await deps.batches.getBookings(window.region) : undefined;
+    const fleet = vehiclesFor(window.region, depots, deps.fleet, planningStart, serviceDate);
+    const bookings = tracked ? await deps.batches.getBookings(window.region, serviceDate) : undefined;
     const input: RoutingInput = {
       depots,
       vehicles: bookings ? availableVehicles(fleet, bookings, window.windowId) : fleet,
@@ -254,7 +305,7 @@ async function planWindow(
     solverSeconds += (performance.now() - solverStart) / 1000;
     if (!tracked) return { input, plan, solverSeconds };
     const booking = await bookWindowRoutes(
-      { region: window.region, windowId: window.windowId, batchId },
+      { region: window.region, serviceDate, windowId: window.windowId, batchId },
       plan.routes,
       input.vehicles,
       deps,
@@ -421,9 +472,10 @@ function routeRecord(
   };
 }
 
-/** The region's current plan becomes this batch's plan (URGENT shipments are inserted into it). */
+/** The current plan of the region and date becomes this batch's plan (URGENT shipments are inserted into it). */
 export async function savePlan(
   region: string,
+  serviceDate: string,
   input: RoutingInput,
   plan: RoutingPlan,
   routes: readonly RouteRecord[],
@@ -431,9 +483,10 @@ export async function savePlan(
   deps: Pick<BatchingDeps, 'batches' | 'clock'>,
 ): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.batches.getRegionPlan(region);
+    const current = await deps.batches.getRegionPlan(region, serviceDate);
     const ok = await deps.batches.putRegionPlan({
       region,
+      serviceDate,
       revision: (current?.revision ?? 0) + 1,
       updatedAt: isoAt(deps.clock),
       input,

@@ -63,11 +63,12 @@ export interface BatchStore {
   listBatches(region: string, options?: { limit?: number }): Promise<BatchRecord[]>;
   putRoutes(routes: RouteRecord[]): Promise<void>;
   getRoute(routeId: string): Promise<RouteRecord | undefined>;
-  getRegionPlan(region: string): Promise<RegionPlan | undefined>;
+  /** The current plan of a region for one service date. */
+  getRegionPlan(region: string, serviceDate: string): Promise<RegionPlan | undefined>;
   /** Writes the plan if the stored revision is still `plan.revision - 1`; false when another writer won. */
   putRegionPlan(plan: RegionPlan): Promise<boolean>;
-  /** The region's vehicle bookings (revision 0 and none when nothing was booked yet). */
-  getBookings(region: string): Promise<FleetBookings>;
+  /** The region's vehicle bookings on a service date (revision 0 and none when nothing was booked yet). */
+  getBookings(region: string, serviceDate: string): Promise<FleetBookings>;
   /** Writes the bookings if the stored revision is still `bookings.revision - 1`; false otherwise. */
   putBookings(bookings: FleetBookings): Promise<boolean>;
 }

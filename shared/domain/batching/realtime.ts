@@ -13,7 +13,7 @@ import {
 } from '../use-cases/shipments';
 import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
-import { depotsFor, toJob, vehiclesFor } from './fleet';
+import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
 import { applyResult, staleAndRequeue } from './optimize-window';
 
 const EMPTY_PLAN: RoutingPlan = {
@@ -61,7 +61,7 @@ export async function acceptShipment(
 }
 
 /**
- * Inserts one shipment into the region's current plan within `budgetMs`: OPTIMIZING, then the
+ * Inserts one shipment into the current plan of its region and service date within `budgetMs`: OPTIMIZING, then the
  * engine's real-time insertion, then the conditional OPTIMIZED write. A timeout or no fit leaves
  * the shipment as it was before OPTIMIZING (RECEIVED or QUEUED) for the caller to queue or retry.
  */
@@ -97,10 +97,12 @@ export async function optimizeInRealTime(
     }
   };
 
+  // Contract §3a: inserted into the plan of its service date, with that date's shifts.
+  const serviceDate = serviceDateOf(optimizing, deps.fleet);
   for (let attempt = 0; attempt < 3; attempt++) {
     const left = deadline - performance.now();
     if (left <= 0) break;
-    const current = await deps.batches.getRegionPlan(optimizing.region);
+    const current = await deps.batches.getRegionPlan(optimizing.region, serviceDate);
     const now = Math.floor(deps.clock.now() / 1000);
     const baseInput = (current?.input as RoutingInput | undefined) ?? {
       depots: [],
@@ -109,13 +111,13 @@ export async function optimizeInRealTime(
       planningStart: now,
     };
     const basePlan = (current?.plan as RoutingPlan | undefined) ?? EMPTY_PLAN;
-    const input = withShipmentDepot(baseInput, optimizing, deps, now);
+    const input = withShipmentDepot(baseInput, optimizing, serviceDate, deps, now);
     const job = toJob(optimizing);
     // Drop an older entry of the same shipment (a previous version) from the plan first.
     const withoutOld = withoutShipment(input, basePlan, job.id);
     // A configured fleet's vehicles may be out on routes of other plans (ADR 0004: bookings).
     const bookings = tracksBookings(optimizing.region, deps)
-      ? await deps.batches.getBookings(optimizing.region)
+      ? await deps.batches.getBookings(optimizing.region, serviceDate)
       : undefined;
     const cleaned = bookings ? constrainToBookings(withoutOld.input, withoutOld.plan, bookings) : withoutOld;
     const insertion = await withTimeout(
@@ -145,6 +147,7 @@ export async function optimizeInRealTime(
       bookings &&
       !(await bookInsertion(
         optimizing.region,
+        serviceDate,
         batchId,
         cleaned.plan,
         insertion.plan,
@@ -156,6 +159,7 @@ export async function optimizeInRealTime(
     }
     const saved = await deps.batches.putRegionPlan({
       region: optimizing.region,
+      serviceDate,
       revision: (current?.revision ?? 0) + 1,
       updatedAt: isoAt(deps.clock),
       input: newInput,
@@ -220,6 +224,7 @@ export async function optimizeInRealTime(
 function withShipmentDepot(
   input: RoutingInput,
   state: ShipmentState,
+  serviceDate: string,
   deps: BatchingDeps,
   now: number,
 ): RoutingInput {
@@ -234,7 +239,7 @@ function withShipmentDepot(
     ? input.vehicles
     : [
         ...input.vehicles,
-        ...vehiclesFor(state.region, allDepots, deps.fleet, now).filter(
+        ...vehiclesFor(state.region, allDepots, deps.fleet, now, serviceDate).filter(
           (v) =>
             v.startDepotId === state.shipment.origin.depotId && !input.vehicles.some((x) => x.id === v.id),
         ),

@@ -5,6 +5,7 @@ import { ConcurrencyConflictError } from '../errors';
 import { canTransition } from '../lifecycle';
 import { commitAndPublish } from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
+import { serviceDateOf } from './fleet';
 
 /**
  * Gives up a shipment that cannot be planned, so it never leaves the system silently: it becomes
@@ -16,10 +17,15 @@ import type { BatchingDeps } from './dependencies';
 export async function giveUpShipment(
   state: ShipmentState,
   reason: string,
-  deps: Pick<BatchingDeps, 'store' | 'clock' | 'ids' | 'publisher' | 'logger' | 'batches' | 'metrics'>,
+  deps: Pick<
+    BatchingDeps,
+    'store' | 'clock' | 'ids' | 'publisher' | 'logger' | 'batches' | 'metrics' | 'fleet'
+  >,
 ): Promise<ShipmentState | undefined> {
   if (!canTransition(state.status, 'STALE')) return undefined;
-  const plan = await deps.batches.getRegionPlan(state.region).catch(() => undefined);
+  const plan = await deps.batches
+    .getRegionPlan(state.region, serviceDateOf(state, deps.fleet))
+    .catch(() => undefined);
   const detail: Omit<ShipmentUnassignedDetail, 'eventId'> = {
     shipmentId: state.shipmentId,
     version: state.version,

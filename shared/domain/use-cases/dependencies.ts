@@ -1,3 +1,4 @@
+import type { FleetConfig } from '../../schemas/batching';
 import type { Clock } from '../clock';
 import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
 import type { PriorityPolicy } from '../priority';
@@ -16,6 +17,8 @@ export interface ShipmentDeps {
   ids: IdGenerator;
   priorityPolicy: PriorityPolicy;
   logger: CoreLogger;
+  /** Region calendars and the planning horizon (FLEET_CONFIG); absent: the defaults (UTC, Mon-Fri, 14 days). */
+  fleet?: Pick<FleetConfig, 'calendar' | 'regions' | 'planningHorizonDays'>;
   /** Counts optimistic-lock conflicts (the `VersionConflicts` metric). */
   onConcurrencyConflict?: () => void;
 }

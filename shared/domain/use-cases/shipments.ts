@@ -1,3 +1,4 @@
+import { FleetConfig } from '../../schemas/batching';
 import type { ShipmentEventDetail, ShipmentEventType } from '../../schemas/events';
 import type { CancelBody, ShipmentBody } from '../../schemas/shipment';
 import type {
@@ -7,6 +8,7 @@ import type {
   ShipmentStatus,
   StatePatch,
 } from '../../schemas/state';
+import { calendarOf, serviceDateFor, timeWindowErrors } from '../calendar';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
 import { assertTransition } from '../lifecycle';
@@ -58,12 +60,14 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       );
     }
     if (decision.kind === 'replay' && stored) return { outcome: 'replayed', state: stored };
+    const serviceDate = plannableServiceDate(cmd.body, deps);
     const priority = derivePriority(cmd.body, deps.priorityPolicy);
     const patch: StatePatch = {
       shipment: cmd.body,
       bodyHash: bodyHash(cmd.body),
       priority,
       region: cmd.body.region,
+      serviceDate,
       route: null,
       statusReason: null,
       unassignedWindows: null,
@@ -82,6 +86,20 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
     await publishCommitted(event, deps);
     return { outcome: stored ? 'updated' : 'created', state };
   });
+}
+
+const DEFAULT_FLEET = FleetConfig.parse({});
+
+/**
+ * Contract §3a: the shipment's service date, after the checks of its time window that need the
+ * clock (ended already, or beyond the planning horizon: a 400 naming the field, nothing stored).
+ */
+function plannableServiceDate(body: ShipmentBody, deps: ShipmentDeps): string {
+  const fleet = deps.fleet ?? DEFAULT_FLEET;
+  const now = deps.clock.now();
+  const errors = timeWindowErrors(body.timeWindow, now, fleet.planningHorizonDays);
+  if (errors.length > 0) throw new ValidationError('the time window cannot be planned', errors);
+  return serviceDateFor(body, now, calendarOf(body.region, fleet));
 }
 
 export interface CancelCommand {
