@@ -1,8 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ApiRoute, matchResource } from '../functions/api/routes';
-import { API_THROTTLE, KeyedThrottle, type ThrottleLimits } from '../shared/domain/throttle';
+import {
+  API_THROTTLE,
+  AUTH_FAILURE_THROTTLE,
+  KeyedThrottle,
+  type ThrottleLimits,
+} from '../shared/domain/throttle';
 import { openApiDocument } from '../shared/schemas/openapi';
 import { lambdaContext } from './services/queue-poller';
 
@@ -18,8 +23,9 @@ const problem = (status: number, title: string, detail: string, headers: Record<
 });
 
 /**
- * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403), the usage
- * plan's throttle (429 above the rate and burst, per key) and the proxy-integration event shape,
+ * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403; more than
+ * a few failed checks a second from one address → 429), the usage plan's throttle (429 above the
+ * rate and burst, per key) and the proxy-integration event shape,
  * calling the very Lambda handlers deployed to AWS.
  */
 export function createGateway(options: {
@@ -28,13 +34,17 @@ export function createGateway(options: {
   apiKey: string;
   /** The usage plan's limits (default: the CDK stack's). */
   throttle?: ThrottleLimits;
+  /** Failed API-key checks allowed per client address (default AUTH_FAILURE_THROTTLE). */
+  authFailureThrottle?: ThrottleLimits;
   /** Wall clock of the throttle, ms (injected by tests). */
   nowMs?: () => number;
 }): Server {
-  const throttle = new KeyedThrottle(
-    options.throttle ?? API_THROTTLE,
-    options.nowMs ?? (() => performance.now()),
-  );
+  const nowMs = options.nowMs ?? (() => performance.now());
+  const throttle = new KeyedThrottle(options.throttle ?? API_THROTTLE, nowMs);
+  const authFailures = new KeyedThrottle(options.authFailureThrottle ?? AUTH_FAILURE_THROTTLE, nowMs);
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expectedKey = digest(options.apiKey);
+  const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
   const dispatch = async (req: IncomingMessage, raw: Buffer): Promise<APIGatewayProxyResult> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -55,13 +65,24 @@ export function createGateway(options: {
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
     if (match.route.apiKey) {
-      const key = req.headers['x-api-key'];
-      if (!key) return problem(401, 'Unauthorized', 'x-api-key header is required');
-      if (key !== options.apiKey) return problem(403, 'Forbidden', 'the API key is not valid');
+      const address = req.socket.remoteAddress ?? 'unknown';
+      // Over its failed-attempt budget, an address gets 429 for every request, right key or not.
+      const locked = authFailures.check(address);
+      if (!locked.allowed) {
+        return problem(429, 'Too Many Requests', 'too many failed API-key checks from this address', {
+          'Retry-After': retryAfter(locked.retryAfterMs),
+        });
+      }
+      const key = headers['x-api-key'];
+      if (!key || !timingSafeEqual(digest(key), expectedKey)) {
+        authFailures.take(address);
+        if (!key) return problem(401, 'Unauthorized', 'x-api-key header is required');
+        return problem(403, 'Forbidden', 'the API key is not valid');
+      }
       const taken = throttle.take(key);
       if (!taken.allowed) {
         return problem(429, 'Too Many Requests', 'the request rate of this API key is over its usage plan', {
-          'Retry-After': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))),
+          'Retry-After': retryAfter(taken.retryAfterMs),
         });
       }
     }

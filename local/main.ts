@@ -5,7 +5,7 @@ const env = process.env;
 env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('./runtime');
-const { API_THROTTLE } = await import('../shared/domain/throttle');
+const { API_THROTTLE, AUTH_FAILURE_THROTTLE } = await import('../shared/domain/throttle');
 const runtime = await startLocalRuntime({
   port: Number(env.PORT ?? 3000),
   dataDir: env.DATA_DIR ?? '.data',
@@ -14,6 +14,10 @@ const runtime = await startLocalRuntime({
   throttle: {
     rateLimit: Number(env.API_RATE_LIMIT ?? API_THROTTLE.rateLimit),
     burstLimit: Number(env.API_BURST_LIMIT ?? API_THROTTLE.burstLimit),
+  },
+  authFailureThrottle: {
+    rateLimit: Number(env.AUTH_FAILURE_RATE_LIMIT ?? AUTH_FAILURE_THROTTLE.rateLimit),
+    burstLimit: Number(env.AUTH_FAILURE_BURST_LIMIT ?? AUTH_FAILURE_THROTTLE.burstLimit),
   },
 });
 

@@ -26,6 +26,8 @@ export interface LocalRuntimeOptions {
   timeScale: number;
   /** The usage plan's limits the local gateway enforces (default: the CDK stack's). */
   throttle?: ThrottleLimits;
+  /** Failed API-key checks allowed per client address (default: AUTH_FAILURE_THROTTLE). */
+  authFailureThrottle?: ThrottleLimits;
   /** How often the outbox relay runs, wall-clock ms. */
   relayIntervalMs?: number;
 }
@@ -143,6 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resolve: resolveHandler,
     apiKey,
     ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.authFailureThrottle ? { authFailureThrottle: options.authFailureThrottle } : {}),
   });
   await new Promise<void>((res, rej) => {
     gateway.once('error', rej);

@@ -13,6 +13,13 @@ export interface ThrottleLimits {
 /** The usage plan's defaults, used by the CDK stack and by the local gateway. */
 export const API_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
 
+/**
+ * Failed API-key checks per client address (local gateway): a guesser gets a few tries a second;
+ * above that every request from the address is 429 until the bucket refills, so a throttled guess
+ * cannot tell a right key from a wrong one. In AWS the organisation's WAF rate rule does this.
+ */
+export const AUTH_FAILURE_THROTTLE: ThrottleLimits = { rateLimit: 5, burstLimit: 20 };
+
 export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second; a request takes one. */
@@ -32,14 +39,18 @@ export class TokenBucket {
   }
 
   take(): TakeResult {
+    const result = this.check();
+    if (result.allowed) this.tokens -= 1;
+    return result;
+  }
+
+  /** Whether a request would be let through now, without taking a token. */
+  check(): TakeResult {
     const now = this.nowMs();
     const elapsed = Math.max(0, now - this.last);
     this.last = now;
     this.tokens = Math.min(this.limits.burstLimit, this.tokens + (elapsed * this.limits.rateLimit) / 1000);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return { allowed: true };
-    }
+    if (this.tokens >= 1) return { allowed: true };
     return { allowed: false, retryAfterMs: Math.ceil(((1 - this.tokens) * 1000) / this.limits.rateLimit) };
   }
 }
@@ -54,11 +65,20 @@ export class KeyedThrottle {
   ) {}
 
   take(key: string): TakeResult {
+    return this.bucket(key).take();
+  }
+
+  /** Whether `key` has a token left, without taking it. */
+  check(key: string): TakeResult {
+    return this.buckets.get(key)?.check() ?? { allowed: true };
+  }
+
+  private bucket(key: string): TokenBucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.limits, this.nowMs);
       this.buckets.set(key, bucket);
     }
-    return bucket.take();
+    return bucket;
   }
 }

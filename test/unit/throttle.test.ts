@@ -1,8 +1,9 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../functions/api/routes';
 import { createGateway } from '../../local/gateway';
-import { KeyedThrottle, TokenBucket } from '../../shared/domain/throttle';
+import { AUTH_FAILURE_THROTTLE, KeyedThrottle, TokenBucket } from '../../shared/domain/throttle';
 
 describe('TokenBucket', () => {
   it('lets a burst through, then the steady rate, and says when the next token comes', () => {
@@ -70,6 +71,98 @@ describe('local gateway throttle (the usage plan of the CDK stack)', () => {
       expect(invoked).toBe(2);
       // A wrong key is refused before it can spend the plan's tokens.
       expect((await fetch(url, { headers: { 'x-api-key': 'other' } })).status).toBe(403);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('local gateway: failed API-key checks per client address (issue 8.10)', () => {
+  const route: ApiRoute = {
+    id: 'GetShipment',
+    method: 'GET',
+    resource: '/v1/shipments/{shipmentId}',
+    entry: 'unused.ts',
+    handler: 'handler',
+    access: 'read',
+    apiKey: true,
+  };
+  /** GET from a chosen loopback address (Linux routes all of 127/8 to lo). */
+  const getFrom = (url: string, localAddress: string, key?: string) =>
+    new Promise<{ status: number; retryAfter?: string; contentType?: string; body: string }>(
+      (resolve, reject) => {
+        const req = request(url, { localAddress, headers: key ? { 'x-api-key': key } : {} }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: res.headers['retry-after'] as string | undefined,
+              contentType: res.headers['content-type'],
+              body,
+            }),
+          );
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
+
+  it('answers 429 with Retry-After to every request of an address over its failure budget, until it refills', async () => {
+    let now = 0;
+    const server = createGateway({
+      routes: [route],
+      apiKey: 'local_right',
+      authFailureThrottle: { rateLimit: 1, burstLimit: 3 },
+      nowMs: () => now,
+      resolve: async () => async () => ({ statusCode: 200, body: '{}' }),
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/shipments/S-1`;
+    try {
+      const guesses = [];
+      for (const key of ['local_a', undefined, 'local_b', 'local_c', 'local_d'])
+        guesses.push((await getFrom(url, '127.0.0.1', key)).status);
+      expect(guesses).toEqual([403, 401, 403, 429, 429]);
+      // Locked out: the right key too, so a throttled guess says nothing about the key.
+      const locked = await getFrom(url, '127.0.0.1', 'local_right');
+      expect(locked.status).toBe(429);
+      expect(locked.retryAfter).toBe('1');
+      expect(locked.contentType).toBe('application/problem+json');
+      expect(JSON.parse(locked.body)).toMatchObject({ status: 429, title: 'Too Many Requests' });
+      // Another address is not affected.
+      expect((await getFrom(url, '127.0.0.2', 'local_wrong')).status).toBe(403);
+      expect((await getFrom(url, '127.0.0.2', 'local_right')).status).toBe(200);
+      // A second later one token is back: the right key passes and does not spend it.
+      now = 1000;
+      expect((await getFrom(url, '127.0.0.1', 'local_right')).status).toBe(200);
+      expect((await getFrom(url, '127.0.0.1', 'local_right')).status).toBe(200);
+      expect((await getFrom(url, '127.0.0.1', 'local_e')).status).toBe(403);
+      expect((await getFrom(url, '127.0.0.1', 'local_f')).status).toBe(429);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('by default lets far fewer than 4,000 wrong keys a second through to a 403', async () => {
+    const server = createGateway({
+      routes: [route],
+      apiKey: 'local_right',
+      nowMs: () => 0,
+      resolve: async () => async () => ({ statusCode: 200, body: '{}' }),
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/shipments/S-1`;
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          getFrom(url, '127.0.0.1', `local_guess-${i}`).then((r) => r.status),
+        ),
+      );
+      expect(statuses.filter((s) => s === 403)).toHaveLength(AUTH_FAILURE_THROTTLE.burstLimit);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(200 - AUTH_FAILURE_THROTTLE.burstLimit);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
