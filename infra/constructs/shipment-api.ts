@@ -2,6 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
+  type IApiKey,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -36,6 +37,8 @@ export interface ShipmentApiProps {
  */
 export class ShipmentApi extends Construct {
   readonly api: RestApi;
+  /** The key the SCM sends as `x-api-key` (its value: `aws apigateway get-api-key --include-value`). */
+  readonly apiKey: IApiKey;
   readonly functions: Record<string, ServiceFunction> = {};
 
   constructor(scope: Construct, id: string, props: ShipmentApiProps) {
@@ -139,10 +142,10 @@ export class ShipmentApi extends Construct {
       throttle: props.throttle ?? API_THROTTLE,
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    const key = this.api.addApiKey('ScmApiKey', {
+    this.apiKey = this.api.addApiKey('ScmApiKey', {
       description: `API key of the SCM integration (${Stack.of(this).stackName})`,
     });
-    plan.addApiKey(key);
+    plan.addApiKey(this.apiKey);
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -30,8 +30,8 @@ export interface ServiceStackProps extends StackProps {
   fleetConfig?: string;
   maxConcurrentBatches?: number;
   batchBudgetSeconds?: number;
-  /** The integration's callback URL (contract §4); CDK context `scmCallbackUrl` by default. */
-  scmCallbackUrl?: string;
+  /** The SCM's webhook URL (contract §4); required, from CDK context `scmCallbackUrl` (build-app.ts). */
+  scmCallbackUrl: string;
   /**
    * Distances and durations for the functions that plan routes; CDK context `routingMatrix`
    * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
@@ -99,10 +99,7 @@ export class ServiceStack extends Stack {
       shipments,
       callbacks: data.table(CALLBACKS_TABLE),
       environment,
-      scmCallbackUrl:
-        props.scmCallbackUrl ??
-        this.node.tryGetContext('scmCallbackUrl') ??
-        'https://scm.example.com/webhooks/route-optimized',
+      scmCallbackUrl: props.scmCallbackUrl,
     });
 
     // Backstop of the transactional outbox: publishes events a writer could not publish itself.
@@ -139,6 +136,26 @@ export class ServiceStack extends Stack {
       batchBudgetSeconds,
       existingAlarms: [...Object.values(this.callbacks.alarms), ...(matrixAlarm ? [matrixAlarm] : [])],
       alarmEmail: props.alarmEmail ?? this.node.tryGetContext('alarmEmail'),
+    });
+
+    // What an operator needs after `cdk deploy` (printed by the CLI, and in the stack's Outputs tab).
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the shipment API (append v1/shipments)',
+      value: this.api.api.url,
+    });
+    new CfnOutput(this, 'ApiKeyId', {
+      description:
+        'The SCM API key (x-api-key): aws apigateway get-api-key --include-value --query value --output text --api-key <this id>',
+      value: this.api.apiKey.keyId,
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      description:
+        'Signing secret of the webhooks: aws secretsmanager get-secret-value --query SecretString --output text --secret-id <this ARN>; the SCM verifies with whsec_<value>',
+      value: this.callbacks.webhookSecret.secretArn,
+    });
+    new CfnOutput(this, 'ScmCallbackUrl', {
+      description: 'Where the webhooks go (context scmCallbackUrl)',
+      value: props.scmCallbackUrl,
     });
   }
 }

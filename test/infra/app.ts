@@ -5,9 +5,13 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
 
+/** The SCM webhook URL the tests deploy with (`.invalid`: a host that never resolves). */
+export const SCM_CALLBACK_URL = 'https://scm.invalid/webhooks/route-optimized';
+
 /**
  * Synthesizes the whole app once per test file, without esbuild bundling (assets are stubbed), with
- * the cdk-nag AwsSolutions plugin attached as in `npm run synth`; `context` as given with `-c`.
+ * the cdk-nag AwsSolutions plugin attached as in `npm run synth`; `context` as given with `-c`
+ * (`scmCallbackUrl` is SCM_CALLBACK_URL unless given).
  */
 export function synthApp(context: Record<string, string> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
@@ -16,6 +20,7 @@ export function synthApp(context: Record<string, string> = {}) {
     context: {
       'aws:cdk:bundling-stacks': [],
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      scmCallbackUrl: SCM_CALLBACK_URL,
       ...context,
     },
   });
