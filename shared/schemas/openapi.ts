@@ -122,7 +122,11 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'Replace with a higher version',
           parameters: [...write, headers.shipmentId],
           requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
-          responses: { '202': ok('Queued'), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+          responses: {
+            '202': ok('Queued'),
+            '200': ok('URGENT shipment optimized in real time'),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422),
+          },
         },
       },
       '/v1/shipments/{shipmentId}/cancel': {

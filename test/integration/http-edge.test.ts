@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/services/queue-poller';
+import { sampleShipment } from '../support/arbitraries';
 import {
   IN_PROCESS_API_KEY,
   type InProcessServices,
@@ -179,5 +180,40 @@ describe('two Content-Type headers (issue 8.10)', () => {
       lambdaContext('CreateShipment'),
     );
     expect(r.statusCode).toBe(415);
+  });
+});
+
+describe('contract: PUT of an URGENT shipment (issue 8.14)', () => {
+  it('answers 200 with its route when it is optimized in real time, like POST', async () => {
+    const put = async (version: number) => {
+      const r = await fetch(`${api.url}/v1/shipments/EDGE-URG-1`, {
+        method: 'PUT',
+        headers: { 'x-api-key': IN_PROCESS_API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify(
+          sampleShipment({
+            shipmentId: 'EDGE-URG-1',
+            version,
+            region: 'edge-urgent',
+            serviceLevel: 'SAME_DAY',
+            timeWindow: undefined,
+            weightKg: 10 + version,
+          }),
+        ),
+      });
+      return { status: r.status, body: (await r.json()) as { status: string; route?: { routeId: string } } };
+    };
+    const created = await api.post(
+      sampleShipment({
+        shipmentId: 'EDGE-URG-1',
+        region: 'edge-urgent',
+        serviceLevel: 'SAME_DAY',
+        timeWindow: undefined,
+      }),
+    );
+    expect(created.status).toBe(200);
+    const replaced = await put(2);
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.status).toBe('OPTIMIZED');
+    expect(replaced.body.route?.routeId).toEqual(expect.any(String));
   });
 });

@@ -45,4 +45,9 @@ describe('the OpenAPI document', () => {
         expect(Object.keys(op.responses), `${method} ${path}`).toContain('400');
     }
   });
+
+  it('documents 200 (URGENT optimized in real time) and 202 (queued) for POST and PUT of a shipment', () => {
+    for (const op of [doc.paths['/v1/shipments']?.post, doc.paths['/v1/shipments/{shipmentId}']?.put])
+      expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '202']));
+  });
 });
