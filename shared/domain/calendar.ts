@@ -1,6 +1,7 @@
 import type { FleetConfig, RegionCalendar, Weekday } from '../schemas/batching';
 import type { ShipmentBody } from '../schemas/shipment';
 import type { FieldError } from './errors';
+import { ownEntry } from './lookup';
 
 /**
  * Service dates and local times of a region (contract §3a). A service date is a local date
@@ -99,7 +100,7 @@ export function nextWorkingDay(date: string, calendar: RegionCalendar): string {
 
 /** The region's calendar: the fleet-wide one with the region's own fields over it. */
 export function calendarOf(region: string, fleet: Pick<FleetConfig, 'calendar' | 'regions'>): RegionCalendar {
-  const own = fleet.regions[region]?.calendar;
+  const own = ownEntry(fleet.regions, region)?.calendar;
   return own ? { ...fleet.calendar, ...own } : fleet.calendar;
 }
 

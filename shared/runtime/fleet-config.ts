@@ -17,6 +17,14 @@ export function loadFleetConfig(value: string | undefined): FleetConfig {
   } catch (error) {
     throw new ConfigurationError('FLEET_CONFIG is not valid JSON', { cause: error });
   }
+  // A region id `__proto__` would be dropped silently by the record parse (and with it the region's
+  // fleet): refuse it. Other prototype names (`constructor`, `toString`) are ordinary ids.
+  const regions = (json as { regions?: unknown } | null)?.regions;
+  if (regions && typeof regions === 'object' && Object.hasOwn(regions, '__proto__')) {
+    throw new ConfigurationError(
+      'FLEET_CONFIG is invalid: regions.__proto__: __proto__ cannot be a region id',
+    );
+  }
   const parsed = FleetConfig.safeParse(json);
   if (!parsed.success) {
     throw new ConfigurationError(

@@ -181,7 +181,11 @@ export const RegionCalendarOverride = z.strictObject({
 });
 
 export const FleetVehicle = z.strictObject({
-  id: z.string().min(1),
+  /** Bookings are kept per vehicle id in a JSON object, where `__proto__` cannot be a key. */
+  id: z
+    .string()
+    .min(1)
+    .refine((id) => id !== '__proto__', '__proto__ cannot be a vehicle id'),
   depotId: z.string().min(1),
   endDepotId: z.string().min(1).optional(),
   capacityWeightKg: z.number().positive(),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { depotsFor, toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
+import { availableVehicles } from '../../shared/domain/batching/bookings';
+import { depotsFor, regionFleet, toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
+import { ownEntry, withOwnEntry } from '../../shared/domain/lookup';
 import { bodyHash } from '../../shared/domain/versioning';
 import { loadFleetConfig } from '../../shared/runtime/fleet-config';
 import { FleetConfig } from '../../shared/schemas/batching';
@@ -148,5 +150,72 @@ describe('fleet (contract §3)', () => {
     });
     expect(parsed.planningHorizonDays).toBe(14);
     expect(parsed.regions.ny?.vehicles).toBeUndefined();
+  });
+
+  it('treats prototype names as ids: no inherited member is ever a fleet, a booking or a route id', () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    const fleet = loadFleetConfig(
+      JSON.stringify({
+        regions: {
+          toString: {
+            depots: [{ id: 'constructor', lat: 59, lon: 18 }],
+            vehicles: [
+              {
+                id: 'hasOwnProperty',
+                depotId: 'constructor',
+                capacityWeightKg: 900,
+                shiftStart: '06:00',
+                shiftEnd: '18:00',
+              },
+            ],
+          },
+        },
+      }),
+    );
+    for (const name of names.filter((n) => n !== 'toString')) {
+      expect(regionFleet(fleet, name), name).toBeUndefined();
+      // The default fleet, at the depot the shipments name.
+      const depots = depotsFor(
+        name,
+        [state({ region: name, origin: { depotId: name, lat: 59, lon: 18 } })],
+        fleet,
+      );
+      expect(depots.map((d) => d.id)).toEqual([name]);
+      expect(vehiclesFor(name, depots, fleet, at('2026-11-26T08:00:00Z'), '2026-11-26')[0]?.id).toBe(
+        `${name}-V1`,
+      );
+    }
+    const configured = vehiclesFor(
+      'toString',
+      depotsFor('toString', [], fleet),
+      fleet,
+      at('2026-11-26T08:00:00Z'),
+      '2026-11-26',
+    );
+    expect(configured.map((v) => v.id)).toEqual(['hasOwnProperty']);
+    // No booking yet for vehicles named like Object.prototype members: all of them are available.
+    const vehicles = names.map((id) => ({ ...configured[0], id }) as (typeof configured)[number]);
+    expect(
+      availableVehicles(vehicles, { region: 'toString', revision: 0, vehicles: {} }).map((v) => v.id),
+    ).toEqual(names);
+    // Own entries only, and `__proto__` is an entry, not a prototype change.
+    let record: Record<string, number> = {};
+    for (const [i, name] of names.entries()) record = withOwnEntry(record, name, i);
+    expect(names.map((n) => ownEntry(record, n))).toEqual([0, 1, 2, 3, 4]);
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+    expect(ownEntry({}, 'constructor')).toBeUndefined();
+  });
+
+  it('refuses __proto__ as a region or vehicle id in FLEET_CONFIG (it cannot be a key of the stored bookings)', () => {
+    const vehicle = { id: 'V1', depotId: 'D', capacityWeightKg: 900, shiftStart: '06:00', shiftEnd: '18:00' };
+    expect(() =>
+      loadFleetConfig(`{"regions":{"__proto__":{"vehicles":[${JSON.stringify(vehicle)}]}}}`),
+    ).toThrow(/regions.__proto__/);
+    expect(() =>
+      loadFleetConfig(
+        JSON.stringify({ regions: { north: { vehicles: [{ ...vehicle, id: '__proto__' }] } } }),
+      ),
+    ).toThrow(/__proto__ cannot be a vehicle id/);
   });
 });

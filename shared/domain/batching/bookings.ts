@@ -1,7 +1,9 @@
 import type { FleetBookings, VehicleBooking } from '../../schemas/batching';
 import type { PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
 import { ConcurrencyConflictError } from '../errors';
+import { ownEntry, withOwnEntry } from '../lookup';
 import type { BatchingDeps } from './dependencies';
+import { regionFleet } from './fleet';
 
 /**
  * Vehicle bookings of a region with a configured fleet (ADR 0004), per service date: a vehicle
@@ -13,7 +15,7 @@ import type { BatchingDeps } from './dependencies';
  * booked.
  */
 export function tracksBookings(region: string, deps: Pick<BatchingDeps, 'fleet'>): boolean {
-  return deps.fleet.regions[region]?.vehicles !== undefined;
+  return regionFleet(deps.fleet, region)?.vehicles !== undefined;
 }
 
 /** When a vehicle is free again; a re-run of a window ignores the booking its earlier run made. */
@@ -34,7 +36,7 @@ export function availableVehicles(
   windowId?: string,
 ): VehicleInput[] {
   return vehicles.flatMap((v) => {
-    const start = Math.max(v.shiftStart, freeFrom(bookings.vehicles[v.id], windowId));
+    const start = Math.max(v.shiftStart, freeFrom(ownEntry(bookings.vehicles, v.id), windowId));
     return start < v.shiftEnd ? [{ ...v, shiftStart: start }] : [];
   });
 }
@@ -57,25 +59,25 @@ export async function bookWindowRoutes(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await deps.batches.getBookings(target.region, target.serviceDate);
     const conflicts = used
-      .filter((r) => freeFrom(current.vehicles[r.vehicleId], target.windowId) > r.start)
+      .filter((r) => freeFrom(ownEntry(current.vehicles, r.vehicleId), target.windowId) > r.start)
       .map((r) => r.vehicleId);
     if (conflicts.length > 0) return { booked: false, conflicts };
     const next: FleetBookings = {
       region: target.region,
       serviceDate: target.serviceDate,
       revision: current.revision + 1,
-      vehicles: { ...current.vehicles },
+      vehicles: current.vehicles,
     };
     for (const route of used) {
       const vehicle = byId.get(route.vehicleId);
       if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
-      const previous = freeFrom(current.vehicles[route.vehicleId], target.windowId);
-      next.vehicles[route.vehicleId] = {
+      const previous = freeFrom(ownEntry(current.vehicles, route.vehicleId), target.windowId);
+      next.vehicles = withOwnEntry<VehicleBooking>(next.vehicles, route.vehicleId, {
         until: busyUntil(route, vehicle),
         previous: Number.isFinite(previous) ? previous : 0,
         windowId: target.windowId,
         batchId: target.batchId,
-      };
+      });
     }
     if (await deps.batches.putBookings(next)) return { booked: true };
   }
@@ -96,7 +98,7 @@ export function constrainToBookings(
 ): { input: RoutingInput; plan: RoutingPlan } {
   const routeOf = new Map(plan.routes.filter((r) => r.stops.length > 0).map((r) => [r.vehicleId, r]));
   const vehicles = input.vehicles.flatMap((v) => {
-    const booking = bookings.vehicles[v.id];
+    const booking = ownEntry(bookings.vehicles, v.id);
     if (!booking) return [v];
     const route = routeOf.get(v.id);
     if (!route) {
@@ -141,20 +143,20 @@ export async function bookInsertion(
       region,
       serviceDate,
       revision: current.revision + 1,
-      vehicles: { ...current.vehicles },
+      vehicles: current.vehicles,
     };
     for (const route of changed) {
       const vehicle = byId.get(route.vehicleId);
       if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
-      const booking = current.vehicles[vehicle.id];
+      const booking = ownEntry(current.vehicles, vehicle.id);
       const old = previous.get(vehicle.id);
       const allowedUntil = old ? Math.max(route.start, busyUntil(old, vehicle)) : route.start;
       if (booking && booking.until > allowedUntil) return false;
-      next.vehicles[vehicle.id] = {
+      next.vehicles = withOwnEntry<VehicleBooking>(next.vehicles, vehicle.id, {
         until: Math.max(booking?.until ?? 0, busyUntil(route, vehicle)),
         previous: booking?.until ?? 0,
         batchId,
-      };
+      });
     }
     if (await deps.batches.putBookings(next)) return true;
   }

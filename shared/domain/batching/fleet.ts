@@ -2,6 +2,7 @@ import type { FleetConfig, FleetVehicle } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
 import type { DepotInput, ShipmentJobInput, VehicleInput } from '../../solver';
 import { calendarOf, serviceDateFor, shiftOn } from '../calendar';
+import { ownEntry } from '../lookup';
 
 const DEFAULT_SERVICE_SECONDS = 5 * 60;
 
@@ -28,6 +29,11 @@ export function toJob(state: ShipmentState): ShipmentJobInput {
   };
 }
 
+/** The region's configured fleet, if any: an own entry, so a region named `constructor` has none. */
+export function regionFleet(fleet: FleetConfig, region: string): FleetConfig['regions'][string] | undefined {
+  return ownEntry(fleet.regions, region);
+}
+
 /** The depots of the region's configuration plus every origin depot the shipments name. */
 export function depotsFor(
   region: string,
@@ -35,7 +41,7 @@ export function depotsFor(
   fleet: FleetConfig,
 ): DepotInput[] {
   const depots = new Map<string, DepotInput>();
-  for (const d of fleet.regions[region]?.depots ?? [])
+  for (const d of regionFleet(fleet, region)?.depots ?? [])
     depots.set(d.id, { id: d.id, location: { lat: d.lat, lon: d.lon } });
   for (const st of states) {
     const o = st.shipment.origin;
@@ -64,7 +70,7 @@ export function vehiclesFor(
     return { shiftStart: Math.max(start, planningStart), shiftEnd: end };
   };
   const working = (v: VehicleInput) => v.shiftStart < v.shiftEnd;
-  const configured = fleet.regions[region]?.vehicles;
+  const configured = regionFleet(fleet, region)?.vehicles;
   if (configured) {
     const known = new Set(depots.map((d) => d.id));
     return configured

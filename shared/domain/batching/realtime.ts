@@ -3,6 +3,7 @@ import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
+import { ownEntry, withOwnEntry } from '../lookup';
 import { derivePriority } from '../priority';
 import {
   commit,
@@ -139,9 +140,8 @@ export async function optimizeInRealTime(
     const newInput: RoutingInput = { ...cleaned.input, shipments: [...cleaned.input.shipments, job] };
     const route = insertion.plan.routes.find((r) => r.vehicleId === insertion.routeVehicleId);
     if (!route) break;
-    const routeIds = { ...(current?.routeIds ?? {}) };
-    const routeId = routeIds[route.vehicleId] ?? deps.ids.next();
-    routeIds[route.vehicleId] = routeId;
+    const routeId = ownEntry(current?.routeIds ?? {}, route.vehicleId) ?? deps.ids.next();
+    const routeIds = withOwnEntry(current?.routeIds ?? {}, route.vehicleId, routeId);
     const batchId = deps.ids.next();
     if (
       bookings &&
