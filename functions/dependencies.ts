@@ -44,7 +44,7 @@ export const batchingMetrics: BatchingMetrics = {
   },
   staleResult: () => recordMetric(METRICS.versionConflicts, MetricUnit.Count, 1),
   // Its own EMF line with the service dimension only: the ShipmentsUnassigned alarm's metric.
-  shipmentUnassigned: () => recordMetric('ShipmentsUnassigned', MetricUnit.Count, 1),
+  shipmentUnassigned: () => recordMetric(METRICS.shipmentsUnassigned, MetricUnit.Count, 1),
 };
 
 /** CloudWatch (EMF) and the local sink: the names of shared/domain/operations/metric-names.ts. */

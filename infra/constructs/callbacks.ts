@@ -166,7 +166,7 @@ export class CallbackDelivery extends Construct {
 
     new Rule(this, 'RouteOptimizedRule', {
       eventBus: props.bus,
-      description: 'Starts one callback delivery per route.optimized event',
+      description: 'Starts one callback delivery per route.optimized and per shipment.unassigned event',
       eventPattern: toCdkPattern(CALLBACK_DELIVERY_RULE.pattern),
       targets: [
         new SfnStateMachine(this.stateMachine, {

@@ -212,6 +212,13 @@ export class Monitoring extends Construct {
             alarmFriendlyName: 'StuckShipments',
             addAlarm: atLeastOne,
           },
+          {
+            metric: metric(METRICS.shipmentsUnassigned, 'Sum').with({
+              label: 'shipments given up (unassigned)',
+            }),
+            alarmFriendlyName: 'ShipmentsUnassigned',
+            addAlarm: atLeastOne,
+          },
         ],
       },
       {

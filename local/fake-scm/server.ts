@@ -142,9 +142,13 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     const retryable = answer === 408 || answer === 429 || answer >= 500;
     if (answer >= 200 && answer < 300) {
       try {
-        const payload = JSON.parse(raw) as { data?: { shipmentId?: string; version?: number } };
+        const payload = JSON.parse(raw) as {
+          type?: string;
+          data?: { shipmentId?: string; version?: number };
+        };
         const { shipmentId, version } = payload.data ?? {};
-        if (shipmentId && typeof version === 'number') {
+        // Only a route is applied; other types (shipment.unassigned) are taken and ignored.
+        if (payload.type === 'shipment.route_optimized' && shipmentId && typeof version === 'number') {
           applied.set(shipmentId, {
             shipmentId,
             version,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { BusEnvelope, ROUTE_OPTIMIZED, RouteOptimizedDetail } from './events';
+import {
+  BusEnvelope,
+  ROUTE_OPTIMIZED,
+  RouteOptimizedDetail,
+  SHIPMENT_UNASSIGNED,
+  ShipmentUnassignedDetail,
+} from './events';
 import { RouteAssignment } from './state';
 
 /** Delivery state of one callback (contract §4): PENDING → IN_PROGRESS → COMPLETED | FAILED. */
@@ -34,10 +40,34 @@ export const WebhookPayload = z.strictObject({
 });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;
 
+/**
+ * The webhook body of `shipment.unassigned` (contract §3a): the shipment cannot be planned, with
+ * the reason. A notice: whatever the SCM answers, the shipment's state does not change (an SCM that
+ * ignores the type answers 2xx and is done).
+ */
+export const UnassignedWebhookPayload = z.strictObject({
+  type: z.literal('shipment.unassigned'),
+  timestamp: z.iso.datetime({ offset: true }),
+  data: z.strictObject({
+    shipmentId: z.string(),
+    version: z.int().min(1),
+    correlationId: z.string(),
+    reason: z.string(),
+    planRevision: z.int().min(0).optional(),
+  }),
+});
+export type UnassignedWebhookPayload = z.infer<typeof UnassignedWebhookPayload>;
+
+/** The webhook types this system sends (the body's `type`). */
+export const CallbackType = z.enum(['shipment.route_optimized', 'shipment.unassigned']);
+export type CallbackType = z.infer<typeof CallbackType>;
+
 /** One callback: what is sent (the exact body, signed anew at each attempt) and how far it got. */
 export const CallbackRecord = z.strictObject({
   /** The Standard Webhooks `webhook-id`: the SCM's idempotency key, the same on every attempt and redrive. */
   webhookId: z.string(),
+  /** The webhook's type; absent on records written before there was more than one: route_optimized. */
+  type: CallbackType.optional(),
   shipmentId: z.string(),
   version: z.int().min(1),
   correlationId: z.string(),
@@ -89,7 +119,17 @@ export const RouteOptimizedEnvelope = BusEnvelope.extend({
   'detail-type': z.literal(ROUTE_OPTIMIZED),
   detail: RouteOptimizedDetail,
 });
-export const DeliveryInput = z.union([RouteOptimizedEnvelope, RedriveInput, ResumeInput]);
+/** Execution input from the bus rule: a shipment given up as unplannable (a notice to the SCM). */
+export const ShipmentUnassignedEnvelope = BusEnvelope.extend({
+  'detail-type': z.literal(SHIPMENT_UNASSIGNED),
+  detail: ShipmentUnassignedDetail,
+});
+export const DeliveryInput = z.union([
+  RouteOptimizedEnvelope,
+  ShipmentUnassignedEnvelope,
+  RedriveInput,
+  ResumeInput,
+]);
 export type DeliveryInput = z.infer<typeof DeliveryInput>;
 
 // Task inputs and outputs of the delivery state machine (infra/constructs/callbacks.ts).

@@ -84,6 +84,14 @@ describe('monitoring: every alarm of contract §5', () => {
     expect(failed.Properties.MetricName).toBe('ExecutionsFailed');
     expectThreshold(failed, 1, 'GreaterThanOrEqualToThreshold');
   });
+  it('alarms on any shipment given up as unplannable (ShipmentsUnassigned)', () => {
+    const given = alarm('ShipmentsUnassigned');
+    expect(JSON.stringify(given.Properties.Metrics ?? given.Properties.MetricName)).toContain(
+      METRICS.shipmentsUnassigned,
+    );
+    expectThreshold(given, 1, 'GreaterThanOrEqualToThreshold');
+    expect(given.Properties.TreatMissingData).toBe('notBreaching');
+  });
   it('alarms when stuck shipments are found, on optimization p99 over the budget and real-time p99 over 10 s', () => {
     const metricOf = (a: Resource) => JSON.stringify(a.Properties.Metrics ?? a.Properties.MetricName);
     const stuck = alarm('StuckShipments');

@@ -410,26 +410,30 @@ export async function staleAndRequeue(
 
 /**
  * A shipment the engine could not place goes to the next window, up to the configured number of
- * windows in a row; then it stays STALE with the reason, for operations (reconciliation flags it).
+ * windows in a row; then it is given up (giveUpShipment: STALE with the reason, shipment.unassigned
+ * to the SCM, the ShipmentsUnassigned alarm).
  */
 async function leaveUnassigned(shipmentId: string, version: number, reason: string, deps: BatchingDeps) {
   const state = await deps.store.get(shipmentId);
   if (state?.status !== 'OPTIMIZING' || state.version !== version) return;
   const windows = (state.unassignedWindows ?? 0) + 1;
-  const giveUp = windows >= deps.settings.maxUnassignedWindows;
+  if (windows >= deps.settings.maxUnassignedWindows) {
+    await giveUpShipment(state, `unassigned (${reason}) in ${windows} windows: needs attention`, deps, {
+      unassignedWindows: windows,
+    });
+    return;
+  }
   try {
     await commitAndPublish(deps, state, {
-      type: giveUp ? 'shipment.stale' : 'shipment.requeued',
-      status: giveUp ? 'STALE' : 'QUEUED',
+      type: 'shipment.requeued',
+      status: 'QUEUED',
       version,
       correlationId: state.correlationId,
       patch: {
-        statusReason: giveUp
-          ? `unassigned (${reason}) in ${windows} windows: needs attention`
-          : `unassigned (${reason}): re-queued for the next window`,
+        statusReason: `unassigned (${reason}): re-queued for the next window`,
         unassignedWindows: windows,
       },
-      ...(giveUp ? {} : { busEvent: 'shipment.requeued' as const }),
+      busEvent: 'shipment.requeued',
     });
   } catch (error) {
     if (!(error instanceof ConcurrencyConflictError)) throw error;

@@ -21,6 +21,7 @@ export async function giveUpShipment(
     BatchingDeps,
     'store' | 'clock' | 'ids' | 'publisher' | 'logger' | 'batches' | 'metrics' | 'fleet'
   >,
+  patch: { unassignedWindows?: number } = {},
 ): Promise<ShipmentState | undefined> {
   if (!canTransition(state.status, 'STALE')) return undefined;
   const plan = await deps.batches
@@ -42,7 +43,7 @@ export async function giveUpShipment(
       status: 'STALE',
       version: state.version,
       correlationId: state.correlationId,
-      patch: { statusReason: reason, route: null },
+      patch: { statusReason: reason, route: null, ...patch },
       busEvent: { detailType: SHIPMENT_UNASSIGNED, detail },
     });
     deps.metrics.shipmentUnassigned({ region: state.region, priority: state.priority });

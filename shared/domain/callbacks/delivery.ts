@@ -8,9 +8,14 @@ import {
   type CallbackRecord,
   DeliveryInput,
   type PrepareTaskOutput,
+  type UnassignedWebhookPayload,
   type WebhookPayload,
 } from '../../schemas/callbacks';
-import type { RouteOptimizedDetail } from '../../schemas/events';
+import {
+  type RouteOptimizedDetail,
+  SHIPMENT_UNASSIGNED,
+  type ShipmentUnassignedDetail,
+} from '../../schemas/events';
 import type { ShipmentState } from '../../schemas/state';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, InternalError, ValidationError } from '../errors';
@@ -72,6 +77,26 @@ export function webhookPayload(detail: RouteOptimizedDetail, timestamp: string):
   };
 }
 
+export function unassignedPayload(
+  detail: ShipmentUnassignedDetail,
+  timestamp: string,
+): UnassignedWebhookPayload {
+  return {
+    type: 'shipment.unassigned',
+    timestamp,
+    data: {
+      shipmentId: detail.shipmentId,
+      version: detail.version,
+      correlationId: detail.correlationId,
+      reason: detail.reason,
+      ...(detail.planRevision !== undefined ? { planRevision: detail.planRevision } : {}),
+    },
+  };
+}
+
+/** A notice (shipment.unassigned) tells the SCM something; its answer moves no shipment. */
+const isNotice = (record: CallbackRecord) => record.type === 'shipment.unassigned';
+
 /**
  * First task of a delivery. From a route.optimized event: creates the callback (PENDING) and moves
  * the shipment OPTIMIZED → CALLBACK_PENDING. From a redrive: puts the failed callback back to
@@ -91,11 +116,17 @@ export async function prepareDelivery(
   if ('redrive' in input) return restartDelivery(input.redrive, raw.executionId, deps, 'redrive');
   if ('resume' in input) return resumeDelivery(input.resume.webhookId, raw.executionId, deps);
 
+  const notice = input['detail-type'] === SHIPMENT_UNASSIGNED;
   const detail = input.detail;
   const webhookId = webhookIdOf(detail.eventId);
-  const body = JSON.stringify(webhookPayload(detail, secondsIso(now)));
+  const body = JSON.stringify(
+    input['detail-type'] === SHIPMENT_UNASSIGNED
+      ? unassignedPayload(input.detail, secondsIso(now))
+      : webhookPayload(input.detail, secondsIso(now)),
+  );
   const record: CallbackRecord = {
     webhookId,
+    ...(notice ? { type: 'shipment.unassigned' as const } : {}),
     shipmentId: detail.shipmentId,
     version: detail.version,
     correlationId: detail.correlationId,
@@ -114,10 +145,11 @@ export async function prepareDelivery(
   if (!(await deps.callbacks.create(record))) {
     const existing = await deps.callbacks.get(webhookId);
     if (existing?.executionId !== raw.executionId) {
-      deps.logger.info('duplicate route.optimized: the callback has its delivery already', { webhookId });
+      deps.logger.info('duplicate event: the callback has its delivery already', { webhookId });
       return { webhookId, endpoint: record.endpoint, skip: true, reason: 'duplicate' };
     }
   }
+  if (notice) return { webhookId, endpoint: record.endpoint, skip: false };
   const moved = await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
     type: 'shipment.callback_pending',
     status: 'CALLBACK_PENDING',
@@ -183,13 +215,14 @@ async function restartDelivery(
       return { webhookId, endpoint: letter.endpoint, skip: true, reason: 'taken by another delivery' };
   }
   const record = (await deps.callbacks.get(webhookId)) as CallbackRecord;
-  await moveShipment(deps, record, 'CALLBACK_FAILED', (stored) => ({
-    type: 'shipment.callback_pending',
-    status: 'CALLBACK_PENDING',
-    version: stored.version,
-    correlationId: record.correlationId,
-    patch: { statusReason: null },
-  }));
+  if (!isNotice(record))
+    await moveShipment(deps, record, 'CALLBACK_FAILED', (stored) => ({
+      type: 'shipment.callback_pending',
+      status: 'CALLBACK_PENDING',
+      version: stored.version,
+      correlationId: record.correlationId,
+      patch: { statusReason: null },
+    }));
   deps.logger.info(`callback ${why}: delivery restarts with the same webhook-id`, { webhookId });
   return { webhookId, endpoint: record.endpoint, skip: false };
 }
@@ -278,7 +311,7 @@ export async function attemptDelivery(
     return failedProbe(record, input.attempts, answer, deps, out);
 
   if (answer.class === 'applied' || answer.class === 'stale' || answer.class === 'gone') {
-    await settleAnswered(deps, record, answer);
+    if (!isNotice(record)) await settleAnswered(deps, record, answer);
     await updateRecord(deps, record.webhookId, (r) => ({
       ...stripped(r, ['nextAttemptAt']),
       status: 'COMPLETED',
@@ -419,14 +452,16 @@ export async function deadLetterDelivery(input: { webhookId: string; reason: str
     attempts: record.attempts,
     reason: input.reason,
   };
-  const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
-    type: 'shipment.callback_failed',
-    status: 'CALLBACK_FAILED',
-    version: stored.version,
-    correlationId: record.correlationId,
-    patch: { statusReason: input.reason },
-    busEvent: { detailType: CALLBACK_FAILED, detail: { ...detail } },
-  }));
+  const moved = isNotice(record)
+    ? 'gone'
+    : await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+        type: 'shipment.callback_failed',
+        status: 'CALLBACK_FAILED',
+        version: stored.version,
+        correlationId: record.correlationId,
+        patch: { statusReason: input.reason },
+        busEvent: { detailType: CALLBACK_FAILED, detail: { ...detail } },
+      }));
   if (moved === 'gone')
     await deps.publisher.publish([{ detailType: CALLBACK_FAILED, detail: { ...detail } }]);
   deps.metrics.count('CallbackFailed');

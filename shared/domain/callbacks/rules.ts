@@ -1,12 +1,13 @@
-import { EVENT_SOURCE, ROUTE_OPTIMIZED } from '../../schemas/events';
+import { EVENT_SOURCE, ROUTE_OPTIMIZED, SHIPMENT_UNASSIGNED } from '../../schemas/events';
 import type { EventPattern } from '../routing-rules';
 
 /**
- * The bus rule that starts one callback delivery per route.optimized event. The CDK construct
+ * The bus rule that starts one callback delivery per route.optimized event, and one per
+ * shipment.unassigned event (a notice: the SCM's answer changes no shipment). The CDK construct
  * turns it into an EventBridge rule targeting the state machine; the local bus evaluates the same
  * object.
  */
 export const CALLBACK_DELIVERY_RULE: { name: string; pattern: EventPattern } = {
   name: 'CallbackDelivery',
-  pattern: { source: [EVENT_SOURCE], 'detail-type': [ROUTE_OPTIMIZED] },
+  pattern: { source: [EVENT_SOURCE], 'detail-type': [ROUTE_OPTIMIZED, SHIPMENT_UNASSIGNED] },
 };

@@ -22,6 +22,8 @@ export const METRICS = {
   versionConflicts: 'VersionConflicts',
   /** Shipments a reconciliation run found stuck (any kind). */
   stuckShipmentsFound: 'StuckShipmentsFound',
+  /** A shipment given up as unplannable (STALE with the reason, shipment.unassigned sent to the SCM). */
+  shipmentsUnassigned: 'ShipmentsUnassigned',
   /** Seconds from RECEIVED to ROUTE_APPLIED of one shipment. */
   endToEndSeconds: 'EndToEndSeconds',
 } as const;

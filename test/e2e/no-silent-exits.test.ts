@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+
+/**
+ * Nothing leaves the system silently: a shipment that cannot be planned ends visible with its
+ * reason, and the SCM (the built-in fake) receives shipment.unassigned. TIME_SCALE=60: a
+ * 10-minute window lasts 10 s; MAX_UNASSIGNED_WINDOWS=1 gives up after the first window.
+ */
+let runtime: RuntimeProcess;
+let call: ReturnType<typeof api>;
+let scmUrl: string;
+
+beforeAll(async () => {
+  runtime = await startRuntimeProcess({ env: { TIME_SCALE: '60', MAX_UNASSIGNED_WINDOWS: '1' } });
+  call = api(runtime);
+  scmUrl = (
+    JSON.parse(readFileSync(join(runtime.dataDir, 'callbacks.json'), 'utf8')) as { fakeScmUrl: string }
+  ).fakeScmUrl;
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  runtime?.cleanup();
+});
+
+type Received = { webhookId: string; verified: boolean; answer: number | string; body: string };
+const received = async (): Promise<Received[]> =>
+  (await fetch(`${scmUrl}/_received`)).json() as Promise<Received[]>;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const tomorrow = () => {
+  const start = new Date(Date.now() + 86_400_000);
+  start.setUTCHours(8, 0, 0, 0);
+  return { start: start.toISOString(), end: new Date(start.getTime() + 8 * 3600_000).toISOString() };
+};
+
+const noticeFor = async (shipmentId: string) =>
+  (await received())
+    .map((r) => ({ ...r, payload: JSON.parse(r.body) as { type: string; data: Record<string, unknown> } }))
+    .find((r) => r.payload.type === 'shipment.unassigned' && r.payload.data.shipmentId === shipmentId);
+
+describe('a shipment that cannot be planned', () => {
+  it('NEXT_DAY heavier than any vehicle: STALE with the reason, and the SCM receives shipment.unassigned', async () => {
+    const id = 'SHP-UNPLANNABLE-1';
+    const created = await call('POST', '/v1/shipments', {
+      shipmentId: id,
+      version: 1,
+      region: 'eu-north',
+      serviceLevel: 'NEXT_DAY',
+      origin: { depotId: 'DEPOT-1', lat: 59.33, lon: 18.06 },
+      destination: { lat: 59.4, lon: 17.95 },
+      timeWindow: tomorrow(),
+      weightKg: 5000,
+    });
+    expect(created.status).toBe(202);
+    const notice = await until('shipment.unassigned at the SCM', () => noticeFor(id));
+    expect(notice.verified).toBe(true);
+    expect(notice.answer).toBe(200);
+    expect(notice.payload.data).toMatchObject({ shipmentId: id, version: 1 });
+    expect(String(notice.payload.data.reason)).toContain('capacity');
+    const shipment = (await call('GET', `/v1/shipments/${id}`)).body;
+    expect(shipment?.status).toBe('STALE');
+    expect(shipment?.statusReason).toBe(notice.payload.data.reason);
+    const events = (await call('GET', `/v1/shipments/${id}/events`)).body;
+    expect(JSON.stringify(events)).toContain('shipment.unassigned');
+  });
+});
