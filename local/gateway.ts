@@ -3,11 +3,22 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ApiRoute, matchResource } from '../functions/api/routes';
 import {
+  ForbiddenError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ThrottledError,
+  UnauthorizedError,
+} from '../shared/domain/errors';
+import {
   API_THROTTLE,
   AUTH_FAILURE_THROTTLE,
   KeyedThrottle,
   type ThrottleLimits,
 } from '../shared/domain/throttle';
+import { CORRELATION_HEADER, correlationIdOf } from '../shared/runtime/http/middleware';
+import { toProblem } from '../shared/runtime/http/problem';
+import { logger } from '../shared/runtime/observability';
 import { openApiDocument } from '../shared/schemas/openapi';
 import { lambdaContext } from './services/queue-poller';
 
@@ -16,11 +27,28 @@ type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<
 /** API Gateway's own hard limit; the handlers enforce the contract's 256 KiB. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) => ({
-  statusCode: status,
-  headers: { 'Content-Type': 'application/problem+json', ...headers },
-  body: JSON.stringify({ type: 'about:blank', title, status, detail }),
-});
+/** What the gateway knows of a request before any function runs. */
+interface GatewayRequest {
+  correlationId: string;
+  path: string;
+}
+
+/**
+ * The gateway's own answers, in the shape of the functions' (shared/runtime/http/problem.ts):
+ * a typed problem with `correlationId` and `instance`, the correlation id echoed in its header.
+ */
+const problem = (request: GatewayRequest, error: unknown, headers: Record<string, string> = {}) => {
+  const body = { ...toProblem(error, request.correlationId), instance: request.path };
+  return {
+    statusCode: body.status,
+    headers: {
+      'Content-Type': 'application/problem+json',
+      [CORRELATION_HEADER]: request.correlationId,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+};
 
 /**
  * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403; more than
@@ -45,8 +73,12 @@ export function createGateway(options: {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   const expectedKey = digest(options.apiKey);
   const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
-  const dispatch = async (req: IncomingMessage, raw: Buffer): Promise<APIGatewayProxyResult> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const dispatch = async (
+    req: IncomingMessage,
+    raw: Buffer,
+    url: URL,
+    at: GatewayRequest,
+  ): Promise<APIGatewayProxyResult> => {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'GET' && url.pathname === '/openapi.json') {
       return {
@@ -58,9 +90,9 @@ export function createGateway(options: {
     const candidates = options.routes
       .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))
       .filter((c): c is { route: ApiRoute; params: Record<string, string> } => c.params !== undefined);
-    if (candidates.length === 0) return problem(404, 'Not Found', `no route for ${url.pathname}`);
+    if (candidates.length === 0) return problem(at, new NotFoundError(`no route for ${url.pathname}`));
     const match = candidates.find((c) => c.route.method === method);
-    if (!match) return problem(405, 'Method Not Allowed', `${method} is not allowed on ${url.pathname}`);
+    if (!match) return problem(at, new MethodNotAllowedError(`${method} is not allowed on ${url.pathname}`));
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
@@ -69,19 +101,19 @@ export function createGateway(options: {
       // Over its failed-attempt budget, an address gets 429 for every request, right key or not.
       const locked = authFailures.check(address);
       if (!locked.allowed) {
-        return problem(429, 'Too Many Requests', 'too many failed API-key checks from this address', {
+        return problem(at, new ThrottledError('too many failed API-key checks from this address'), {
           'Retry-After': retryAfter(locked.retryAfterMs),
         });
       }
       const key = headers['x-api-key'];
       if (!key || !timingSafeEqual(digest(key), expectedKey)) {
         authFailures.take(address);
-        if (!key) return problem(401, 'Unauthorized', 'x-api-key header is required');
-        return problem(403, 'Forbidden', 'the API key is not valid');
+        if (!key) return problem(at, new UnauthorizedError('x-api-key header is required'));
+        return problem(at, new ForbiddenError('the API key is not valid'));
       }
       const taken = throttle.take(key);
       if (!taken.allowed) {
-        return problem(429, 'Too Many Requests', 'the request rate of this API key is over its usage plan', {
+        return problem(at, new ThrottledError('the request rate of this API key is over its usage plan'), {
           'Retry-After': retryAfter(taken.retryAfterMs),
         });
       }
@@ -127,10 +159,18 @@ export function createGateway(options: {
         res.writeHead(r.statusCode, r.headers as Record<string, string>);
         res.end(r.body);
       };
-      if (tooLarge) return respond(problem(413, 'Content Too Large', 'the request body exceeds 10 MB'));
-      dispatch(req, Buffer.concat(chunks)).then(respond, () =>
-        respond(problem(500, 'Internal Server Error', 'the gateway failed to invoke the function')),
-      );
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const at: GatewayRequest = {
+        correlationId: correlationIdOf(headerValue(req.headers[CORRELATION_HEADER.toLowerCase()])),
+        path: url.pathname,
+      };
+      if (tooLarge) return respond(problem(at, new PayloadTooLargeError('the request body exceeds 10 MB')));
+      dispatch(req, Buffer.concat(chunks), url, at).then(respond, (error: unknown) => {
+        logger.error('the gateway failed to invoke the function', { error: error as Error, path: at.path });
+        respond(problem(at, error));
+      });
     });
   });
 }
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);

@@ -71,6 +71,20 @@ export class InvalidTransitionError extends DomainError {
   readonly code = 'invalid-transition';
 }
 
+/** The path exists, the method does not (the gateway answers it). */
+export class MethodNotAllowedError extends DomainError {
+  readonly fault = 'input';
+  readonly status = 405;
+  readonly code = 'method-not-allowed';
+}
+
+/** Over a rate limit (usage plan, failed API-key checks); `Retry-After` says when to come back. */
+export class ThrottledError extends DomainError {
+  readonly fault = 'input';
+  readonly status = 429;
+  readonly code = 'throttled';
+}
+
 export class PayloadTooLargeError extends DomainError {
   readonly fault = 'input';
   readonly status = 413;

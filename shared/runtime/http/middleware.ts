@@ -40,6 +40,11 @@ export function headerValues(
   return single === undefined ? [] : [single];
 }
 
+/** The caller's correlation id when it is well-formed, else a new one. */
+export function correlationIdOf(given: string | undefined): string {
+  return given && CORRELATION_PATTERN.test(given) ? given : randomUUID();
+}
+
 /** Reads or generates the correlation id, puts it on every log line and echoes it in the response. */
 export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const echo = (request: Request) => {
@@ -50,8 +55,7 @@ export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGate
   };
   return {
     before: (request: Request) => {
-      const given = header(request.event, CORRELATION_HEADER);
-      const correlationId = given && CORRELATION_PATTERN.test(given) ? given : randomUUID();
+      const correlationId = correlationIdOf(header(request.event, CORRELATION_HEADER));
       request.event.internal = { ...request.event.internal, correlationId };
       setCorrelationId(correlationId);
     },

@@ -1,0 +1,126 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiRoute } from '../../functions/api/routes';
+import { createGateway } from '../../local/gateway';
+import { PROBLEM_BASE } from '../../shared/runtime/http/problem';
+
+/** Issue 8.14: the local gateway's own errors have the shape of the functions' problems. */
+const route: ApiRoute = {
+  id: 'GetShipment',
+  method: 'GET',
+  resource: '/v1/shipments/{shipmentId}',
+  entry: 'unused.ts',
+  handler: 'handler',
+  access: 'read',
+  apiKey: true,
+};
+const failing: ApiRoute = { ...route, id: 'Failing', resource: '/v1/failing', method: 'POST' };
+
+let url: string;
+let server: ReturnType<typeof createGateway>;
+
+beforeAll(async () => {
+  server = createGateway({
+    routes: [route, failing],
+    apiKey: 'local_key',
+    throttle: { rateLimit: 1, burstLimit: 1 },
+    authFailureThrottle: { rateLimit: 1, burstLimit: 2 },
+    nowMs: () => 0,
+    resolve: async (r) => {
+      if (r.id === 'Failing') throw new Error('cannot load the function');
+      return async () => ({ statusCode: 200, body: '{}' });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+async function expectProblem(
+  response: Response,
+  status: number,
+  code: string,
+  path: string,
+  correlationId?: string,
+) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({
+    type: `${PROBLEM_BASE}${code}`,
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    instance: path,
+    correlationId: correlationId ?? expect.stringMatching(/^[0-9a-f-]{36}$/),
+  });
+  expect(response.headers.get('x-correlation-id')).toBe(body.correlationId);
+  return body;
+}
+
+describe('problems of the local gateway', () => {
+  it('404 unknown path, 405 wrong method, with the caller correlation id when it sent one', async () => {
+    await expectProblem(await fetch(`${url}/v2/nothing`), 404, 'not-found', '/v2/nothing');
+    await expectProblem(
+      await fetch(`${url}/v1/shipments/S-1`, {
+        method: 'DELETE',
+        headers: { 'X-Correlation-Id': 'corr-405' },
+      }),
+      405,
+      'method-not-allowed',
+      '/v1/shipments/S-1',
+      'corr-405',
+    );
+  });
+
+  it('401 without a key, 403 with a wrong one, 429 for the usage plan and for failed checks (with Retry-After)', async () => {
+    const right = { headers: { 'x-api-key': 'local_key' } };
+    expect((await fetch(`${url}/v1/shipments/S-1`, right)).status).toBe(200);
+    const overPlan = await fetch(`${url}/v1/shipments/S-1`, right);
+    expect(overPlan.headers.get('retry-after')).toBe('1');
+    await expectProblem(overPlan, 429, 'throttled', '/v1/shipments/S-1');
+    await expectProblem(await fetch(`${url}/v1/shipments/S-1`), 401, 'unauthorized', '/v1/shipments/S-1');
+    await expectProblem(
+      await fetch(`${url}/v1/shipments/S-1`, { headers: { 'x-api-key': 'local_wrong' } }),
+      403,
+      'forbidden',
+      '/v1/shipments/S-1',
+    );
+    const locked = await fetch(`${url}/v1/shipments/S-1`, { headers: { 'x-api-key': 'local_wrong' } });
+    expect(locked.headers.get('retry-after')).toBe('1');
+    await expectProblem(locked, 429, 'throttled', '/v1/shipments/S-1');
+  });
+
+  it('413 above 10 MB and 500 when the function cannot be invoked', async () => {
+    const big = await fetch(`${url}/v1/failing`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Correlation-Id': 'corr-413' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
+    await expectProblem(big, 413, 'payload-too-large', '/v1/failing', 'corr-413');
+    // A function that cannot be loaded: 500, its message only in the log.
+    const other = createGateway({
+      routes: [failing],
+      apiKey: 'local_key',
+      resolve: async () => {
+        throw new Error('cannot load the function');
+      },
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+    try {
+      const failed = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/v1/failing`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'local_key' },
+      });
+      const body = await expectProblem(failed, 500, 'internal-error', '/v1/failing');
+      expect(body.detail).not.toContain('cannot load');
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+});
