@@ -7,9 +7,9 @@ import { BatchJob } from '../../shared/schemas/batching';
 import { dependencies } from '../dependencies';
 
 /**
- * The batch optimizer: one closed window per job. A region already being optimized makes the job
- * fail and come back after the visibility timeout; a finished window is a no-op. A job that fails
- * on its last receive gives its window up, then goes to the DLQ (runBatchJob).
+ * The batch optimizer: one closed window per job. A region already being optimized sends the job
+ * again with a delay (not a failed receive); a finished window is a no-op. A job that fails on its
+ * last receive gives its window up, then goes to the DLQ (runBatchJob).
  */
 const deps = dependencies();
 const processor = new BatchProcessor(EventType.SQS);

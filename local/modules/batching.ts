@@ -1,5 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ServiceDependencies } from '../../functions/dependencies';
+import type { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
+import { isoAt } from '../../shared/domain/clock';
 import type { Environment } from '../../shared/schemas/environment';
 import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
 import { ensureQueue } from '../services/sqs';
@@ -29,6 +32,7 @@ export const batchingModule: LocalModule = {
     const { logger } = await import('../../shared/runtime/observability');
     const onError = (error: unknown) => logger.error('local poller failed', { error: error as Error });
     const concurrency = dependencies().settings.maxConcurrentPerPriority;
+    await recoverAfterRestart(dependencies());
 
     const pollers = [
       startQueuePoller({
@@ -93,6 +97,26 @@ export const batchingModule: LocalModule = {
     };
   },
 };
+
+/**
+ * What a previous run of this runtime left behind when it stopped (or was killed): its region
+ * leases (nothing of that run is optimizing any more, so nothing should wait for their expiry) and
+ * the jobs of windows it had closed (the job queues live in memory).
+ */
+async function recoverAfterRestart(deps: ServiceDependencies): Promise<void> {
+  const locks: Partial<Pick<DynamoBatchingStore, 'releaseAllLeases'>> = deps.locks;
+  const released = (await locks.releaseAllLeases?.()) ?? 0;
+  const closing = await deps.windows.closingWindows(isoAt(deps.clock), 100);
+  for (const window of closing) {
+    await deps.jobs.enqueue({ windowId: window.windowId, priority: window.priority, region: window.region });
+  }
+  if (released > 0 || closing.length > 0) {
+    deps.logger.info('batching recovered after a restart', {
+      leasesReleased: released,
+      jobsResent: closing.length,
+    });
+  }
+}
 
 /** Where distances come from, for the start banner. */
 function matrixSource(env: Environment): string {

@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -475,6 +476,32 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     } catch (error) {
       if (!isConditionFailure(error)) throw new DependencyError('lease release failed', { cause: error });
     }
+  }
+
+  /**
+   * Drops every lease, whoever holds it: only for a process that knows no holder can still be
+   * running (the local runtime at start: the previous run held them and is gone).
+   */
+  async releaseAllLeases(): Promise<number> {
+    let released = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :lock)',
+          ExpressionAttributeValues: { ':lock': 'LOCK#' },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as { pk: string; sk: string }[]) {
+        await this.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+        released++;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return released;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the document client's send is overloaded per command

@@ -10,11 +10,18 @@ export class SqsJobQueue implements JobQueue {
     private readonly urls: Partial<Record<BatchJob['priority'], string>>,
   ) {}
 
-  async enqueue(job: BatchJob): Promise<void> {
+  async enqueue(job: BatchJob, options: { delaySeconds?: number } = {}): Promise<void> {
     const url = this.urls[job.priority];
     if (!url) throw new DependencyError(`no batch job queue configured for ${job.priority}`);
+    const delay = Math.min(900, Math.max(0, Math.ceil(options.delaySeconds ?? 0)));
     try {
-      await this.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(job) }));
+      await this.client.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: JSON.stringify(job),
+          ...(delay > 0 ? { DelaySeconds: delay } : {}),
+        }),
+      );
     } catch (error) {
       throw new DependencyError('enqueueing the batch job failed', { cause: error });
     }

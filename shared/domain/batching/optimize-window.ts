@@ -194,17 +194,29 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
  * One receive of a batch job. A failed run keeps its error on the window and fails the job, which
  * SQS brings back after its visibility timeout; on the last receive (then the job goes to its DLQ)
  * the window is given up: FAILED, its waiting shipments released with the reason. A busy region is
- * not a failure of the window: that job just comes back (and the tick re-sends it if it is lost).
+ * not a failure of the window, nor a failed receive: the job is sent again with a delay (about one
+ * batch budget, wall time) and this message is done, so waiting for a region never drives a job
+ * towards its DLQ (the tick re-sends it if it is lost).
  */
 export async function runBatchJob(
   job: BatchJob,
   receive: { count: number; max: number },
   deps: BatchingDeps,
-): Promise<OptimizeOutcome> {
+): Promise<OptimizeOutcome | { kind: 'deferred'; delaySeconds: number; reason: string }> {
   try {
     return await optimizeWindow(job, deps);
   } catch (error) {
-    if (error instanceof RegionBusyError) throw error;
+    if (error instanceof RegionBusyError) {
+      const delaySeconds = Math.min(900, Math.max(1, Math.ceil(deps.settings.batchBudgetMs / 1000)));
+      await deps.jobs.enqueue(job, { delaySeconds });
+      deps.logger.info('region busy: batch job sent again later', {
+        windowId: job.windowId,
+        region: job.region,
+        delaySeconds,
+        reason: error.message,
+      });
+      return { kind: 'deferred', delaySeconds, reason: error.message };
+    }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await deps.windows.recordError(job.windowId, message);
     if (receive.count >= receive.max) {

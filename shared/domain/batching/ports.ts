@@ -80,5 +80,6 @@ export interface LeaseLock {
 }
 
 export interface JobQueue {
-  enqueue(job: BatchJob): Promise<void>;
+  /** `delaySeconds` (wall time, at most 900): the job is not received before then. */
+  enqueue(job: BatchJob, options?: { delaySeconds?: number }): Promise<void>;
 }
