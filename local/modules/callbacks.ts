@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_RETENTION_DAYS } from '../../shared/adapters/sqs/queues';
+import { reannounceUndeliveredRoutes } from '../../shared/domain/callbacks/recovery';
 import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
 import type { Clock } from '../../shared/domain/clock';
 import { logger } from '../../shared/runtime/observability';
@@ -85,6 +86,8 @@ export const callbacksModule: LocalModule = {
         machine.start({ resume: { webhookId: record.webhookId } });
       }
     }
+    // And the deliveries that were started but had not reached their first task (no record yet).
+    await reannounceUndeliveredRoutes(deps);
 
     const descriptorFile = join(ctx.dataDir, CALLBACKS_DESCRIPTOR);
     const descriptor: CallbacksDescriptor = {

@@ -236,6 +236,24 @@ async function resumeDelivery(
     r.status === 'PENDING' || r.status === 'IN_PROGRESS' ? { ...r, executionId } : undefined,
   );
   if (!updated) return { webhookId, endpoint: deps.config.endpoint, skip: true, reason: 'not pending' };
+  // The previous delivery may have stopped between creating the callback and moving the shipment.
+  const moved = await moveShipment(deps, updated, 'OPTIMIZED', (stored) => ({
+    type: 'shipment.callback_pending',
+    status: 'CALLBACK_PENDING',
+    version: stored.version,
+    correlationId: updated.correlationId,
+    patch: {},
+  }));
+  if (moved === 'gone') {
+    // A newer version or a cancellation: the callback no longer speaks for the shipment. (At the
+    // same version in another status, e.g. applied just before the stop, the delivery goes on with
+    // the same webhook-id: the SCM takes it once.)
+    const stored = await deps.store.get(updated.shipmentId);
+    if (stored?.version !== updated.version || stored.status === 'CANCELLED') {
+      await updateRecord(deps, webhookId, (r) => ({ ...r, status: 'COMPLETED', outcome: 'superseded' }));
+      return { webhookId, endpoint: updated.endpoint, skip: true, reason: 'superseded' };
+    }
+  }
   return { webhookId, endpoint: updated.endpoint, skip: false };
 }
 
