@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceDependencies } from '../../functions/dependencies';
-import type { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
+import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import { isoAt } from '../../shared/domain/clock';
 import type { Environment } from '../../shared/schemas/environment';
@@ -104,8 +104,7 @@ export const batchingModule: LocalModule = {
  * the jobs of windows it had closed (the job queues live in memory).
  */
 async function recoverAfterRestart(deps: ServiceDependencies): Promise<void> {
-  const locks: Partial<Pick<DynamoBatchingStore, 'releaseAllLeases'>> = deps.locks;
-  const released = (await locks.releaseAllLeases?.()) ?? 0;
+  const released = deps.locks instanceof DynamoBatchingStore ? await deps.locks.releaseAllLeases() : 0;
   const closing = await deps.windows.closingWindows(isoAt(deps.clock), 100);
   for (const window of closing) {
     await deps.jobs.enqueue({ windowId: window.windowId, priority: window.priority, region: window.region });
