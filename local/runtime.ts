@@ -123,12 +123,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Functions are imported only now: they read their environment once, at "cold start".
   const { dependencies } = await import('../functions/dependencies');
   const { relayOutbox } = await import('../shared/domain/use-cases/publish');
-  const { requeueShipments } = await import('../shared/domain/use-cases/recovery');
+  const { requeueInterruptedUrgent, requeueShipments } = await import('../shared/domain/use-cases/recovery');
   const { createGateway } = await import('./gateway');
   const deps = dependencies();
 
   // The local queues live in memory: announce again what was waiting in them before a restart.
   await relayOutbox(deps);
+  await requeueInterruptedUrgent(deps);
   await requeueShipments(['RECEIVED', 'QUEUED', 'STALE'], deps);
 
   const modules = new Map<string, Record<string, unknown>>();

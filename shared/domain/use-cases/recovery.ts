@@ -1,7 +1,9 @@
 import type { ShipmentEventDetail } from '../../schemas/events';
 import type { ShipmentState, ShipmentStatus } from '../../schemas/state';
 import { isoAt } from '../clock';
+import { ConcurrencyConflictError } from '../errors';
 import type { ShipmentDeps } from './dependencies';
+import { commit } from './shipments';
 
 /** The bus detail that announces a shipment's current state. */
 export function detailOf(state: ShipmentState, eventId: string, occurredAt: string): ShipmentEventDetail {
@@ -42,5 +44,35 @@ export async function requeueShipments(
     }
   }
   if (count > 0) deps.logger.info('shipments re-queued', { count, statuses });
+  return count;
+}
+
+/**
+ * URGENT shipments left OPTIMIZING by a real-time insertion that died with its process (URGENT
+ * shipments are never batched, so OPTIMIZING means an insertion inside an API call or a p0
+ * consumer): QUEUED again, for `requeueShipments` to announce on p0. Only for a caller that knows
+ * no such insertion can still be running: the local runtime at start.
+ */
+export async function requeueInterruptedUrgent(
+  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'logger'>,
+): Promise<number> {
+  let count = 0;
+  for (const listed of await deps.store.listByStatus('OPTIMIZING')) {
+    const state = await deps.store.get(listed.shipmentId); // caught up from the trail
+    if (state?.status !== 'OPTIMIZING' || state.priority !== 'URGENT') continue;
+    try {
+      await commit(deps, state, {
+        type: 'shipment.queued',
+        status: 'QUEUED',
+        version: state.version,
+        correlationId: state.correlationId,
+        patch: { statusReason: 'real-time insertion interrupted by a restart: queued on p0' },
+      });
+      count++;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
+  if (count > 0) deps.logger.info('interrupted real-time insertions re-queued', { count });
   return count;
 }
