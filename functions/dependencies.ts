@@ -68,6 +68,7 @@ export function dependencies(): ServiceDependencies {
     clock,
     ids: uuidIds,
     priorityPolicy: { urgentDeclaredValue: env.URGENT_DECLARED_VALUE },
+    maxDeliveryRadiusKm: env.MAX_DELIVERY_RADIUS_KM,
     logger,
     onConcurrencyConflict: () => recordMetric(METRICS.versionConflicts, MetricUnit.Count, 1),
     idempotencyStore: () =>

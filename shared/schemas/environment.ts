@@ -18,6 +18,8 @@ export const Environment = z.object({
   SQS_ENDPOINT: optionalUrl,
   /** Declared value at or above which a shipment without explicit priority is URGENT. */
   URGENT_DECLARED_VALUE: positiveNumber(10_000),
+  /** Farthest a destination may be from its origin depot, great-circle km (contract §1). */
+  MAX_DELIVERY_RADIUS_KM: positiveNumber(1000),
   /** Largest accepted request body, bytes (contract: 256 KiB). */
   MAX_BODY_BYTES: z.coerce
     .number()

@@ -103,7 +103,8 @@ export function openApiDocument(serverUrl = '/') {
           summary: 'Create a shipment, or a newer version of it',
           parameters: write,
           description:
-            'A timeWindow that has already ended, or starts beyond the planning horizon (FLEET_CONFIG planningHorizonDays, default 14 days), is a 400 naming timeWindow.end or timeWindow.start; nothing is stored.',
+            'A timeWindow that has already ended, or starts beyond the planning horizon (FLEET_CONFIG planningHorizonDays, default 14 days), is a 400 naming timeWindow.end or timeWindow.start; nothing is stored. ' +
+            'A destination farther from its origin depot than MAX_DELIVERY_RADIUS_KM (great-circle, default 1000 km) is a 400 naming destination.',
           requestBody: { required: true, content: { 'application/json': { schema: json(ShipmentBody) } } },
           responses: {
             '202': ok('Queued'),

@@ -56,6 +56,21 @@ const Metadata = z
       '`__proto__`, every number 0 or of magnitude between 1e-130 and 9.99e125 (what DynamoDB stores).',
   });
 
+/**
+ * A time-window timestamp: ISO 8601 with an offset, in a plausible year. A plain sanity bound (the
+ * rules relative to now, a window in the past or beyond the planning horizon, are the use case's):
+ * year 1, 1970 or 9999 is a data error, never a window to plan.
+ */
+export const WINDOW_YEARS = { min: 2000, max: 2100 } as const;
+const windowTimestamp = z.iso.datetime({ offset: true }).refine(
+  (t) => {
+    // The year as written (its local year); a malformed timestamp is the format check's to report.
+    const year = /^\d{4}-/.test(t) ? Number(t.slice(0, 4)) : WINDOW_YEARS.min;
+    return year >= WINDOW_YEARS.min && year <= WINDOW_YEARS.max;
+  },
+  { message: `the year must be between ${WINDOW_YEARS.min} and ${WINDOW_YEARS.max}` },
+);
+
 export const ShipmentId = z.string().regex(SHIPMENT_ID_PATTERN, '1-64 characters from A-Z a-z 0-9 _ . -');
 
 export const ShipmentBody = z
@@ -77,8 +92,8 @@ export const ShipmentBody = z
     }),
     timeWindow: z
       .strictObject({
-        start: z.iso.datetime({ offset: true }),
-        end: z.iso.datetime({ offset: true }),
+        start: windowTimestamp,
+        end: windowTimestamp,
       })
       .refine((w) => Date.parse(w.end) > Date.parse(w.start), {
         message: 'end must be after start',

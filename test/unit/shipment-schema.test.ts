@@ -72,6 +72,24 @@ describe('ShipmentBody', () => {
     expect(errorsOf(sampleShipment({ weightKg: 1e-6, volumeM3: 1e-9, serviceMinutes: 1e-3 }))).toEqual([]);
   });
 
+  it("refuses absurd years in a time window, naming the field (the rules relative to now are the use case's)", () => {
+    const window = (start: string, end: string) => errorsOf(sampleShipment({ timeWindow: { start, end } }));
+    for (const year of ['0001', '1970', '1999', '2101', '9999']) {
+      expect(window(`${year}-06-01T08:00:00Z`, `${year}-06-01T12:00:00Z`), year).toEqual([
+        { field: 'timeWindow.start', message: 'the year must be between 2000 and 2100' },
+        { field: 'timeWindow.end', message: 'the year must be between 2000 and 2100' },
+      ]);
+    }
+    expect(window('2026-12-03T08:00:00Z', '9999-12-31T23:59:59Z')).toEqual([
+      { field: 'timeWindow.end', message: 'the year must be between 2000 and 2100' },
+    ]);
+    // The year as written, whatever its offset.
+    expect(window('2000-01-01T00:00:00+14:00', '2100-12-31T23:59:00-12:00')).toEqual([]);
+    expect(window('2026-13-01T08:00:00Z', '2026-12-01T08:00:00Z').map((e) => e.field)).toContain(
+      'timeWindow.start',
+    );
+  });
+
   it('rejects metadata over 4 KiB', () => {
     const errors = errorsOf(sampleShipment({ metadata: { blob: 'x'.repeat(4100) } }));
     expect(errors.map((e) => e.field)).toEqual(['metadata']);

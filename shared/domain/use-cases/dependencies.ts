@@ -19,6 +19,8 @@ export interface ShipmentDeps {
   logger: CoreLogger;
   /** Region calendars and the planning horizon (FLEET_CONFIG); absent: the defaults (UTC, Mon-Fri, 14 days). */
   fleet?: Pick<FleetConfig, 'calendar' | 'regions' | 'planningHorizonDays'>;
+  /** Farthest a destination may be from its origin depot, km (MAX_DELIVERY_RADIUS_KM; default 1000). */
+  maxDeliveryRadiusKm?: number;
   /** Counts optimistic-lock conflicts (the `VersionConflicts` metric). */
   onConcurrencyConflict?: () => void;
 }

@@ -11,6 +11,7 @@ import type {
 import { calendarOf, serviceDateFor, timeWindowErrors } from '../calendar';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { DEFAULT_MAX_DELIVERY_RADIUS_KM, greatCircleKm } from '../geo';
 import { assertTransition } from '../lifecycle';
 import { derivePriority } from '../priority';
 import { bodyHash, decideVersion } from '../versioning';
@@ -60,6 +61,7 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       );
     }
     if (decision.kind === 'replay' && stored) return { outcome: 'replayed', state: stored };
+    assertWithinDeliveryRadius(cmd.body, deps);
     const serviceDate = plannableServiceDate(cmd.body, deps);
     const priority = derivePriority(cmd.body, deps.priorityPolicy);
     const patch: StatePatch = {
@@ -100,6 +102,19 @@ function plannableServiceDate(body: ShipmentBody, deps: ShipmentDeps): string {
   const errors = timeWindowErrors(body.timeWindow, now, fleet.planningHorizonDays);
   if (errors.length > 0) throw new ValidationError('the time window cannot be planned', errors);
   return serviceDateFor(body, now, calendarOf(body.region, fleet));
+}
+
+/** Contract §1: a destination farther from its origin depot than the configured radius is a 400. */
+function assertWithinDeliveryRadius(body: ShipmentBody, deps: ShipmentDeps): void {
+  const limitKm = deps.maxDeliveryRadiusKm ?? DEFAULT_MAX_DELIVERY_RADIUS_KM;
+  const km = greatCircleKm(body.origin, body.destination);
+  if (km <= limitKm) return;
+  throw new ValidationError('the destination is out of reach of its origin depot', [
+    {
+      field: 'destination',
+      message: `${Math.round(km)} km from depot ${body.origin.depotId}; destinations are at most ${limitKm} km from their origin depot`,
+    },
+  ]);
 }
 
 export interface CancelCommand {
