@@ -66,6 +66,8 @@ export function createGateway(options: {
   authFailureThrottle?: ThrottleLimits;
   /** Wall clock of the throttle, ms (injected by tests). */
   nowMs?: () => number;
+  /** Local-only pages served before the API routes (the ops page); undefined: not theirs. */
+  pages?: (req: IncomingMessage, url: URL) => Promise<APIGatewayProxyResult | undefined>;
 }): Server {
   const nowMs = options.nowMs ?? (() => performance.now());
   const throttle = new KeyedThrottle(options.throttle ?? API_THROTTLE, nowMs);
@@ -87,6 +89,8 @@ export function createGateway(options: {
         body: JSON.stringify(openApiDocument()),
       };
     }
+    const page = await options.pages?.(req, url);
+    if (page) return page;
     const candidates = options.routes
       .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))
       .filter((c): c is { route: ApiRoute; params: Record<string, string> } => c.params !== undefined);

@@ -25,6 +25,7 @@ console.log(`
 SCM route optimizer, local runtime
   API        ${runtime.url}/v1/shipments   (health: ${runtime.url}/health, OpenAPI: ${runtime.url}/openapi.json)
   API key    ${runtime.apiKey}
+  ops page   ${runtime.url}/ops?key=${runtime.apiKey}
   data       ${env.DATA_DIR ?? '.data'} (DynamoDB-compatible, on disk)
   time scale ${env.TIME_SCALE ?? 1}
 ${runtime.banner.map((line) => `  ${line}`).join('\n')}

@@ -6,8 +6,14 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
 import { awsClients } from '../shared/adapters/clients';
-import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE, TABLES } from '../shared/adapters/dynamodb/tables';
+import {
+  CALLBACKS_TABLE,
+  IDEMPOTENCY_TABLE,
+  SHIPMENTS_TABLE,
+  TABLES,
+} from '../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
+import { CALLBACK_DELIVERY_RULE } from '../shared/domain/callbacks/rules';
 import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
 import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
@@ -141,7 +147,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     return mod[route.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
   };
+  // The operations page (/ops): the runtime's own metrics and its stores, refreshed live.
+  const { opsRoutes } = await import('./ops/page');
+  const { collectFigures, sampleQueues } = await import('./ops/figures');
+  const { DynamoBreakerStore } = await import('../shared/adapters/dynamodb/callback-store');
+  const opsSqs = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint }).sqs;
+  const regionsSeen = new Set<string>(Object.keys(deps.fleet.regions));
+  rules.push({
+    name: 'OpsRegions',
+    pattern: CALLBACK_DELIVERY_RULE.pattern,
+    deliver: async (envelope) => {
+      const r = (envelope.detail as { region?: unknown }).region;
+      if (typeof r === 'string') regionsSeen.add(r);
+    },
+  });
+  const opsSources = {
+    metrics: localMetrics,
+    sqs: opsSqs,
+    shipments: deps.store,
+    windows: deps.windows,
+    batches: deps.batches,
+    breakers: new DynamoBreakerStore(clients.dynamodb, CALLBACKS_TABLE.id),
+    endpoints: () => (process.env.SCM_CALLBACK_URL ? [process.env.SCM_CALLBACK_URL] : []),
+    regions: () => [...regionsSeen],
+    clock,
+  };
   const gateway = createGateway({
+    pages: opsRoutes({ apiKey, figures: () => collectFigures(opsSources) }),
     routes: API_ROUTES,
     resolve: resolveHandler,
     apiKey,
@@ -155,6 +187,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const { port } = gateway.address() as AddressInfo;
 
   let stopping = false;
+  // Queue depths for the ops page's charts, every 5 s (CloudWatch's SQS metrics in AWS).
+  let wakeDepthLoop = () => {};
+  const depthLoop = (async () => {
+    while (!stopping) {
+      await sampleQueues(opsSqs, localMetrics).catch((error) =>
+        deps.logger.warn('queue depth sample failed', { error: String(error) }),
+      );
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 5000);
+        wakeDepthLoop = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+    }
+  })();
   const relayLoop = (async () => {
     while (!stopping) {
       await new Promise((r) => setTimeout(r, options.relayIntervalMs ?? 1000));
@@ -200,6 +248,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       gateway.closeAllConnections();
       await new Promise<void>((r) => gateway.close(() => r()));
       await relayLoop;
+      wakeDepthLoop();
+      await depthLoop;
+      opsSqs.destroy();
       for (const m of started.reverse()) await m.stop();
       rmSync(descriptor, { force: true });
       await bus.close();

@@ -1,0 +1,243 @@
+import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { BatchStore, WindowStore } from '../../shared/domain/batching/ports';
+import type { BreakerStore } from '../../shared/domain/callbacks/ports';
+import type { Clock } from '../../shared/domain/clock';
+import { METRICS } from '../../shared/domain/operations/metric-names';
+import type { ShipmentStore } from '../../shared/domain/ports';
+import type { BatchRecord } from '../../shared/schemas/batching';
+import type { ShipmentStatus } from '../../shared/schemas/state';
+import type { LocalMetrics, Percentiles } from './metrics-store';
+
+/** The CloudWatch SQS metric the local sampler records per queue (dimension QueueName). */
+export const QUEUE_DEPTH_METRIC = 'ApproximateNumberOfMessagesVisible';
+
+/** OPTIMIZING longer than this is stuck (contract §5, the hourly reconciliation's rule). */
+export const STUCK_OPTIMIZING_MS = 2 * 3600_000;
+
+export interface OpsSources {
+  metrics: LocalMetrics;
+  sqs: SQSClient;
+  shipments: ShipmentStore;
+  windows: WindowStore;
+  batches: BatchStore;
+  breakers: BreakerStore;
+  /** The SCM endpoints whose breakers to show (the configured callback URL). */
+  endpoints: () => string[];
+  /** Regions whose batches to list (seen on the bus, configured in the fleet). */
+  regions: () => string[];
+  clock: Clock;
+  /** Wall-clock ms (the charts' time axis). */
+  nowMs?: () => number;
+}
+
+export interface QueueFigure {
+  name: string;
+  visible: number;
+  inFlight: number;
+  deadLetter: boolean;
+}
+
+export interface FlaggedShipment {
+  shipmentId: string;
+  version: number;
+  status: ShipmentStatus;
+  region: string;
+  updatedAt: string;
+  reason: string;
+}
+
+export interface OpsFigures {
+  generatedAt: string;
+  windowMinutes: number;
+  queues: QueueFigure[];
+  openWindows: { windowId: string; priority: string; region: string; count: number; closesAt: string }[];
+  recentBatches: Pick<
+    BatchRecord,
+    | 'batchId'
+    | 'kind'
+    | 'region'
+    | 'priority'
+    | 'optimized'
+    | 'consolidationGainPct'
+    | 'vehiclesUsed'
+    | 'solverSeconds'
+    | 'finishedAt'
+  >[];
+  latency: {
+    optimization: Record<'STANDARD' | 'BULK', Percentiles>;
+    realtime: Percentiles;
+    endToEnd: Percentiles;
+  };
+  callbacks: { delivered: number; failed: number; attemptsFailed: number; successRate: number | null };
+  breakers: { endpoint: string; state: string; consecutiveFailures: number; lastCircuitState?: number }[];
+  versionConflicts: number;
+  stuckShipmentsFound: number;
+  flagged: FlaggedShipment[];
+  /** Per-bucket series for the charts (t: epoch seconds, wall clock). */
+  series: {
+    bucketSeconds: number;
+    t: number[];
+    lines: Record<string, (number | null)[]>;
+  };
+}
+
+const WINDOW_MS = 60 * 60_000;
+const BUCKET_MS = 10_000;
+const BUCKETS = 90;
+
+/**
+ * Everything the ops page shows, from the local runtime's own metrics and its stores: the same
+ * figures the CloudWatch dashboard shows in AWS (contract §5), over the last hour.
+ */
+export async function collectFigures(src: OpsSources): Promise<OpsFigures> {
+  const nowMs = src.nowMs?.() ?? Date.now();
+  const since = nowMs - WINDOW_MS;
+  const m = src.metrics;
+  const [queues, openWindows, recentBatches, breakers, flagged] = await Promise.all([
+    sampleQueues(src.sqs, src.metrics),
+    src.windows.dueWindows('9999-12-31T23:59:59.999Z', 200),
+    recentBatchRecords(src),
+    Promise.all(src.endpoints().map((endpoint) => src.breakers.get(endpoint))),
+    flaggedShipments(src),
+  ]);
+  const delivered = m.sum(METRICS.callbackDelivered, { sinceMs: since });
+  const failed = m.sum(METRICS.callbackFailed, { sinceMs: since });
+  const series = (name: string, stat: 'sum' | 'max', dimensions?: Record<string, string>) =>
+    m.series(name, { bucketMs: BUCKET_MS, buckets: BUCKETS, stat, ...(dimensions ? { dimensions } : {}) });
+  const lines: Record<string, (number | null)[]> = {};
+  let t: number[] = [];
+  const add = (label: string, s: { t: number[]; v: (number | null)[] }) => {
+    t = s.t.map((ms) => ms / 1000);
+    lines[label] = s.v;
+  };
+  for (const q of queues) add(`depth ${q.name}`, series(QUEUE_DEPTH_METRIC, 'max', { QueueName: q.name }));
+  add('optimization STANDARD', series(METRICS.optimizationSeconds, 'max', { priority: 'STANDARD' }));
+  add('optimization BULK', series(METRICS.optimizationSeconds, 'max', { priority: 'BULK' }));
+  add('real-time', series(METRICS.realtimeSeconds, 'max'));
+  add('end to end', series(METRICS.endToEndSeconds, 'max'));
+  add('callbacks delivered', series(METRICS.callbackDelivered, 'sum'));
+  add('callbacks failed', series(METRICS.callbackFailed, 'sum'));
+  add('version conflicts', series(METRICS.versionConflicts, 'sum'));
+
+  const circuitMetric = new Map(
+    m.latest(METRICS.circuitState).map((s) => [s.dimensions.endpoint ?? '', s.value]),
+  );
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    windowMinutes: WINDOW_MS / 60_000,
+    queues,
+    openWindows: openWindows.map((w) => ({
+      windowId: w.windowId,
+      priority: w.priority,
+      region: w.region,
+      count: w.count,
+      closesAt: w.closesAt,
+    })),
+    recentBatches,
+    latency: {
+      optimization: {
+        STANDARD: m.percentiles(METRICS.optimizationSeconds, {
+          dimensions: { priority: 'STANDARD' },
+          sinceMs: since,
+        }),
+        BULK: m.percentiles(METRICS.optimizationSeconds, {
+          dimensions: { priority: 'BULK' },
+          sinceMs: since,
+        }),
+      },
+      realtime: m.percentiles(METRICS.realtimeSeconds, { sinceMs: since }),
+      endToEnd: m.percentiles(METRICS.endToEndSeconds, { sinceMs: since }),
+    },
+    callbacks: {
+      delivered,
+      failed,
+      attemptsFailed: m.sum('CallbackAttemptFailed', { sinceMs: since }),
+      successRate: delivered + failed > 0 ? delivered / (delivered + failed) : null,
+    },
+    breakers: breakers.map((b) => ({
+      endpoint: b.endpoint,
+      // The stored breaker is the truth; the CircuitState gauge says the same when it has moved.
+      state: b.state,
+      consecutiveFailures: b.consecutiveFailures,
+      ...(circuitMetric.has(b.endpoint) ? { lastCircuitState: circuitMetric.get(b.endpoint) } : {}),
+    })),
+    versionConflicts: m.sum(METRICS.versionConflicts, { sinceMs: since }),
+    stuckShipmentsFound: m.sum(METRICS.stuckShipmentsFound, { sinceMs: since }),
+    flagged,
+    series: { bucketSeconds: BUCKET_MS / 1000, t, lines },
+  };
+}
+
+/** Records every local queue's depth (the CloudWatch SQS metric's name) and returns the figures. */
+export async function sampleQueues(sqs: SQSClient, metrics: LocalMetrics): Promise<QueueFigure[]> {
+  const queues = await queueFigures(sqs);
+  for (const q of queues)
+    metrics.record({
+      name: QUEUE_DEPTH_METRIC,
+      unit: 'Count',
+      value: q.visible,
+      dimensions: { QueueName: q.name },
+    });
+  return queues;
+}
+
+async function queueFigures(sqs: SQSClient): Promise<QueueFigure[]> {
+  const listed = await sqs.send(new ListQueuesCommand({}));
+  const figures = await Promise.all(
+    (listed.QueueUrls ?? []).map(async (url) => {
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const name = url.slice(url.lastIndexOf('/') + 1);
+      return {
+        name,
+        visible: Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+        deadLetter: /-dlq$|DeadLetters$/.test(name),
+      };
+    }),
+  );
+  return figures.sort((a, b) => Number(a.deadLetter) - Number(b.deadLetter) || a.name.localeCompare(b.name));
+}
+
+async function recentBatchRecords(src: OpsSources): Promise<OpsFigures['recentBatches']> {
+  const perRegion = await Promise.all(src.regions().map((r) => src.batches.listBatches(r)));
+  return perRegion
+    .flat()
+    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))
+    .slice(0, 15)
+    .map((b) => ({
+      batchId: b.batchId,
+      kind: b.kind,
+      region: b.region,
+      priority: b.priority,
+      optimized: b.optimized,
+      consolidationGainPct: b.consolidationGainPct,
+      vehiclesUsed: b.vehiclesUsed,
+      solverSeconds: b.solverSeconds,
+      finishedAt: b.finishedAt,
+    }));
+}
+
+/** STALE and CALLBACK_FAILED shipments, and OPTIMIZING ones past two hours: what needs a look. */
+async function flaggedShipments(src: OpsSources): Promise<FlaggedShipment[]> {
+  const stuckBefore = new Date(src.clock.now() - STUCK_OPTIMIZING_MS).toISOString();
+  const [stale, failed, stuck] = await Promise.all([
+    src.shipments.listByStatus('STALE', { limit: 50 }),
+    src.shipments.listByStatus('CALLBACK_FAILED', { limit: 50 }),
+    src.shipments.listByStatus('OPTIMIZING', { updatedBefore: stuckBefore, limit: 50 }),
+  ]);
+  return [...stuck, ...failed, ...stale].map((s) => ({
+    shipmentId: s.shipmentId,
+    version: s.version,
+    status: s.status,
+    region: s.region,
+    updatedAt: s.updatedAt,
+    reason:
+      s.statusReason ??
+      (s.status === 'OPTIMIZING' ? 'OPTIMIZING for over 2 h' : `${s.status} with no reason recorded`),
+  }));
+}
