@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
 import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { API_THROTTLE, type ThrottleLimits } from '../../shared/domain/throttle';
+import { PROBLEM_BASE } from '../../shared/runtime/http/problem';
 import { grantTable } from './access';
 import { ServiceFunction } from './function';
 
@@ -63,26 +64,37 @@ export class ShipmentApi extends Construct {
     });
     // Answers API Gateway gives itself (no key, throttled, too large, no route) are problem+json too
     // (contract §1), with the status the contract names.
-    const gatewayProblems: [string, ResponseType, string, string | undefined][] = [
-      ['InvalidApiKey', ResponseType.INVALID_API_KEY, 'Forbidden', '403'],
-      ['Throttled', ResponseType.THROTTLED, 'Too Many Requests', '429'],
-      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 'Too Many Requests', '429'],
-      ['RequestTooLarge', ResponseType.REQUEST_TOO_LARGE, 'Content Too Large', '413'],
-      ['UnsupportedMediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 'Unsupported Media Type', '415'],
+    // The same shape as the functions' problems (shared/runtime/http/problem.ts): a typed `type`,
+    // the path as `instance`, API Gateway's request id as `correlationId` and X-Correlation-Id.
+    const gatewayProblems: [string, ResponseType, string, string, string | undefined][] = [
+      ['InvalidApiKey', ResponseType.INVALID_API_KEY, 'forbidden', 'Forbidden', '403'],
+      ['Throttled', ResponseType.THROTTLED, 'throttled', 'Too Many Requests', '429'],
+      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 'throttled', 'Too Many Requests', '429'],
+      ['RequestTooLarge', ResponseType.REQUEST_TOO_LARGE, 'payload-too-large', 'Content Too Large', '413'],
+      [
+        'UnsupportedMediaType',
+        ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported-media-type',
+        'Unsupported Media Type',
+        '415',
+      ],
       // Unknown resources and methods: API Gateway's "Missing Authentication Token" 403.
-      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'Not Found', '404'],
-      ['IntegrationTimeout', ResponseType.INTEGRATION_TIMEOUT, 'Gateway Timeout', '504'],
-      ['Default4xx', ResponseType.DEFAULT_4XX, 'Client Error', undefined],
-      ['Default5xx', ResponseType.DEFAULT_5XX, 'Server Error', undefined],
+      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not-found', 'Not Found', '404'],
+      ['IntegrationTimeout', ResponseType.INTEGRATION_TIMEOUT, 'gateway-timeout', 'Gateway Timeout', '504'],
+      ['Default4xx', ResponseType.DEFAULT_4XX, 'client-error', 'Client Error', undefined],
+      ['Default5xx', ResponseType.DEFAULT_5XX, 'internal-error', 'Server Error', undefined],
     ];
-    for (const [id, type, title, statusCode] of gatewayProblems) {
+    for (const [id, type, code, title, statusCode] of gatewayProblems) {
       const status = statusCode ? `"status":${statusCode},` : '';
       this.api.addGatewayResponse(id, {
         type,
         ...(statusCode ? { statusCode } : {}),
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        responseHeaders: {
+          'Content-Type': "'application/problem+json'",
+          'X-Correlation-Id': 'context.requestId',
+        },
         templates: {
-          'application/json': `{"type":"about:blank","title":"${title}",${status}"detail":$context.error.messageString,"requestId":"$context.requestId"}`,
+          'application/json': `{"type":"${PROBLEM_BASE}${code}","title":"${title}",${status}"detail":$context.error.messageString,"instance":"$context.path","correlationId":"$context.requestId"}`,
         },
       });
     }

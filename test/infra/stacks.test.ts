@@ -146,13 +146,21 @@ describe('service stack', () => {
       expect(response.StatusCode).toBe(status);
       expect(response.ResponseParameters).toEqual({
         'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.X-Correlation-Id': 'context.requestId',
       });
       const template = response.ResponseTemplates['application/json'] as string;
       // Valid JSON once API Gateway substitutes its variables ($context.error.messageString is quoted).
       const filled = template
         .replace('$context.error.messageString', '"Too Many Requests"')
-        .replace('$context.requestId', 'r-1');
-      expect(JSON.parse(filled)).toMatchObject({ type: 'about:blank', detail: 'Too Many Requests' });
+        .replace('$context.requestId', 'r-1')
+        .replace('$context.path', '/prod/v1/shipments');
+      // The shape of the functions' problems: typed, with instance and correlationId.
+      expect(JSON.parse(filled)).toMatchObject({
+        type: expect.stringMatching(/^https:\/\/docs\.scm-route-optimizer\.dev\/problems\/[a-z-]+$/),
+        detail: 'Too Many Requests',
+        instance: '/prod/v1/shipments',
+        correlationId: 'r-1',
+      });
       if (status) expect(JSON.parse(filled).status).toBe(Number(status));
     }
   });
