@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/api/routes';
 import { openApiDocument } from '../../shared/schemas/openapi';
+import { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from '../../shared/schemas/shipment';
 
 type Operation = { responses: Record<string, unknown>; parameters?: { name: string }[] };
 
@@ -49,5 +50,20 @@ describe('the OpenAPI document', () => {
   it('documents 200 (URGENT optimized in real time) and 202 (queued) for POST and PUT of a shipment', () => {
     for (const op of [doc.paths['/v1/shipments']?.post, doc.paths['/v1/shipments/{shipmentId}']?.put])
       expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '202']));
+  });
+
+  it('states the body limits the schema enforces: metadata size and depth, number range, delivery radius', () => {
+    const post = (doc.paths['/v1/shipments'] as unknown as Record<string, Record<string, unknown>>).post as {
+      description: string;
+      requestBody: {
+        content: { 'application/json': { schema: { properties: Record<string, { description?: string }> } } };
+      };
+    };
+    const props = post.requestBody.content['application/json'].schema.properties;
+    expect(props.metadata?.description).toContain(`${METADATA_MAX_BYTES} bytes`);
+    expect(props.metadata?.description).toContain(`${METADATA_MAX_DEPTH} levels`);
+    expect(props.metadata?.description).toContain('1e-130');
+    expect(props.weightKg?.description).toContain('1e-130');
+    expect(post.description).toContain('MAX_DELIVERY_RADIUS_KM');
   });
 });
