@@ -70,6 +70,7 @@ export function startPersistentClock(
       return now;
     },
     sleep: (ms, signal) => base.sleep(ms, signal),
+    wallMs: () => base.wallMs(),
   };
   keep(anchor.clockMs);
   const timer = setInterval(() => clock.now(), Math.max(50, Math.round((options.leadMs ?? 2000) / 4)));

@@ -7,7 +7,20 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` milliseconds of this clock's time. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Milliseconds of wall time on a monotonic stopwatch (any origin), never scaled: for budgets and
+   * deadlines of work that takes real time (the URGENT 10 s, solver budgets). On a clock scaled by
+   * 60, 50 ms of work are 3 s of `now()` but 50 ms of `wallMs()`.
+   */
+  wallMs(): number;
 }
+
+/** The wall time left of a budget started at `startedAtWallMs` (a `wallMs()` reading). */
+export const remainingMs = (
+  clock: Pick<Clock, 'wallMs'>,
+  startedAtWallMs: number,
+  budgetMs: number,
+): number => Math.max(0, budgetMs - (clock.wallMs() - startedAtWallMs));
 
 export const isoAt = (clock: Clock): string => new Date(clock.now()).toISOString();
 
@@ -15,6 +28,7 @@ export const isoAt = (clock: Clock): string => new Date(clock.now()).toISOString
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) => realSleep(ms, signal),
+  wallMs: () => performance.now(),
 };
 
 /**
@@ -41,6 +55,7 @@ export function scaledClock(scale: number, anchor?: ClockAnchor): Clock {
   return {
     now: () => clockMs + Math.floor((Date.now() - wallMs) * scale),
     sleep: (ms, signal) => realSleep(ms / scale, signal),
+    wallMs: () => performance.now(),
   };
 }
 
@@ -64,6 +79,10 @@ export class VirtualClock implements Clock {
   }
   now(): number {
     return this.current;
+  }
+  /** Work still takes real time on a virtual clock: budgets run on the wall clock. */
+  wallMs(): number {
+    return performance.now();
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOCK_FILE, startPersistentClock } from '../../local/services/clock';
-import { scaledClock, serviceClock, systemClock } from '../../shared/domain/clock';
+import { remainingMs, scaledClock, serviceClock, systemClock, VirtualClock } from '../../shared/domain/clock';
 
 const WALL = Date.parse('2026-12-02T02:00:00Z');
 const MINUTE = 60_000;
@@ -99,5 +99,20 @@ describe('service clock', () => {
     const next = startPersistentClock(dir, 1);
     expect(next.clock.now()).toBe(WALL + HOUR);
     next.close();
+  });
+
+  it('budgets run on the wall-time stopwatch: 50 ms of work are 3 s of a clock scaled by 60, and 50 ms of wallMs', () => {
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    vi.setSystemTime(WALL);
+    for (const clock of [scaledClock(60), systemClock, new VirtualClock()]) {
+      const started = clock.wallMs();
+      const at = clock.now();
+      vi.advanceTimersByTime(50);
+      expect(clock.wallMs() - started).toBe(50);
+      expect(remainingMs(clock, started, 10_000)).toBe(9_950);
+      expect(remainingMs(clock, started, 20)).toBe(0);
+      if (clock !== systemClock && !(clock instanceof VirtualClock)) expect(clock.now() - at).toBe(3_000);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { RouteRecord } from '../../schemas/batching';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
-import { isoAt } from '../clock';
+import { isoAt, remainingMs } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { derivePriority } from '../priority';
@@ -45,7 +45,8 @@ export interface AcceptResult extends SubmitResult {
 export async function acceptShipment(
   cmd: SubmitCommand,
   deps: BatchingDeps,
-  startedAt = deps.clock.now(),
+  /** When the call began, on the wall-time stopwatch (`clock.wallMs()`): the budget is wall time. */
+  startedAt = deps.clock.wallMs(),
 ): Promise<AcceptResult> {
   const derived = derivePriority(cmd.body, deps.priorityPolicy);
   if (derived !== 'URGENT') return submitShipment(cmd, deps);
@@ -53,7 +54,7 @@ export async function acceptShipment(
   if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
   const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
 
-  const remaining = deps.settings.urgentBudgetMs - (deps.clock.now() - startedAt);
+  const remaining = remainingMs(deps.clock, startedAt, deps.settings.urgentBudgetMs);
   const t0 = performance.now();
   const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
   deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: (performance.now() - t0) / 1000 });

@@ -17,7 +17,7 @@ import {
   type ShipmentUnassignedDetail,
 } from '../../schemas/events';
 import type { ShipmentState } from '../../schemas/state';
-import { isoAt } from '../clock';
+import { type Clock, isoAt } from '../clock';
 import { ConcurrencyConflictError, InternalError, ValidationError } from '../errors';
 import { canTransition } from '../lifecycle';
 import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
@@ -40,7 +40,7 @@ export interface CallbackConfig {
 export interface CallbackDeps {
   store: ShipmentStore;
   publisher: EventPublisher;
-  clock: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  clock: Clock;
   ids: IdGenerator;
   logger: CoreLogger;
   callbacks: CallbackStore;

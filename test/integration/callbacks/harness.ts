@@ -41,6 +41,9 @@ export class SteppingClock implements Clock {
   now(): number {
     return this.current;
   }
+  wallMs(): number {
+    return performance.now();
+  }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);

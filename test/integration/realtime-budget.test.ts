@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptShipment } from '../../shared/domain/batching/realtime';
+import { scaledClock } from '../../shared/domain/clock';
+import type { ShipmentStore } from '../../shared/domain/ports';
+import { sampleShipment } from '../support/arbitraries';
+import { batchingDeps } from '../support/batching-deps';
+import { dynamoOnLoopback } from '../support/dynamo';
+
+let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
+beforeAll(async () => {
+  dynamo = await dynamoOnLoopback();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** Every store call takes `ms` of wall time, like DynamoDB across a network. */
+function slowed(store: ShipmentStore, ms: number): ShipmentStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+describe('the URGENT budget is wall time, whatever the service clock', () => {
+  it('at TIME_SCALE=60, 10 store calls of 40 ms (24 s on the clock) leave most of the 10 s budget', async () => {
+    const clock = scaledClock(60);
+    const base = batchingDeps(dynamo.client, { clock });
+    const deps = { ...base.deps, store: slowed(base.deps.store, 40) };
+    const body = sampleShipment({
+      shipmentId: 'URG-SCALED-1',
+      region: 'budget-1',
+      serviceLevel: 'SAME_DAY',
+      timeWindow: undefined,
+      origin: { depotId: 'BUD-1', lat: 59.33, lon: 18.06 },
+      destination: { lat: 59.35, lon: 18.1 },
+    });
+    const wallStart = performance.now();
+    const clockStart = clock.now();
+    const result = await acceptShipment({ body, correlationId: 'c-budget', mode: 'create' }, deps);
+    const wallSpent = performance.now() - wallStart;
+    // Well over 10 s went by on the scaled clock, well under 10 s on the wall clock.
+    expect(clock.now() - clockStart).toBeGreaterThan(10_000);
+    expect(wallSpent).toBeLessThan(10_000);
+    expect(result.realtime?.kind).toBe('optimized');
+    expect((await deps.store.get('URG-SCALED-1'))?.status).toBe('OPTIMIZED');
+  });
+});
