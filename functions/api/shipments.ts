@@ -2,8 +2,10 @@ import { acceptShipment } from '../../shared/domain/batching/realtime';
 import { NotFoundError } from '../../shared/domain/errors';
 import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
+import { ORIGINAL_CORRELATION_HEADER } from '../../shared/runtime/http/middleware';
 import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
+import type { ShipmentState } from '../../shared/schemas/state';
 import { dependencies } from '../dependencies';
 import { auditEventView, shipmentView } from './views';
 
@@ -28,7 +30,7 @@ export const createShipment = httpRoute(create, async (req) => {
     body: shipmentView(result.state),
     headers: {
       Location: `/v1/shipments/${encodeURIComponent(result.state.shipmentId)}`,
-      ...replayHeader(result.outcome),
+      ...replayHeader(result),
     },
   };
 });
@@ -46,7 +48,7 @@ export const replaceShipment = httpRoute(replace, async (req) => {
   return {
     statusCode: result.realtime?.kind === 'optimized' ? 200 : 202,
     body: shipmentView(result.state),
-    headers: replayHeader(result.outcome),
+    headers: replayHeader(result),
   };
 });
 
@@ -85,6 +87,11 @@ export const events = httpRoute({ ...limits, path: ShipmentPath }, async (req) =
   return { statusCode: 200, body: { shipmentId, events: trail.map(auditEventView) } };
 });
 
-function replayHeader(outcome: 'created' | 'updated' | 'replayed'): Record<string, string> {
-  return outcome === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {};
+/** A version sent again with the same body answers the stored state, as an Idempotency-Key replay does. */
+function replayHeader(result: {
+  outcome: 'created' | 'updated' | 'replayed';
+  state: ShipmentState;
+}): Record<string, string> {
+  if (result.outcome !== 'replayed') return {};
+  return { 'Idempotent-Replayed': 'true', [ORIGINAL_CORRELATION_HEADER]: result.state.correlationId };
 }

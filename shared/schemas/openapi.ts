@@ -64,7 +64,8 @@ const headers = {
     required: false,
     description:
       'Same key + same body within 24 h replays the first response (Idempotent-Replayed: true); another body is 422; ' +
-      'while another request with the key is in progress, 409 (type …/idempotent-request-in-progress): retry.',
+      'while another request with the key is in progress, 409 (type …/idempotent-request-in-progress): retry. ' +
+      "A replay's X-Correlation-Id is this request's id, Original-Correlation-Id the first request's.",
     schema: { type: 'string', maxLength: 255 },
   },
   correlationId: { name: 'X-Correlation-Id', in: 'header', required: false, schema: { type: 'string' } },

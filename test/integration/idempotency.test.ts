@@ -147,3 +147,38 @@ describe('one Idempotency-Key, different bodies, at the same time (issue 8.9)', 
     }
   });
 });
+
+describe('correlation ids of a replay (issue 8.14)', () => {
+  it('answers the first response as it was; X-Correlation-Id is this request, Original-Correlation-Id the first', async () => {
+    const p = await freshProcess();
+    try {
+      const body = shipment('IDS-R-1', 'ids-replay', 1);
+      const first = await p.post(body, { 'Idempotency-Key': 'ids-r-key', 'X-Correlation-Id': 'corr-first' });
+      expect(first.status).toBe(202);
+      expect(first.headers.get('x-correlation-id')).toBe('corr-first');
+      expect(first.headers.get('original-correlation-id')).toBeNull();
+      expect(first.body.correlationId).toBe('corr-first');
+
+      const replay = await p.post(body, { 'Idempotency-Key': 'ids-r-key', 'X-Correlation-Id': 'corr-retry' });
+      expect(replay.status).toBe(202);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.headers.get('x-correlation-id')).toBe('corr-retry');
+      expect(replay.headers.get('original-correlation-id')).toBe('corr-first');
+      expect(replay.body).toEqual(first.body);
+
+      // Without a correlation id of its own, the replay still gets one, distinct from the first.
+      const anonymous = await p.post(body, { 'Idempotency-Key': 'ids-r-key' });
+      expect(anonymous.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(anonymous.headers.get('original-correlation-id')).toBe('corr-first');
+
+      // The same version and body without a key is a replay at the shipment level: same headers.
+      const again = await p.post(body, { 'X-Correlation-Id': 'corr-again' });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.headers.get('x-correlation-id')).toBe('corr-again');
+      expect(again.headers.get('original-correlation-id')).toBe('corr-first');
+      expect(again.body.correlationId).toBe('corr-first');
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -5,7 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { DependencyError, DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
 import { flushMetrics, logger } from '../observability';
-import { correlation, type HttpContext, header, jsonBody, problemResponses } from './middleware';
+import {
+  correlation,
+  type HttpContext,
+  header,
+  jsonBody,
+  ORIGINAL_CORRELATION_HEADER,
+  problemResponses,
+} from './middleware';
 import { fieldErrorsOf } from './problem';
 
 export interface HttpRequest<B> {
@@ -47,8 +54,13 @@ class IdempotencyConflict extends DomainError {
  * holds one string whatever the body carries (SCM metadata with keys such as `constructor`, or
  * numbers above 2^53, which the persistence layer's marshaller refuses). Records written before
  * carry `body` as an object and are still replayed.
+ *
+ * It also keeps the correlation id of the request that produced it: a replay answers the first
+ * response as it was (its body names the first request's correlation id), `X-Correlation-Id` echoes
+ * the replaying request's own id and `Original-Correlation-Id` the first one's (as Stripe answers a
+ * replay with its own `Request-Id` and an `Original-Request`).
  */
-type StoredResponse = HttpResponse & { bodyJson?: string; replayed?: boolean };
+type StoredResponse = HttpResponse & { bodyJson?: string; correlationId?: string; replayed?: boolean };
 
 /**
  * Powertools idempotency errors → the contract's answers. A concurrent request with the same key
@@ -111,7 +123,12 @@ export function httpRoute<S extends z.ZodType | undefined>(
       idempotent = makeIdempotent(
         async (input: { request: HttpRequest<Body> }): Promise<StoredResponse> => {
           const { body, ...rest } = await handle(input.request);
-          return { ...rest, body: null, bodyJson: JSON.stringify(body) };
+          return {
+            ...rest,
+            body: null,
+            bodyJson: JSON.stringify(body),
+            correlationId: input.request.correlationId,
+          };
         },
         {
           persistenceStore: options.idempotency.persistence(),
@@ -181,6 +198,9 @@ export function httpRoute<S extends z.ZodType | undefined>(
         'Content-Type': 'application/json',
         ...response.headers,
         ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+        ...(response.replayed && response.correlationId
+          ? { [ORIGINAL_CORRELATION_HEADER]: response.correlationId }
+          : {}),
       },
       body: response.bodyJson ?? JSON.stringify(response.body),
     } satisfies APIGatewayProxyResult;

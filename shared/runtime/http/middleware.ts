@@ -14,6 +14,8 @@ export interface HttpContext {
 type Request = middy.Request<APIGatewayProxyEvent & { internal?: HttpContext }, APIGatewayProxyResult>;
 
 export const CORRELATION_HEADER = 'X-Correlation-Id';
+/** On a replay: the correlation id of the request whose response is replayed. */
+export const ORIGINAL_CORRELATION_HEADER = 'Original-Correlation-Id';
 const CORRELATION_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
