@@ -59,6 +59,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'write',
   },
   {
+    id: 'ListShipments',
+    method: 'GET',
+    resource: '/v1/shipments',
+    entry: 'functions/api/shipments.ts',
+    handler: 'list',
+    apiKey: true,
+    access: 'read',
+  },
+  {
     id: 'GetShipment',
     method: 'GET',
     resource: '/v1/shipments/{shipmentId}',

@@ -1,8 +1,10 @@
 import { acceptShipment } from '../../shared/domain/batching/realtime';
 import { NotFoundError } from '../../shared/domain/errors';
+import { listShipments } from '../../shared/domain/use-cases/list-shipments';
 import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
 import { ORIGINAL_CORRELATION_HEADER } from '../../shared/runtime/http/middleware';
+import { ListShipmentsQuery } from '../../shared/schemas/listing';
 import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
@@ -72,6 +74,25 @@ export const cancel = httpRoute(
 export const get = httpRoute({ ...limits, path: ShipmentPath }, async (req) => {
   const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);
   return { statusCode: 200, body: shipmentView(state) };
+});
+
+export const list = httpRoute({ ...limits, query: ListShipmentsQuery }, async (req) => {
+  const query = req.query as ListShipmentsQuery;
+  const page = await listShipments(query, deps);
+  const next = page.nextCursor
+    ? `/v1/shipments?${new URLSearchParams({
+        ...Object.fromEntries(
+          Object.entries(query)
+            .filter(([k, v]) => k !== 'cursor' && v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        ),
+        cursor: page.nextCursor,
+      })}`
+    : null;
+  return {
+    statusCode: 200,
+    body: { items: page.items.map(shipmentView), nextCursor: page.nextCursor ?? null, links: { next } },
+  };
 });
 
 export const route = httpRoute({ ...limits, path: RoutePath }, async (req) => {

@@ -36,6 +36,25 @@ export interface ShipmentStore {
     status: ShipmentStatus,
     options?: { updatedBefore?: string; limit?: number },
   ): Promise<ShipmentState[]>;
+  /**
+   * One page of shipments by status or by region (an index query, oldest change first), optionally
+   * of one service date and changed at or after `updatedSince`. `cursor` is the previous page's
+   * `nextCursor`; an invalid one is an InvalidCursorError.
+   */
+  listShipments(filter: ShipmentFilter, page: { limit: number; cursor?: string }): Promise<ShipmentPage>;
+}
+
+export interface ShipmentFilter {
+  status?: ShipmentStatus;
+  region?: string;
+  serviceDate?: string;
+  updatedSince?: string;
+}
+
+export interface ShipmentPage {
+  items: ShipmentState[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
 }
 
 /** A message for the event bus. */

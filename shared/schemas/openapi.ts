@@ -100,6 +100,56 @@ export function openApiDocument(serverUrl = '/') {
     servers: [{ url: serverUrl }],
     paths: {
       '/v1/shipments': {
+        get: {
+          summary: 'List shipments by status or region, a page at a time (oldest change first)',
+          description:
+            'A query on an index, never a scan: status or region is required; serviceDate and updatedSince narrow it. ' +
+            'Follow nextCursor (or links.next) until it is null. An invalid parameter or cursor is a 400 naming it.',
+          parameters: [
+            headers.apiKey,
+            headers.correlationId,
+            { name: 'status', in: 'query', required: false, schema: json(ShipmentStatus) },
+            {
+              name: 'region',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            },
+            { name: 'serviceDate', in: 'query', required: false, schema: { type: 'string', format: 'date' } },
+            {
+              name: 'updatedSince',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', format: 'date-time' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'One page',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['items', 'nextCursor'],
+                    properties: {
+                      items: { type: 'array', items: shipmentResponse },
+                      nextCursor: { type: 'string', nullable: true },
+                      links: { type: 'object', properties: { next: { type: 'string', nullable: true } } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors(400),
+          },
+        },
         post: {
           summary: 'Create a shipment, or a newer version of it',
           parameters: write,

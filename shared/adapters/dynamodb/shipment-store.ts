@@ -8,8 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { applyEvent } from '../../domain/audit';
-import { ConcurrencyConflictError, DependencyError } from '../../domain/errors';
-import type { AuditEventDraft, ShipmentStore } from '../../domain/ports';
+import { ConcurrencyConflictError, DependencyError, ValidationError } from '../../domain/errors';
+import type { AuditEventDraft, ShipmentFilter, ShipmentPage, ShipmentStore } from '../../domain/ports';
 import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
 import { documentClient, keysAsData } from './marshalling';
 import { queryAll } from './query';
@@ -233,6 +233,61 @@ export class DynamoShipmentStore implements ShipmentStore {
     );
   }
 
+  async listShipments(
+    filter: ShipmentFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<ShipmentPage> {
+    const index = filter.status
+      ? { name: 'byStatus', key: 'statusKey', value: filter.status }
+      : filter.region
+        ? { name: 'byRegion', key: 'regionKey', value: filter.region }
+        : undefined;
+    if (!index)
+      throw new ValidationError('status or region is required', [{ field: 'status', message: 'required' }]);
+    const names: Record<string, string> = { '#k': index.key };
+    const values: Record<string, unknown> = { ':k': index.value };
+    let keyCondition = '#k = :k';
+    if (filter.updatedSince) {
+      keyCondition += ' AND #u >= :since';
+      names['#u'] = 'updatedAt';
+      values[':since'] = filter.updatedSince;
+    }
+    const filters: string[] = [];
+    if (filter.region && index.key !== 'regionKey') {
+      filters.push('regionKey = :region');
+      values[':region'] = filter.region;
+    }
+    if (filter.serviceDate) {
+      filters.push('#state.#serviceDate = :serviceDate');
+      names['#state'] = 'state';
+      names['#serviceDate'] = 'serviceDate';
+      values[':serviceDate'] = filter.serviceDate;
+    }
+    let startKey = decodeCursor(page.cursor, index.key, index.value);
+    const items: ShipmentState[] = [];
+    // A filtered page may need several reads; bounded, the cursor carries on where it stopped.
+    for (let reads = 0; reads < 20 && items.length < page.limit; reads++) {
+      const res = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: keyCondition,
+            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: startKey,
+            Limit: page.limit - items.length,
+          }),
+        ),
+      );
+      for (const item of res.Items ?? []) items.push(ShipmentState.parse(item.state));
+      startKey = res.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
+  }
+
   /** Writes the projection unless a newer one is already there. */
   private async project(state: ShipmentState): Promise<void> {
     try {
@@ -244,6 +299,7 @@ export class DynamoShipmentStore implements ShipmentStore {
             sk: STATE_SK,
             revision: state.revision,
             statusKey: state.status,
+            regionKey: state.region,
             updatedAt: state.updatedAt,
             state: keysAsData(state),
           },
@@ -281,4 +337,31 @@ export class DynamoShipmentStore implements ShipmentStore {
       throw new DependencyError('DynamoDB request failed', { cause: error });
     }
   }
+}
+
+/** A page's continuation: the index's LastEvaluatedKey, base64url JSON (opaque to clients). */
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The cursor back to a start key, only if it is one of this very query (same index and key). */
+function decodeCursor(cursor: string | undefined, keyName: string, keyValue: string) {
+  if (cursor === undefined) return undefined;
+  const invalid = () =>
+    new ValidationError('the cursor is invalid', [
+      { field: 'cursor', message: 'not a cursor of this listing: start again without one' },
+    ]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid();
+  const k = key as Record<string, unknown>;
+  const fields = ['pk', 'sk', keyName, 'updatedAt'];
+  if (Object.keys(k).length !== fields.length || !fields.every((f) => typeof k[f] === 'string'))
+    throw invalid();
+  if (k[keyName] !== keyValue || k.sk !== STATE_SK || !String(k.pk).startsWith('SHIPMENT#')) throw invalid();
+  return k;
 }

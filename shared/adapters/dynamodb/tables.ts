@@ -43,6 +43,12 @@ export const SHIPMENTS_TABLE: TableDefinition = {
       partitionKey: { name: 'statusKey', type: 'S' },
       sortKey: { name: 'updatedAt', type: 'S' },
     },
+    // State items by region, oldest change first: GET /v1/shipments?region= (never a Scan).
+    {
+      name: 'byRegion',
+      partitionKey: { name: 'regionKey', type: 'S' },
+      sortKey: { name: 'updatedAt', type: 'S' },
+    },
   ],
 };
 

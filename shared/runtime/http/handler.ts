@@ -18,6 +18,8 @@ import { fieldErrorsOf } from './problem';
 export interface HttpRequest<B> {
   body: B;
   pathParameters: Record<string, string>;
+  /** The query string as parsed by the route's `query` schema ({} without one). */
+  query: Record<string, unknown>;
   correlationId: string;
 }
 
@@ -32,6 +34,8 @@ export interface RouteOptions<S extends z.ZodType | undefined> {
   body?: S;
   /** Schema of the path parameters (e.g. `{ shipmentId }`); invalid ones are a 400 naming them. */
   path?: z.ZodObject;
+  /** Schema of the query string; invalid parameters are a 400 naming them. */
+  query?: z.ZodType<Record<string, unknown>>;
   /** Whether the body may be absent (e.g. cancel). */
   optionalBody?: boolean;
   maxBodyBytes: number;
@@ -149,6 +153,13 @@ export function httpRoute<S extends z.ZodType | undefined>(
         throw new ValidationError('the path is invalid', fieldErrorsOf(parsed.error.issues));
       pathParameters = parsed.data as Record<string, string>;
     }
+    let query: Record<string, unknown> = {};
+    if (options.query) {
+      const parsed = options.query.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success)
+        throw new ValidationError('the query is invalid', fieldErrorsOf(parsed.error.issues));
+      query = parsed.data;
+    }
     let body: unknown;
     if (options.body) {
       if (internal.json === undefined && options.optionalBody) body = options.body.parse({});
@@ -165,6 +176,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
     const request: HttpRequest<Body> = {
       body: body as Body,
       pathParameters,
+      query,
       correlationId: internal.correlationId,
     };
     const key = header(event, 'Idempotency-Key');
