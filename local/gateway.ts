@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
   ThrottledError,
   UnauthorizedError,
+  ValidationError,
 } from '../shared/domain/errors';
 import {
   API_THROTTLE,
@@ -163,11 +164,22 @@ export function createGateway(options: {
         res.writeHead(r.statusCode, r.headers as Record<string, string>);
         res.end(r.body);
       };
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const target = req.url ?? '/';
+      const url = requestUrl(target);
       const at: GatewayRequest = {
         correlationId: correlationIdOf(headerValue(req.headers[CORRELATION_HEADER.toLowerCase()])),
-        path: url.pathname,
+        path: url?.pathname ?? target.slice(0, 256),
       };
+      if (!url) {
+        return respond(
+          problem(
+            at,
+            new ValidationError('the request target is not a valid path', [
+              { field: 'path', message: 'invalid' },
+            ]),
+          ),
+        );
+      }
       if (tooLarge) return respond(problem(at, new PayloadTooLargeError('the request body exceeds 10 MB')));
       dispatch(req, Buffer.concat(chunks), url, at).then(respond, (error: unknown) => {
         logger.error('the gateway failed to invoke the function', { error: error as Error, path: at.path });
@@ -178,3 +190,16 @@ export function createGateway(options: {
 }
 
 const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * The request target as a URL. An origin-form target is a path even when it starts with `//`
+ * (`new URL('//x', base)` would read a host and `new URL('//', base)` throw); a target that is no
+ * URL at all gives undefined (a 400), never an exception in the server's event handler.
+ */
+function requestUrl(target: string): URL | undefined {
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    return undefined;
+  }
+}

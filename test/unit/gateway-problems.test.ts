@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../functions/api/routes';
 import { createGateway } from '../../local/gateway';
@@ -122,5 +123,32 @@ describe('problems of the local gateway', () => {
       other.closeAllConnections();
       await new Promise<void>((r) => other.close(() => r()));
     }
+  });
+});
+
+describe('request targets that are no URL', () => {
+  /** Sends a raw request line, as a hostile client can (fetch would normalise the target). */
+  const rawTarget = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1', () =>
+        socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+
+  it('answers them with a problem and keeps serving', async () => {
+    for (const target of ['//', '///', '/\\', '//a:b@', '//[', 'http://[::1', '*', '//x/v1/shipments/S-1']) {
+      const response = await rawTarget(target);
+      const status = Number(response.split(' ')[1]);
+      expect(status, target).toBeGreaterThanOrEqual(400);
+      expect(status, target).toBeLessThan(500);
+      expect(response, target).toContain('application/problem+json');
+    }
+    // Still serving (this gateway's usage plan is spent by now: a 429 is an answer too).
+    const alive = await fetch(`${url}/v1/shipments/S-1`, { headers: { 'x-api-key': 'local_key' } });
+    expect([200, 429]).toContain(alive.status);
   });
 });
