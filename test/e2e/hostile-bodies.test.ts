@@ -94,6 +94,13 @@ describe('hostile bodies on the local runtime', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.route?.vehicleId).toMatch(/^constructor-V\d+$/);
+    // Its callback reaches the (fake) SCM like any other: ROUTE_APPLIED.
+    let status = res.body.status as string;
+    for (let i = 0; i < 100 && status !== 'ROUTE_APPLIED'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await call('GET', '/v1/shipments/constructor')).body.status;
+    }
+    expect(status).toBe('ROUTE_APPLIED');
     const res2 = await call(
       'POST',
       '/v1/shipments',
