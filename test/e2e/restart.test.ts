@@ -120,7 +120,9 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
   });
 
   it('every accepted shipment ends ROUTE_APPLIED within two windows of the restart, no DLQ grows, time never goes back', async () => {
-    const bodies = Array.from({ length: 150 }, (_, i) => body(i, i % 25 === 0 ? 'SAME_DAY' : 'NEXT_DAY'));
+    // URGENT (SAME_DAY), STANDARD (NEXT_DAY) and BULK (ECONOMY) shipments.
+    const level = (i: number) => (i % 25 === 0 ? 'SAME_DAY' : i % 7 === 3 ? 'ECONOMY' : 'NEXT_DAY');
+    const bodies = Array.from({ length: 150 }, (_, i) => body(i, level(i)));
     const figures: Record<string, unknown> = {};
 
     // Kill 1: in the middle of the submissions (requests in flight).
@@ -164,15 +166,15 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
     await second.stop('SIGKILL');
     figures.dlqBeforeKill2 = total(dlqBeforeKill2);
 
-    // Restart at another TIME_SCALE: windows of 10 min last 30 s; two windows are 60 s. (The work
+    // Restart at another TIME_SCALE: windows of 10 min last 40 s; two windows are 80 s. (The work
     // after a window closes is wall time, which a scaled clock multiplies: on a loaded machine a
     // faster scale measures the machine more than the recovery.)
-    runtime = await startRuntimeProcess({ dataDir: first.dataDir, env: { TIME_SCALE: '20' } });
+    runtime = await startRuntimeProcess({ dataDir: first.dataDir, env: { TIME_SCALE: '15' } });
     const third = runtime;
     const restartedAt = Date.now();
     const call = api(third);
     let last = new Map<string, string>();
-    while (Date.now() - restartedAt < 120_000) {
+    while (Date.now() - restartedAt < 160_000) {
       last = await statuses(call, all);
       if ([...last.values()].every((s) => s === 'ROUTE_APPLIED')) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -200,15 +202,15 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
       latestApplied = Math.max(latestApplied, Date.parse(applied?.occurredAt ?? ''));
     }
     figures.appliedWithinClockMinutes = (latestApplied - clock.clockMs) / 60_000;
-    expect(latestApplied - clock.clockMs).toBeLessThanOrEqual(2 * windowMs);
-    // The clock went on from where the killed run left it, not from the wall clock.
-    expect(clock.clockMs).toBeGreaterThan(clock.wallMs + 60_000);
-
     const dlqAfter = await deadLettered(third);
     figures.dlqAfter = total(dlqAfter);
     figures.shipments = all.length;
     console.info('restart figures', JSON.stringify(figures));
+    expect(latestApplied - clock.clockMs).toBeLessThanOrEqual(2 * windowMs);
+    // The clock went on from where the killed run left it, not from the wall clock.
+    expect(clock.clockMs).toBeGreaterThan(clock.wallMs + 60_000);
+
     expect(dlqBeforeKill2).toSatisfy((d: Record<string, number>) => total(d) === 0);
     expect(dlqAfter).toSatisfy((d: Record<string, number>) => total(d) === 0);
-  }, 240_000);
+  }, 300_000);
 });
