@@ -31,6 +31,44 @@ export function scmCallbackUrlFromContext(node: Node): string {
   return url.href;
 }
 
+/** URL context: absolute http(s), else a DeploymentContextError naming the key. */
+function urlFromContext(key: string, value: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new DeploymentContextError(`context ${key}: not an absolute URL: "${String(value)}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new DeploymentContextError(`context ${key}: expected an https:// URL, got "${url.href}"`);
+  return url.href;
+}
+
+export interface CallbackRollout {
+  /** `shadow` (the default: a first deploy sends nothing to the SCM) or `live` (the live share decides). */
+  mode: 'live' | 'shadow';
+  /** Where shadowed callbacks are also sent, signed, if anywhere. */
+  shadowCallbackUrl?: string;
+}
+
+/**
+ * Contexts `callbackMode` (`shadow` by default, or `live`) and `shadowCallbackUrl` (optional): the
+ * gradual rollout of callbacks (docs/runbook.md). In `live` mode the share of shipments delivered
+ * live is the SSM parameter the stack creates (LiveShareParameter output; starts at 0).
+ */
+export function callbackRolloutFromContext(node: Node): CallbackRollout {
+  const mode = (node.tryGetContext('callbackMode') as unknown) ?? 'shadow';
+  if (mode !== 'shadow' && mode !== 'live')
+    throw new DeploymentContextError(`context callbackMode: expected shadow or live, got "${String(mode)}"`);
+  const shadow = node.tryGetContext('shadowCallbackUrl') as unknown;
+  return {
+    mode,
+    ...(shadow !== undefined && shadow !== ''
+      ? { shadowCallbackUrl: urlFromContext('shadowCallbackUrl', shadow) }
+      : {}),
+  };
+}
+
 /**
  * Builds both stacks into `app` and attaches the cdk-nag AwsSolutions checks. Deployment settings
  * come from CDK context (`-c key=value`); `scmCallbackUrl` is required.
@@ -38,6 +76,7 @@ export function scmCallbackUrlFromContext(node: Node): string {
 export function buildApp(app: App, options: { prefix?: string } = {}) {
   const prefix = options.prefix ?? 'ScmRouteOptimizer';
   const scmCallbackUrl = scmCallbackUrlFromContext(app.node);
+  const callbackRollout = callbackRolloutFromContext(app.node);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
@@ -47,6 +86,7 @@ export function buildApp(app: App, options: { prefix?: string } = {}) {
     env,
     stateful,
     scmCallbackUrl,
+    callbackRollout,
     description: 'API, functions and schedules',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -35,5 +35,6 @@ export function auditEventView(event: AuditEvent) {
     correlationId: event.correlationId,
     occurredAt: event.occurredAt,
     patch: event.patch,
+    ...(event.callbackMode ? { callbackMode: event.callbackMode } : {}),
   };
 }

@@ -1,15 +1,19 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClients } from '../../shared/adapters/clients';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
 import { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../../shared/adapters/ids';
+import { fileLiveShare } from '../../shared/adapters/rollout/file-live-share';
+import { SsmLiveShare } from '../../shared/adapters/rollout/ssm-live-share';
 import { SqsCallbackDeadLetters } from '../../shared/adapters/sqs/callback-dead-letters';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http-sender';
 import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
 import { type SecretSource, StaticSecretSource } from '../../shared/adapters/webhooks/signature';
 import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
+import type { LiveShareSource } from '../../shared/domain/callbacks/rollout';
 import { type Clock, serviceClock, systemClock } from '../../shared/domain/clock';
 import { logger, MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { CallbackEnvironment, parseWith } from '../../shared/schemas/callback-environment';
@@ -32,6 +36,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
         systemClock,
       )
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  const liveShare = liveShareSource(env, clock);
   cached = {
     store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
@@ -51,6 +56,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
       endpoint: env.SCM_CALLBACK_URL,
       mode: env.CALLBACK_MODE,
       ...(env.SHADOW_CALLBACK_URL ? { shadowUrl: env.SHADOW_CALLBACK_URL } : {}),
+      ...(liveShare ? { liveShare } : {}),
       breaker: {
         ...DEFAULT_BREAKER,
         failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
@@ -60,4 +66,21 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
     },
   };
   return cached;
+}
+
+/** Where the rollout share comes from: SSM in AWS, a file locally, none (every shipment live). */
+function liveShareSource(env: CallbackEnvironment, clock: Clock): LiveShareSource | undefined {
+  if (env.LIVE_SHARE_PARAMETER) {
+    const ssm = new SSMClient({
+      region: env.AWS_REGION,
+      ...(env.SSM_ENDPOINT ? { endpoint: env.SSM_ENDPOINT } : {}),
+    });
+    return new SsmLiveShare(ssm, env.LIVE_SHARE_PARAMETER, env.LIVE_SHARE_MAX_AGE_SECONDS);
+  }
+  if (env.LIVE_SHARE_FILE)
+    return fileLiveShare(env.LIVE_SHARE_FILE, clock, {
+      maxAgeMs: env.LIVE_SHARE_MAX_AGE_SECONDS * 1000,
+      fallback: env.LIVE_SHARE,
+    });
+  return env.LIVE_SHARE < 1 ? { liveShare: async () => env.LIVE_SHARE } : undefined;
 }

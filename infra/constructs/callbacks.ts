@@ -3,10 +3,12 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import {
   Choice,
   Condition,
@@ -43,7 +45,9 @@ export interface CallbackDeliveryProps {
   scmCallbackUrl: string;
   /** `{current, previous}` or one `whsec_…` value; a generated one when absent. */
   webhookSecret?: ISecret;
+  /** `shadow` (default): no callback reaches the SCM; `live`: the live share (SSM parameter) decides. */
   mode?: 'live' | 'shadow';
+  /** Shadowed callbacks are also sent here, signed. */
   shadowCallbackUrl?: string;
   breakerOpenSeconds?: number;
   /** Metric namespace of the CircuitOpened alarm (Powertools namespace of the functions). */
@@ -55,6 +59,8 @@ export const DELIVERY_TASKS = { Prepare: 'prepare', Attempt: 'attempt', DeadLett
 export type DeliveryTaskHandler = (typeof DELIVERY_TASKS)[keyof typeof DELIVERY_TASKS];
 
 export const CALLBACK_DLQ_NAME = 'CallbackDeadLetters';
+/** The SSM parameter holding the live share of the gradual rollout, one per stack. */
+export const liveShareParameterName = (stackName: string) => `/${stackName}/callbacks/live-share`;
 
 /**
  * Callback delivery to the SCM (contract §4): one Standard state-machine execution per
@@ -69,6 +75,8 @@ export class CallbackDelivery extends Construct {
   readonly functions: Record<DeliveryTaskHandler | 'redrive', ServiceFunction>;
   readonly alarms: { deadLetters: Alarm; circuitOpen: Alarm; executionsFailed: Alarm };
   readonly webhookSecret: ISecret;
+  /** The share of shipments delivered live (0…1), read by the prepare task through Powertools Parameters. */
+  readonly liveShareParameter: StringParameter;
 
   constructor(scope: Construct, id: string, props: CallbackDeliveryProps) {
     super(scope, id);
@@ -104,24 +112,47 @@ export class CallbackDelivery extends Construct {
       [CALLBACKS_TABLE.envVar]: props.callbacks.tableName,
       SCM_CALLBACK_URL: props.scmCallbackUrl,
       SCM_WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
-      CALLBACK_MODE: props.mode ?? 'live',
+      CALLBACK_MODE: props.mode ?? 'shadow',
       CALLBACK_DLQ_URL: this.deadLetterQueue.queueUrl,
       BREAKER_OPEN_SECONDS: String(props.breakerOpenSeconds ?? 60),
       ...(props.shadowCallbackUrl ? { SHADOW_CALLBACK_URL: props.shadowCallbackUrl } : {}),
     };
-    const task = (name: DeliveryTaskHandler, description: string, timeoutSeconds: number) => {
+    // Created at 0 and never rewritten by a deploy (its properties stay constant: CloudFormation
+    // only writes the value on creation); operators move it with `npm run rollout:set`.
+    this.liveShareParameter = new StringParameter(this, 'LiveShare', {
+      parameterName: liveShareParameterName(Stack.of(this).stackName),
+      stringValue: '0',
+      description:
+        'Gradual rollout: share (0..1) of shipments whose callbacks go to the SCM when CALLBACK_MODE is live; the others are shadowed',
+    });
+    const task = (
+      name: DeliveryTaskHandler,
+      description: string,
+      timeoutSeconds: number,
+      extra: Record<string, string> = {},
+    ) => {
       const fn = new ServiceFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Function`, {
         entry: 'functions/workflow/callbacks.ts',
         handler: name,
         description,
-        environment,
+        environment: { ...environment, ...extra },
         timeout: Duration.seconds(timeoutSeconds),
       });
       grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'readwrite');
       grantTable(fn, props.callbacks, CALLBACKS_TABLE, 'readwrite');
       return fn;
     };
-    const prepare = task('prepare', 'Creates the callback and moves the shipment to CALLBACK_PENDING', 20);
+    // Only the prepare task decides a callback's path (live or shadow): it alone reads the share.
+    const prepare = task('prepare', 'Creates the callback and moves the shipment to CALLBACK_PENDING', 20, {
+      LIVE_SHARE_PARAMETER: this.liveShareParameter.parameterName,
+      LIVE_SHARE_MAX_AGE_SECONDS: '60',
+    });
+    prepare.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [this.liveShareParameter.parameterArn],
+      }),
+    );
     const attempt = task('attempt', 'One signed webhook attempt to the SCM, behind the circuit breaker', 25);
     const deadLetter = task(
       'deadLetter',

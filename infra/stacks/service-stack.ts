@@ -10,6 +10,7 @@ import {
   SHIPMENTS_TABLE,
 } from '../../shared/adapters/dynamodb/tables';
 import { BATCH_JOB_QUEUES, SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
+import type { CallbackRollout } from '../build-app';
 import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
 import { CALLBACK_DLQ_NAME, CallbackDelivery } from '../constructs/callbacks';
@@ -37,6 +38,8 @@ export interface ServiceStackProps extends StackProps {
    * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
    */
   routingMatrix?: RoutingMatrixConfig;
+  /** Shadow or live callbacks, the shadow URL (contexts callbackMode, shadowCallbackUrl). Default: shadow. */
+  callbackRollout?: CallbackRollout;
   /** Receives every alarm and OK by e-mail; CDK context `alarmEmail` by default. */
   alarmEmail?: string;
 }
@@ -100,6 +103,10 @@ export class ServiceStack extends Stack {
       callbacks: data.table(CALLBACKS_TABLE),
       environment,
       scmCallbackUrl: props.scmCallbackUrl,
+      mode: props.callbackRollout?.mode ?? 'shadow',
+      ...(props.callbackRollout?.shadowCallbackUrl
+        ? { shadowCallbackUrl: props.callbackRollout.shadowCallbackUrl }
+        : {}),
     });
 
     // Backstop of the transactional outbox: publishes events a writer could not publish itself.
@@ -152,6 +159,20 @@ export class ServiceStack extends Stack {
       description:
         'Signing secret of the webhooks: aws secretsmanager get-secret-value --query SecretString --output text --secret-id <this ARN>; the SCM verifies with whsec_<value>',
       value: this.callbacks.webhookSecret.secretArn,
+    });
+    new CfnOutput(this, 'CallbackMode', {
+      description:
+        'shadow: no callback reaches the SCM; live: the LiveShareParameter share does (context callbackMode)',
+      value: props.callbackRollout?.mode ?? 'shadow',
+    });
+    new CfnOutput(this, 'LiveShareParameter', {
+      description:
+        'Share of shipments whose callbacks go live (0…1): npm run rollout:set -- 0.1 --parameter <this name>',
+      value: this.callbacks.liveShareParameter.parameterName,
+    });
+    new CfnOutput(this, 'CallbacksTable', {
+      description: 'Callback records: npm run -s shadow:list -- --table <this name> lists the shadowed ones',
+      value: data.table(CALLBACKS_TABLE).tableName,
     });
     new CfnOutput(this, 'ScmCallbackUrl', {
       description: 'Where the webhooks go (context scmCallbackUrl)',

@@ -22,6 +22,7 @@ export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): '
   process.env.SHIPMENTS_TABLE ??= 'Shipments';
   process.env.IDEMPOTENCY_TABLE ??= 'Idempotency';
   process.env.BATCHING_TABLE ??= 'Batching';
+  process.env.CALLBACKS_TABLE ??= 'Callbacks';
   process.env.EVENT_BUS_NAME ??= 'scm-route-optimizer';
   // The runtime's service clock: what a CLI writes (a replay's repair events) is on the same timeline.
   if (runtime.clock) {

@@ -13,6 +13,15 @@ export const CallbackEnvironment = Environment.extend({
   SCM_WEBHOOK_SECRET: z.string().min(1).optional(),
   CALLBACK_MODE: z.enum(['live', 'shadow']).default('live'),
   SHADOW_CALLBACK_URL: z.url().optional(),
+  /** Rollout (CALLBACK_MODE=live): the SSM parameter holding the live share (AWS). */
+  LIVE_SHARE_PARAMETER: z.string().min(1).optional(),
+  /** Rollout, locally: the file holding the live share (`npm run rollout:set`). */
+  LIVE_SHARE_FILE: z.string().min(1).optional(),
+  /** The share while LIVE_SHARE_FILE does not exist yet (default 1: every shipment live). */
+  LIVE_SHARE: z.coerce.number().min(0).max(1).default(1),
+  /** How long a read share is kept before it is read again. */
+  LIVE_SHARE_MAX_AGE_SECONDS: z.coerce.number().positive().default(60),
+  SSM_ENDPOINT: z.url().optional(),
   CALLBACK_DLQ_URL: z.string().min(1),
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
   BREAKER_OPEN_SECONDS: z.coerce.number().positive().default(60),

@@ -88,6 +88,18 @@ export const CallbackRecord = z.strictObject({
   lastError: z.string().optional(),
   nextAttemptAt: z.string().optional(),
   deadLetteredAt: z.string().optional(),
+  /** A shadowed callback: what the SCM would have received (rollout, issue 13). */
+  shadow: z
+    .strictObject({
+      /** When it was shadowed (service clock). */
+      at: z.string(),
+      /** The exact request headers, signature included, signed when it was shadowed. */
+      headers: z.record(z.string(), z.string()),
+      /** The shadow URL it was sent to, if any, and that URL's answer. */
+      sentTo: z.string().optional(),
+      answer: z.string().optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Optimistic-lock counter. */

@@ -215,6 +215,12 @@ export function openApiDocument(serverUrl = '/') {
                             status: json(ShipmentStatus),
                             correlationId: { type: 'string' },
                             occurredAt: { type: 'string', format: 'date-time' },
+                            callbackMode: {
+                              type: 'string',
+                              enum: ['live', 'shadow'],
+                              description:
+                                'shipment.callback_pending: live (sent to the SCM) or shadow (recorded only, gradual rollout)',
+                            },
                           },
                         },
                       },

@@ -102,5 +102,7 @@ export const AuditEvent = z.strictObject({
   occurredAt: z.iso.datetime({ offset: true }),
   patch: StatePatch,
   outbox: OutboxMessage.optional(),
+  /** shipment.callback_pending: the path its callback takes, `live` (to the SCM) or `shadow` (rollout). */
+  callbackMode: z.enum(['live', 'shadow']).optional(),
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;

@@ -106,7 +106,7 @@ describe('callback delivery (infra/constructs/callbacks.ts)', () => {
           SCM_CALLBACK_URL: Match.anyValue(),
           CALLBACK_DLQ_URL: Match.anyValue(),
           CALLBACKS_TABLE: Match.anyValue(),
-          CALLBACK_MODE: 'live',
+          CALLBACK_MODE: 'shadow',
         }),
       },
     });

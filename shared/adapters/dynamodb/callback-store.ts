@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, type GetCommandOutput, PutCommand }
 import { type BreakerState, closedBreaker } from '../../domain/callbacks/breaker';
 import type { BreakerStore, CallbackStore } from '../../domain/callbacks/ports';
 import { DependencyError } from '../../domain/errors';
-import { CallbackRecord, type CallbackStatus } from '../../schemas/callbacks';
+import { type CallbackMode, CallbackRecord, type CallbackStatus } from '../../schemas/callbacks';
 import { queryAll } from './query';
 
 const callbackPk = (webhookId: string) => `CALLBACK#${webhookId}`;
@@ -74,14 +74,28 @@ export class DynamoCallbackStore implements CallbackStore {
     );
   }
 
-  async listByStatus(status: CallbackStatus, limit: number): Promise<CallbackRecord[]> {
+  async listByStatus(
+    status: CallbackStatus,
+    limit: number,
+    filter: { updatedSince?: string; mode?: CallbackMode } = {},
+  ): Promise<CallbackRecord[]> {
     return queryAll(
       this.doc,
       {
         TableName: this.tableName,
         IndexName: 'byStatus',
-        KeyConditionExpression: 'statusKey = :s',
-        ExpressionAttributeValues: { ':s': `CALLBACK#${status}` },
+        KeyConditionExpression: `statusKey = :s${filter.updatedSince ? ' AND updatedAt >= :since' : ''}`,
+        ...(filter.mode
+          ? {
+              FilterExpression: '#callback.#mode = :mode',
+              ExpressionAttributeNames: { '#callback': 'callback', '#mode': 'mode' },
+            }
+          : {}),
+        ExpressionAttributeValues: {
+          ':s': `CALLBACK#${status}`,
+          ...(filter.updatedSince ? { ':since': filter.updatedSince } : {}),
+          ...(filter.mode ? { ':mode': filter.mode } : {}),
+        },
       },
       (item) => CallbackRecord.parse(item.callback),
       limit,

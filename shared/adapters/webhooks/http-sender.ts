@@ -20,17 +20,29 @@ export interface HttpWebhookSenderOptions {
 export class HttpWebhookSender implements WebhookSender {
   constructor(private readonly options: HttpWebhookSenderOptions) {}
 
-  async send(request: WebhookRequest): Promise<SendResult> {
+  async signedHeaders(request: WebhookRequest): Promise<Record<string, string>> {
+    const sentAt = new Date(Math.floor(this.options.wallClock.now() / 1000) * 1000);
+    const signature = signatureHeader(
+      await this.options.secrets.secrets(),
+      request.webhookId,
+      sentAt,
+      request.body,
+    );
+    return {
+      'content-type': 'application/json',
+      'user-agent': this.options.userAgent ?? 'scm-route-optimizer-webhooks/1',
+      'webhook-id': request.webhookId,
+      'webhook-timestamp': String(sentAt.getTime() / 1000),
+      'webhook-signature': signature,
+      'x-correlation-id': request.correlationId,
+    };
+  }
+
+  async send(request: WebhookRequest, signed?: Record<string, string>): Promise<SendResult> {
     const { clock, wallClock } = this.options;
-    const sentAt = new Date(Math.floor(wallClock.now() / 1000) * 1000);
-    let signature: string;
+    let headers: Record<string, string>;
     try {
-      signature = signatureHeader(
-        await this.options.secrets.secrets(),
-        request.webhookId,
-        sentAt,
-        request.body,
-      );
+      headers = signed ?? (await this.signedHeaders(request));
     } catch (error) {
       return { kind: 'network', message: `cannot sign: ${(error as Error).message}` };
     }
@@ -49,14 +61,7 @@ export class HttpWebhookSender implements WebhookSender {
         method: 'POST',
         body: request.body,
         signal: abort.signal,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': this.options.userAgent ?? 'scm-route-optimizer-webhooks/1',
-          'webhook-id': request.webhookId,
-          'webhook-timestamp': String(sentAt.getTime() / 1000),
-          'webhook-signature': signature,
-          'x-correlation-id': request.correlationId,
-        },
+        headers,
       });
       await response.arrayBuffer().catch(() => undefined);
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), wallClock.now());

@@ -26,14 +26,20 @@ import { publishCommitted } from '../use-cases/publish';
 import { commit } from '../use-cases/shipments';
 import { acquirePermit, type BreakerConfig, type BreakerMemory, recordAnswer } from './breaker';
 import type { BreakerStore, CallbackMetrics, CallbackStore, DeadLetterQueue, WebhookSender } from './ports';
+import { callbackPath, type LiveShareSource } from './rollout';
 import { type Answer, classifyAnswer, MAX_ATTEMPTS, nextWaitSeconds } from './schedule';
 
 export interface CallbackConfig {
   /** The integration's callback URL; also the circuit-breaker key. */
   endpoint: string;
   mode: CallbackMode;
-  /** In shadow mode, callbacks are sent here (if set) instead of the SCM. */
+  /** Shadowed callbacks are sent here (if set) instead of the SCM. */
   shadowUrl?: string;
+  /**
+   * In `live` mode, the share of shipments delivered live (by shipment-id hash, rollout.ts); the
+   * others are shadowed. Absent: every shipment live.
+   */
+  liveShare?: LiveShareSource;
   breaker: BreakerConfig;
 }
 
@@ -51,6 +57,12 @@ export interface CallbackDeps {
   config: CallbackConfig;
   /** This process's knowledge of the breakers (see BreakerMemory). */
   breakerMemory?: BreakerMemory;
+}
+
+/** The path (live or shadow) of a new callback of this shipment: the mode, then the rollout share. */
+async function pathOf(shipmentId: string, deps: CallbackDeps): Promise<CallbackMode> {
+  if (deps.config.mode === 'shadow' || !deps.config.liveShare) return deps.config.mode;
+  return callbackPath(shipmentId, deps.config.mode, await deps.config.liveShare.liveShare());
 }
 
 /** The webhook-id of the callback announced by one route.optimized event: stable for its lifetime. */
@@ -131,7 +143,7 @@ export async function prepareDelivery(
     version: detail.version,
     correlationId: detail.correlationId,
     endpoint: deps.config.endpoint,
-    mode: deps.config.mode,
+    mode: await pathOf(detail.shipmentId, deps),
     body,
     status: 'PENDING',
     attempts: 0,
@@ -155,6 +167,7 @@ export async function prepareDelivery(
     status: 'CALLBACK_PENDING',
     version: stored.version,
     correlationId: record.correlationId,
+    callbackMode: record.mode,
     patch: {},
   }));
   if (moved === 'gone') {
@@ -181,7 +194,7 @@ async function restartDelivery(
       version: letter.version,
       correlationId: letter.correlationId,
       endpoint: letter.endpoint,
-      mode: deps.config.mode,
+      mode: await pathOf(letter.shipmentId, deps),
       body: letter.body,
       status: 'PENDING',
       attempts: 0,
@@ -221,6 +234,7 @@ async function restartDelivery(
       status: 'CALLBACK_PENDING',
       version: stored.version,
       correlationId: record.correlationId,
+      callbackMode: record.mode,
       patch: { statusReason: null },
     }));
   deps.logger.info(`callback ${why}: delivery restarts with the same webhook-id`, { webhookId });
@@ -413,23 +427,39 @@ async function shadowDelivery(
   deps: CallbackDeps,
   out: (o: AttemptTaskOutput['outcome'], extra?: Partial<AttemptTaskOutput>) => AttemptTaskOutput,
 ): Promise<AttemptTaskOutput> {
-  let reason = 'shadow mode: recorded, not sent to the SCM';
+  let reason = 'shadow: recorded, not sent to the SCM';
+  const request = {
+    url: deps.config.shadowUrl ?? record.endpoint,
+    webhookId: record.webhookId,
+    body: record.body,
+    correlationId: record.correlationId,
+  };
+  // The headers the SCM would have received (signed with the current secrets), kept for comparison.
+  const headers = await deps.sender.signedHeaders(request);
+  let answer: string | undefined;
   if (deps.config.shadowUrl) {
-    const result = await deps.sender.send({
-      url: deps.config.shadowUrl,
-      webhookId: record.webhookId,
-      body: record.body,
-      correlationId: record.correlationId,
-    });
-    reason = `shadow mode: sent to the shadow URL, ${classifyAnswer(result).description}`;
+    answer = classifyAnswer(await deps.sender.send(request, headers)).description;
+    reason = `shadow: sent to the shadow URL, ${answer}`;
   }
+  const shadowedAt = new Date(deps.clock.now()).toISOString();
   await updateRecord(deps, record.webhookId, (r) => ({
     ...r,
     status: 'COMPLETED',
     outcome: 'shadowed',
     lastError: reason,
+    shadow: {
+      at: shadowedAt,
+      headers,
+      ...(deps.config.shadowUrl ? { sentTo: deps.config.shadowUrl } : {}),
+      ...(answer ? { answer } : {}),
+    },
   }));
-  deps.logger.info('callback shadowed', { webhookId: record.webhookId, reason });
+  deps.metrics.count('CallbackShadowed');
+  deps.logger.info('callback shadowed', {
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    reason,
+  });
   return out('delivered', { attempts: 1, reason });
 }
 

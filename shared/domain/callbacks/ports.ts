@@ -1,5 +1,6 @@
 import type {
   CallbackDeadLetter,
+  CallbackMode,
   CallbackRecord,
   CallbackStatus,
   DeliveryInput,
@@ -14,7 +15,12 @@ export interface CallbackStore {
   create(record: CallbackRecord): Promise<boolean>;
   /** Writes `record` (whose `rev` is expectedRev + 1) if the stored one is still at `expectedRev`. */
   replace(record: CallbackRecord, expectedRev: number): Promise<boolean>;
-  listByStatus(status: CallbackStatus, limit: number): Promise<CallbackRecord[]>;
+  /** Oldest change first; `updatedSince` (ISO) and `mode` narrow the list (the shadow listing). */
+  listByStatus(
+    status: CallbackStatus,
+    limit: number,
+    filter?: { updatedSince?: string; mode?: CallbackMode },
+  ): Promise<CallbackRecord[]>;
 }
 
 /** Circuit-breaker state per endpoint, written with conditional writes on `rev`. */
@@ -34,7 +40,10 @@ export interface WebhookRequest {
 
 /** Signs and POSTs one webhook; never throws for an HTTP or network failure, it reports it. */
 export interface WebhookSender {
-  send(request: WebhookRequest): Promise<SendResult>;
+  /** POSTs the webhook, signed now, or with `headers` from signedHeaders (a shadow copy). */
+  send(request: WebhookRequest, headers?: Record<string, string>): Promise<SendResult>;
+  /** The headers a POST of this request carries now (webhook-id, -timestamp, -signature, …). */
+  signedHeaders(request: WebhookRequest): Promise<Record<string, string>>;
 }
 
 export interface DeadLetterQueue {
@@ -72,6 +81,8 @@ export type CallbackMetricName =
   | 'CallbackFailed'
   | 'CallbackAttemptFailed'
   | 'CallbackHeld'
+  /** A callback recorded in shadow (rollout): signed, not sent to the SCM. */
+  | 'CallbackShadowed'
   /** A half-open probe the SCM did not take (not counted as the delivery's attempt). */
   | 'CallbackProbeFailed'
   | 'CircuitOpened'

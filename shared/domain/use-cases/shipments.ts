@@ -173,6 +173,8 @@ export interface TransitionSpec {
   version: number;
   correlationId: string;
   patch: StatePatch;
+  /** The path of the callback this event starts (shipment.callback_pending): live or shadow. */
+  callbackMode?: 'live' | 'shadow';
   /**
    * When set, the event is announced on the bus (through the outbox): a shipment.* detail-type
    * with the standard shipment detail, or any other message given whole (e.g. route.optimized).
@@ -213,6 +215,7 @@ export async function commit(
     correlationId: spec.correlationId,
     occurredAt,
     patch: spec.patch,
+    ...(spec.callbackMode ? { callbackMode: spec.callbackMode } : {}),
     ...(spec.busEvent
       ? {
           outbox:

@@ -270,6 +270,7 @@ export async function startHarness(
     },
     sqs,
     sqsEndpoint: sqsServer.endpoint,
+    dynamoEndpoint: dynamo.endpoint,
     dlqUrl,
     async close() {
       await machine.stop();
