@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Priority, ShipmentBody } from './shipment';
+import { Priority, StoredShipmentBody } from './shipment';
 
 /** Lifecycle of contract §2. */
 export const ShipmentStatus = z.enum([
@@ -38,7 +38,7 @@ export const ShipmentState = z.strictObject({
    * shipments stored before service dates; the batching derives it from the body then.
    */
   serviceDate: z.string().optional(),
-  shipment: ShipmentBody,
+  shipment: StoredShipmentBody,
   /** sha256 of the canonical submitted body: same version + same body is a replay. */
   bodyHash: z.string(),
   correlationId: z.string(),
@@ -72,7 +72,7 @@ export type AuditEventType = z.infer<typeof AuditEventType>;
 
 /** What an audit event changes besides status/version; absent fields are kept, `null` clears. */
 export const StatePatch = z.strictObject({
-  shipment: ShipmentBody.optional(),
+  shipment: StoredShipmentBody.optional(),
   bodyHash: z.string().optional(),
   priority: Priority.optional(),
   region: z.string().optional(),

@@ -3,7 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
-import { submitShipment } from '../../shared/domain/use-cases/shipments';
+import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';
 import { httpRoute } from '../../shared/runtime/http/handler';
 import { METADATA_MAX_DEPTH, ShipmentBody } from '../../shared/schemas/shipment';
 import { PROTOTYPE_NAMES, sampleShipment } from '../support/arbitraries';
@@ -149,5 +149,25 @@ describe('storing what the schema accepts (dynalite with DynamoDB limits)', () =
     expect(again.statusCode).toBe(202);
     expect(again.headers?.['Idempotent-Replayed']).toBe('true');
     expect(JSON.parse(again.body)).toEqual(JSON.parse(first.body));
+  });
+
+  it('keeps a shipment stored under looser rules readable (metadata 20 levels deep, a window in 1970)', async () => {
+    const { deps } = testDeps(dynamo.client);
+    // What an earlier version of the API accepted and DynamoDB stored; the API refuses it now.
+    const older = {
+      ...sampleShipment({ shipmentId: 'OLDER-RULES', metadata: nested(20) }),
+      timeWindow: { start: '1970-01-01T08:00:00Z', end: '1970-01-01T12:00:00Z' },
+    };
+    expect(ShipmentBody.safeParse(older).success).toBe(false);
+    await commit(deps, undefined, {
+      type: 'shipment.created',
+      status: 'QUEUED',
+      version: 1,
+      correlationId: 'c-older',
+      patch: { shipment: older, bodyHash: 'h', priority: 'STANDARD', region: older.region },
+    });
+    const state = await deps.store.get('OLDER-RULES');
+    expect(state?.shipment).toEqual(older);
+    expect((await deps.store.events('OLDER-RULES'))[0]?.patch.shipment).toEqual(older);
   });
 });
