@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { awsClients } from '../../shared/adapters/clients';
+import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
+import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconciliation-store';
+import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
+import { METRICS } from '../../shared/domain/operations/metric-names';
+import {
+  DEFAULT_RECONCILE_SETTINGS,
+  type ReconcileDeps,
+  type ReconciliationReport,
+  reconcileHourly,
+} from '../../shared/domain/operations/reconcile';
+import { flushMetrics, MetricUnit, recordMetric } from '../../shared/runtime/observability';
+import { parseWith } from '../../shared/schemas/callback-environment';
+import { Environment } from '../../shared/schemas/environment';
+import { dependencies } from '../dependencies';
+
+/** What the reconciliation reads besides the common environment. */
+export const ReconcileEnvironment = Environment.extend({
+  CALLBACKS_TABLE: z.string().min(1),
+  CALLBACK_STATE_MACHINE_ARN: z.string().min(1),
+  STEPFUNCTIONS_ENDPOINT: z.url().optional(),
+});
+
+let cached: ReconcileDeps | undefined;
+
+/** Composition root of the reconciliation (the scheduled Lambda, the local runtime, the CLI). */
+export function reconcileDependencies(): ReconcileDeps {
+  if (cached) return cached;
+  const env = parseWith(ReconcileEnvironment);
+  const base = dependencies();
+  const clients = awsClients(env);
+  const sfn = new SFNClient({
+    region: env.AWS_REGION,
+    ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
+  });
+  cached = {
+    store: base.store,
+    publisher: base.publisher,
+    clock: base.clock,
+    ids: base.ids,
+    logger: base.logger,
+    callbacks: new DynamoCallbackStore(clients.dynamodb, env.CALLBACKS_TABLE),
+    breakers: new DynamoBreakerStore(clients.dynamodb, env.CALLBACKS_TABLE),
+    deliveries: new StepFunctionsDeliveryStarter(sfn, env.CALLBACK_STATE_MACHINE_ARN),
+    runs: new DynamoReconciliationRuns(clients.dynamodb, env.BATCHING_TABLE, base.locks),
+    metrics: {
+      stuckShipmentsFound: (count) => recordMetric(METRICS.stuckShipmentsFound, MetricUnit.Count, count),
+    },
+    settings: DEFAULT_RECONCILE_SETTINGS,
+  };
+  return cached;
+}
+
+/** EventBridge Scheduler, hourly: one reconciliation run (a second overlapping one finds the lease taken). */
+export const handler = async (): Promise<Omit<ReconciliationReport, 'items'>> => {
+  try {
+    const { items: _items, ...summary } = await reconcileHourly(reconcileDependencies(), {
+      runId: randomUUID(),
+    });
+    return summary;
+  } finally {
+    flushMetrics();
+  }
+};
