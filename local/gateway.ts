@@ -90,8 +90,22 @@ export function createGateway(options: {
         body: JSON.stringify(openApiDocument()),
       };
     }
+    // Over its failed-attempt budget, an address gets 429 for every request but the open routes
+    // (/health), right key or not: neither the API nor a page can be used to test a guess.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const isOpen = options.routes.some((r) => !r.apiKey && matchResource(r.resource, url.pathname));
+    const locked = isOpen ? { allowed: true as const } : authFailures.check(address);
+    if (!locked.allowed) {
+      return problem(at, new ThrottledError('too many failed API-key checks from this address'), {
+        'Retry-After': retryAfter(locked.retryAfterMs),
+      });
+    }
     const page = await options.pages?.(req, url);
-    if (page) return page;
+    if (page) {
+      // A page that checked a key and refused it spends the address's budget like the API.
+      if (page.statusCode === 401 || page.statusCode === 403) authFailures.take(address);
+      return page;
+    }
     const candidates = options.routes
       .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))
       .filter((c): c is { route: ApiRoute; params: Record<string, string> } => c.params !== undefined);
@@ -102,14 +116,6 @@ export function createGateway(options: {
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
     if (match.route.apiKey) {
-      const address = req.socket.remoteAddress ?? 'unknown';
-      // Over its failed-attempt budget, an address gets 429 for every request, right key or not.
-      const locked = authFailures.check(address);
-      if (!locked.allowed) {
-        return problem(at, new ThrottledError('too many failed API-key checks from this address'), {
-          'Retry-After': retryAfter(locked.retryAfterMs),
-        });
-      }
       const key = headers['x-api-key'];
       if (!key || !timingSafeEqual(digest(key), expectedKey)) {
         authFailures.take(address);

@@ -168,4 +168,33 @@ describe('local gateway: failed API-key checks per client address (issue 8.10)',
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+
+  it('counts keys refused by a page (the ops page) and locks pages too, but never /health', async () => {
+    const health: ApiRoute = { ...route, id: 'Health', resource: '/health', apiKey: false, access: 'none' };
+    const server = createGateway({
+      routes: [route, health],
+      apiKey: 'local_right',
+      authFailureThrottle: { rateLimit: 1, burstLimit: 2 },
+      nowMs: () => 0,
+      resolve: async () => async () => ({ statusCode: 200, body: '{}' }),
+      pages: async (req, url) => {
+        if (!url.pathname.startsWith('/ops')) return undefined;
+        const ok = req.headers['x-api-key'] === 'local_right';
+        return { statusCode: ok ? 200 : 403, body: ok ? 'ops' : 'no' };
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const statuses = [];
+      for (const key of ['local_a', 'local_b', 'local_right'])
+        statuses.push((await getFrom(`${base}/ops`, '127.0.0.1', key)).status);
+      expect(statuses).toEqual([403, 403, 429]);
+      expect((await getFrom(`${base}/v1/shipments/S-1`, '127.0.0.1', 'local_right')).status).toBe(429);
+      expect((await getFrom(`${base}/health`, '127.0.0.1')).status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
