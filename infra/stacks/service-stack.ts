@@ -16,6 +16,7 @@ import { Batching } from '../constructs/batching';
 import { CALLBACK_DLQ_NAME, CallbackDelivery } from '../constructs/callbacks';
 import { ServiceFunction } from '../constructs/function';
 import { Monitoring } from '../constructs/monitoring';
+import { Reconciliation } from '../constructs/reconciliation';
 import {
   matrixFallbackAlarm,
   type RoutingMatrixConfig,
@@ -50,6 +51,7 @@ export class ServiceStack extends Stack {
   readonly batching: Batching;
   readonly callbacks: CallbackDelivery;
   readonly monitoring: Monitoring;
+  readonly reconciliation: Reconciliation;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { data, routing } = props.stateful;
@@ -123,6 +125,13 @@ export class ServiceStack extends Stack {
     new Rule(this, 'OutboxRelaySchedule', {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(relay, { retryAttempts: 2 })],
+    });
+
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      tables: { shipments, batching, callbacks: data.table(CALLBACKS_TABLE) },
+      bus: routing.bus,
+      deliveryStateMachine: this.callbacks.stateMachine,
+      environment,
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
