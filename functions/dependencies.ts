@@ -122,6 +122,7 @@ export function batchingSettings(env: Environment): BatchingSettings {
     batchStallIterations: env.BATCH_STALL_ITERATIONS,
     urgentBudgetMs: env.URGENT_BUDGET_MS,
     realtimeRepairMs: env.URGENT_REPAIR_MS,
+    urgentDispatchLeadMs: env.URGENT_DISPATCH_LEAD_SECONDS * 1000,
     maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
     maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
     // Clock time: twice the unscaled budget plus a minute of queueing.

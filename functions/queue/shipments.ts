@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
 import {
@@ -32,7 +33,8 @@ const addToWindowOnce = makeIdempotent((detail: ShipmentEventDetail) => enqueueS
 });
 
 const optimizeUrgentOnce = makeIdempotent(
-  (detail: ShipmentEventDetail) => optimizeQueuedUrgent(detail, deps.env.URGENT_QUEUE_BUDGET_MS, deps),
+  (detail: ShipmentEventDetail, receive: { count: number; max: number }) =>
+    optimizeQueuedUrgent(detail, deps.env.URGENT_QUEUE_BUDGET_MS, deps, receive),
   { persistenceStore: deps.idempotencyStore(), config, keyPrefix: 'urgent-consumer' },
 );
 
@@ -41,13 +43,19 @@ export function parseShipmentMessage(record: SQSRecord) {
   return ShipmentQueueMessage.parse(JSON.parse(record.body));
 }
 
-function consumer(handle: (detail: ShipmentEventDetail, type: string) => Promise<unknown>) {
+/** The p0 queue's receives before its DLQ: the last one gives an unplaceable shipment up. */
+const URGENT_MAX_RECEIVES = SHIPMENT_QUEUES.find((q) => q.tier === 'p0')?.maxReceiveCount ?? 5;
+
+function consumer(
+  handle: (detail: ShipmentEventDetail, type: string, receiveCount: number) => Promise<unknown>,
+) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
     const message = parseShipmentMessage(record);
     setCorrelationId(message.detail.correlationId);
     try {
-      const result = await handle(message.detail, message['detail-type']);
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const result = await handle(message.detail, message['detail-type'], receiveCount);
       logger.info('shipment message processed', {
         shipmentId: message.detail.shipmentId,
         result: result as never,
@@ -71,7 +79,9 @@ export const windowConsumer = consumer(async (detail, type) =>
   type === 'shipment.cancelled' ? { kind: 'skipped', reason: 'cancelled' } : addToWindowOnce(detail),
 );
 
-/** p0: URGENT shipments whose real-time optimization ran out of budget. */
-export const urgentConsumer = consumer(async (detail, type) =>
-  type === 'shipment.cancelled' ? { kind: 'skipped', reason: 'cancelled' } : optimizeUrgentOnce(detail),
+/** p0: URGENT shipments whose real-time optimization ran out of budget (given up on the last receive). */
+export const urgentConsumer = consumer(async (detail, type, receiveCount) =>
+  type === 'shipment.cancelled'
+    ? { kind: 'skipped', reason: 'cancelled' }
+    : optimizeUrgentOnce(detail, { count: receiveCount, max: URGENT_MAX_RECEIVES }),
 );

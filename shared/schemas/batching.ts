@@ -263,6 +263,12 @@ export const BatchingSettings = z.strictObject({
   urgentBudgetMs: z.int().min(1).max(10_000),
   /** How long the engine may repair around a real-time insertion (within the budget). */
   realtimeRepairMs: z.int().min(1).max(10_000),
+  /**
+   * Clock time an idle vehicle that takes an URGENT shipment waits before it leaves its depot: the
+   * URGENT shipments of that depot arriving meanwhile can join it (one vehicle each used the
+   * default fleet up within minutes).
+   */
+  urgentDispatchLeadMs: z.int().min(0),
   maxConcurrentPerPriority: z.int().min(1),
   /**
    * A window CLOSING for longer than this (clock time) with no optimizer run has its job sent again,

@@ -58,6 +58,11 @@ export const Environment = z.object({
   URGENT_BUDGET_MS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   /** Local repair after a real-time insertion, ms: answers fast, well inside the budget. */
   URGENT_REPAIR_MS: z.coerce.number().int().min(1).max(10_000).default(150),
+  /**
+   * Seconds (clock time) an idle vehicle waits at its depot after taking an URGENT shipment, so that
+   * URGENT shipments arriving meanwhile from that depot join it instead of each using up a vehicle.
+   */
+  URGENT_DISPATCH_LEAD_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   /** Budget of one p0 consumer attempt, ms. */
   URGENT_QUEUE_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   MAX_CONCURRENT_BATCHES: z.coerce.number().int().min(1).default(4),

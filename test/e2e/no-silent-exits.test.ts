@@ -75,4 +75,24 @@ describe('a shipment that cannot be planned', () => {
     const events = (await call('GET', `/v1/shipments/${id}/events`)).body;
     expect(JSON.stringify(events)).toContain('shipment.unassigned');
   });
+
+  it('SAME_DAY heavier than any vehicle: after its p0 retries it is STALE with the reason, and the SCM receives shipment.unassigned', async () => {
+    const id = 'SHP-UNPLANNABLE-URGENT-1';
+    const created = await call('POST', '/v1/shipments', {
+      shipmentId: id,
+      version: 1,
+      region: 'eu-north',
+      serviceLevel: 'SAME_DAY',
+      origin: { depotId: 'DEPOT-1', lat: 59.33, lon: 18.06 },
+      destination: { lat: 59.4, lon: 17.95 },
+      weightKg: 5000,
+    });
+    expect(created.status).toBe(202);
+    const notice = await until('shipment.unassigned at the SCM', () => noticeFor(id), 90_000);
+    expect(notice.verified).toBe(true);
+    expect(String(notice.payload.data.reason)).toContain('URGENT: not placed in 5 attempts');
+    const shipment = (await call('GET', `/v1/shipments/${id}`)).body;
+    expect(shipment?.status).toBe('STALE');
+    expect(shipment?.statusReason).toBe(notice.payload.data.reason);
+  }, 120_000);
 });

@@ -28,6 +28,7 @@ export const testSettings: BatchingSettings = {
   batchStallIterations: 20_000,
   urgentBudgetMs: 10_000,
   realtimeRepairMs: 100,
+  urgentDispatchLeadMs: 300_000,
   maxConcurrentPerPriority: 4,
   maxUnassignedWindows: 3,
   stuckWindowMs: 180_000,

@@ -16,6 +16,7 @@ import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
 import { applyResult, staleAndRequeue } from './optimize-window';
+import { giveUpShipment } from './unplanned';
 
 const EMPTY_PLAN: RoutingPlan = {
   routes: [],
@@ -113,7 +114,12 @@ export async function optimizeInRealTime(
       planningStart: now,
     };
     const basePlan = (current?.plan as RoutingPlan | undefined) ?? EMPTY_PLAN;
-    const input = withShipmentDepot(baseInput, optimizing, serviceDate, deps, now);
+    const input = holdIdleVehicles(
+      withShipmentDepot(baseInput, optimizing, serviceDate, deps, now),
+      basePlan,
+      optimizing.shipment.origin.depotId,
+      now + Math.round(deps.settings.urgentDispatchLeadMs / 1000),
+    );
     const job = toJob(optimizing);
     // Drop an older entry of the same shipment (a previous version) from the plan first.
     const withoutOld = withoutShipment(input, basePlan, job.id);
@@ -221,6 +227,30 @@ export async function optimizeInRealTime(
   return { kind: 'timeout' };
 }
 
+/**
+ * The depot's idle vehicles (no stop in the plan) leave no earlier than `departAt`, written into
+ * the plan's input so the route keeps that departure when later URGENT shipments join it. Without
+ * this every URGENT shipment took a vehicle of its own that left at once (a departed route takes
+ * nobody), and a depot's default vehicles were used up by its first ten URGENT shipments: the
+ * rest found no vehicle, on every p0 retry too.
+ */
+function holdIdleVehicles(
+  input: RoutingInput,
+  plan: RoutingPlan,
+  depotId: string,
+  departAt: number,
+): RoutingInput {
+  const busy = new Set(plan.routes.filter((r) => r.stops.length > 0).map((r) => r.vehicleId));
+  return {
+    ...input,
+    vehicles: input.vehicles.map((v) =>
+      v.startDepotId !== depotId || busy.has(v.id) || v.shiftStart >= departAt || v.shiftEnd <= departAt
+        ? v
+        : { ...v, shiftStart: departAt },
+    ),
+  };
+}
+
 /** Adds the shipment's depot and, if no vehicle is based there, the default vehicles of that depot. */
 function withShipmentDepot(
   input: RoutingInput,
@@ -297,25 +327,41 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
 /**
  * The p0 consumer: an URGENT shipment whose real-time optimization ran out of budget, a re-queued
  * URGENT one, or one left RECEIVED by an API call that died mid-way (re-announced by recovery).
- * Throws to have the message retried (and dead-lettered after 5 receives).
+ * Throws to have the message retried. On the message's last receive (`receive.count >=
+ * receive.max`) a shipment still not placed is given up instead (giveUpShipment: STALE with the
+ * reason, shipment.unassigned to the SCM, the ShipmentsUnassigned alarm), so it never sits in the
+ * p0 DLQ while QUEUED with no other trace; an unexpected error is still thrown (→ DLQ) after that.
  */
 export async function optimizeQueuedUrgent(
   detail: { shipmentId: string; version: number },
   budgetMs: number,
   deps: BatchingDeps,
-): Promise<RealtimeOutcome | { kind: 'skipped'; reason: string }> {
+  receive: { count: number; max: number } = { count: 1, max: Number.POSITIVE_INFINITY },
+): Promise<RealtimeOutcome | { kind: 'skipped' | 'given_up'; reason: string }> {
   const state = await deps.store.get(detail.shipmentId);
   if (!state) return { kind: 'skipped', reason: 'unknown shipment' };
   if (state.version !== detail.version) return { kind: 'skipped', reason: 'superseded by a newer version' };
   if (!['QUEUED', 'STALE', 'RECEIVED'].includes(state.status))
     return { kind: 'skipped', reason: `status ${state.status}` };
-  const outcome = await optimizeInRealTime(state, budgetMs, deps);
-  if (outcome.kind !== 'optimized') {
-    throw new UrgentNotPlacedError(
+  let failure: unknown;
+  try {
+    const outcome = await optimizeInRealTime(state, budgetMs, deps);
+    if (outcome.kind === 'optimized') return outcome;
+    failure = new UrgentNotPlacedError(
       `URGENT shipment ${state.shipmentId} could not be placed (${outcome.kind === 'unassigned' ? outcome.reason : 'timeout'})`,
     );
+  } catch (error) {
+    failure = error;
   }
-  return outcome;
+  if (receive.count < receive.max) throw failure;
+  const why = failure instanceof Error ? failure.message : String(failure);
+  const reason = `URGENT: not placed in ${receive.count} attempts (${why})`;
+  const current = await deps.store.get(detail.shipmentId);
+  if (current?.version === detail.version && ['QUEUED', 'RECEIVED', 'OPTIMIZING'].includes(current.status)) {
+    await giveUpShipment(current, reason, deps);
+  }
+  if (!(failure instanceof UrgentNotPlacedError)) throw failure;
+  return { kind: 'given_up', reason };
 }
 
 export class UrgentNotPlacedError extends Error {
