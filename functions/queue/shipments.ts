@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
+import { dropCancelledStop } from '../../shared/domain/batching/cancelled-stops';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
 import {
@@ -74,14 +75,14 @@ function consumer(
   };
 }
 
-/** p1 and p2: collect STANDARD and BULK shipments into their region's window. */
+/** p1 and p2: collect STANDARD and BULK shipments into their region's window; a cancelled one leaves its route. */
 export const windowConsumer = consumer(async (detail, type) =>
-  type === 'shipment.cancelled' ? { kind: 'skipped', reason: 'cancelled' } : addToWindowOnce(detail),
+  type === 'shipment.cancelled' ? dropCancelledStop(detail, deps) : addToWindowOnce(detail),
 );
 
 /** p0: URGENT shipments whose real-time optimization ran out of budget (given up on the last receive). */
 export const urgentConsumer = consumer(async (detail, type, receiveCount) =>
   type === 'shipment.cancelled'
-    ? { kind: 'skipped', reason: 'cancelled' }
+    ? dropCancelledStop(detail, deps)
     : optimizeUrgentOnce(detail, { count: receiveCount, max: URGENT_MAX_RECEIVES }),
 );

@@ -197,7 +197,8 @@ export class CallbackDelivery extends Construct {
 
     new Rule(this, 'RouteOptimizedRule', {
       eventBus: props.bus,
-      description: 'Starts one callback delivery per route.optimized and per shipment.unassigned event',
+      description:
+        'Starts one callback delivery per route.optimized, shipment.unassigned and route.updated event',
       eventPattern: toCdkPattern(CALLBACK_DELIVERY_RULE.pattern),
       targets: [
         new SfnStateMachine(this.stateMachine, {

@@ -64,6 +64,22 @@ export class VersionConflictError extends DomainError {
   }
 }
 
+/**
+ * A new version of a cancelled shipment: a cancelled shipment is closed (contract §2), so no
+ * version re-opens it; the SCM creates a new shipment id instead. 409, problem type `…/shipment-cancelled`.
+ */
+export class ShipmentCancelledError extends DomainError {
+  readonly fault = 'input';
+  readonly status = 409;
+  readonly code = 'shipment-cancelled';
+  constructor(
+    message: string,
+    readonly storedVersion: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A transition the lifecycle does not allow from the current status. */
 export class InvalidTransitionError extends DomainError {
   readonly fault = 'input';

@@ -7,7 +7,9 @@ export type VersionDecision =
   | { kind: 'create' }
   | { kind: 'update' }
   | { kind: 'replay' }
-  | { kind: 'conflict'; storedVersion: number };
+  | { kind: 'conflict'; storedVersion: number }
+  /** The shipment is cancelled: closed to every new version (contract §2). */
+  | { kind: 'cancelled'; storedVersion: number };
 
 /**
  * Contract §1: a version must grow on every SCM change. Not newer → conflict (409), except the same
@@ -17,7 +19,7 @@ export function decideVersion(stored: ShipmentState | undefined, incoming: Shipm
   if (!stored) return { kind: 'create' };
   const hash = bodyHash(incoming);
   if (incoming.version === stored.version && hash === stored.bodyHash) return { kind: 'replay' };
-  if (stored.status === 'CANCELLED') return { kind: 'conflict', storedVersion: stored.version };
+  if (stored.status === 'CANCELLED') return { kind: 'cancelled', storedVersion: stored.version };
   if (incoming.version > stored.version) return { kind: 'update' };
   return { kind: 'conflict', storedVersion: stored.version };
 }

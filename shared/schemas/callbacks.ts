@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   BusEnvelope,
   ROUTE_OPTIMIZED,
+  ROUTE_UPDATED,
   RouteOptimizedDetail,
+  RouteUpdatedDetail,
   SHIPMENT_UNASSIGNED,
   ShipmentUnassignedDetail,
 } from './events';
@@ -58,8 +60,29 @@ export const UnassignedWebhookPayload = z.strictObject({
 });
 export type UnassignedWebhookPayload = z.infer<typeof UnassignedWebhookPayload>;
 
+/**
+ * The webhook body of `shipment.route_updated` (contract §3a): the shipment's assignment changed
+ * without a new optimization (a stop before it was cancelled: new `sequence` and `stops`, same
+ * ETA). A notice, like shipment.unassigned.
+ */
+export const RouteUpdatedWebhookPayload = z.strictObject({
+  type: z.literal('shipment.route_updated'),
+  timestamp: z.iso.datetime({ offset: true }),
+  data: RouteAssignment.extend({
+    shipmentId: z.string(),
+    version: z.int().min(1),
+    correlationId: z.string(),
+    reason: z.string(),
+  }),
+});
+export type RouteUpdatedWebhookPayload = z.infer<typeof RouteUpdatedWebhookPayload>;
+
 /** The webhook types this system sends (the body's `type`). */
-export const CallbackType = z.enum(['shipment.route_optimized', 'shipment.unassigned']);
+export const CallbackType = z.enum([
+  'shipment.route_optimized',
+  'shipment.unassigned',
+  'shipment.route_updated',
+]);
 export type CallbackType = z.infer<typeof CallbackType>;
 
 /** One callback: what is sent (the exact body, signed anew at each attempt) and how far it got. */
@@ -136,9 +159,15 @@ export const ShipmentUnassignedEnvelope = BusEnvelope.extend({
   'detail-type': z.literal(SHIPMENT_UNASSIGNED),
   detail: ShipmentUnassignedDetail,
 });
+/** Execution input from the bus rule: a route changed under a shipment (a notice to the SCM). */
+export const RouteUpdatedEnvelope = BusEnvelope.extend({
+  'detail-type': z.literal(ROUTE_UPDATED),
+  detail: RouteUpdatedDetail,
+});
 export const DeliveryInput = z.union([
   RouteOptimizedEnvelope,
   ShipmentUnassignedEnvelope,
+  RouteUpdatedEnvelope,
   RedriveInput,
   ResumeInput,
 ]);

@@ -84,3 +84,21 @@ export const ShipmentUnassignedDetail = z.strictObject({
   occurredAt: z.iso.datetime({ offset: true }),
 });
 export type ShipmentUnassignedDetail = z.infer<typeof ShipmentUnassignedDetail>;
+
+/**
+ * `route.updated`: a shipment's assignment on its route changed without a new optimization (a stop
+ * before it was cancelled: its sequence and the stop count change, its ETA stays). It starts a
+ * `shipment.route_updated` callback (contract §3a), a notice.
+ */
+export const ROUTE_UPDATED = 'route.updated';
+export const RouteUpdatedDetail = RouteAssignment.extend({
+  eventId: z.string(),
+  shipmentId: z.string(),
+  version: z.int().min(1),
+  correlationId: z.string(),
+  region: z.string(),
+  priority: Priority,
+  /** Why the route changed. */
+  reason: z.string(),
+});
+export type RouteUpdatedDetail = z.infer<typeof RouteUpdatedDetail>;

@@ -67,6 +67,8 @@ export const AuditEventType = z.enum([
   'shipment.callback_failed',
   /** Given up: it cannot be planned (status STALE with the reason; the SCM gets shipment.unassigned). */
   'shipment.unassigned',
+  /** Its route changed without a new optimization (a stop before it was cancelled); status unchanged. */
+  'shipment.route_updated',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

@@ -230,9 +230,15 @@ describe('shipment API over HTTP on the local runtime', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', statusReason: 'customer' });
     expect((await call('POST', '/v1/shipments/E2E-CAN/cancel')).status).toBe(200);
-    expect(
-      (await call('POST', '/v1/shipments', sampleShipment({ shipmentId: 'E2E-CAN', version: 2 }))).status,
-    ).toBe(409);
+    const reopened = await call(
+      'POST',
+      '/v1/shipments',
+      sampleShipment({ shipmentId: 'E2E-CAN', version: 2 }),
+    );
+    expect(reopened.status).toBe(409);
+    expect(reopened.body.type).toMatch(/\/shipment-cancelled$/);
+    expect(reopened.body.detail).toContain('is cancelled');
+    expect(reopened.body.storedVersion).toBe(1);
     expect((await call('POST', '/v1/shipments/NOPE/cancel')).status).toBe(404);
   });
 

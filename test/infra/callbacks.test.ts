@@ -51,11 +51,11 @@ describe('callback delivery (infra/constructs/callbacks.ts)', () => {
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
   });
 
-  it('starts one execution per route.optimized and per shipment.unassigned event from the stateful bus, target DLQ the callback DLQ', () => {
+  it('starts one execution per route.optimized, shipment.unassigned and route.updated event from the stateful bus, target DLQ the callback DLQ', () => {
     synth.service.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['scm.route-optimizer'],
-        'detail-type': ['route.optimized', 'shipment.unassigned'],
+        'detail-type': ['route.optimized', 'shipment.unassigned', 'route.updated'],
       },
       Targets: [
         Match.objectLike({

@@ -45,9 +45,9 @@ describe('version rules', () => {
       storedVersion: 3,
     });
   });
-  it('conflicts on any new version of a cancelled shipment', () => {
+  it('refuses any new version of a cancelled shipment as cancelled, not as an old version', () => {
     expect(decideVersion(stored({ status: 'CANCELLED' }), sampleShipment({ version: 9 }))).toEqual({
-      kind: 'conflict',
+      kind: 'cancelled',
       storedVersion: 3,
     });
   });

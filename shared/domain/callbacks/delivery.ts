@@ -8,11 +8,14 @@ import {
   type CallbackRecord,
   DeliveryInput,
   type PrepareTaskOutput,
+  type RouteUpdatedWebhookPayload,
   type UnassignedWebhookPayload,
   type WebhookPayload,
 } from '../../schemas/callbacks';
 import {
+  ROUTE_UPDATED,
   type RouteOptimizedDetail,
+  type RouteUpdatedDetail,
   SHIPMENT_UNASSIGNED,
   type ShipmentUnassignedDetail,
 } from '../../schemas/events';
@@ -106,8 +109,32 @@ export function unassignedPayload(
   };
 }
 
-/** A notice (shipment.unassigned) tells the SCM something; its answer moves no shipment. */
-const isNotice = (record: CallbackRecord) => record.type === 'shipment.unassigned';
+export function routeUpdatedPayload(
+  detail: RouteUpdatedDetail,
+  timestamp: string,
+): RouteUpdatedWebhookPayload {
+  return {
+    type: 'shipment.route_updated',
+    timestamp,
+    data: {
+      shipmentId: detail.shipmentId,
+      version: detail.version,
+      correlationId: detail.correlationId,
+      routeId: detail.routeId,
+      vehicleId: detail.vehicleId,
+      sequence: detail.sequence,
+      stops: detail.stops,
+      eta: detail.eta,
+      batchId: detail.batchId,
+      optimizedAt: detail.optimizedAt,
+      reason: detail.reason,
+    },
+  };
+}
+
+/** A notice (shipment.unassigned, shipment.route_updated) tells the SCM something; its answer moves no shipment. */
+const isNotice = (record: CallbackRecord) =>
+  record.type !== undefined && record.type !== 'shipment.route_optimized';
 
 /**
  * First task of a delivery. From a route.optimized event: creates the callback (PENDING) and moves
@@ -128,17 +155,20 @@ export async function prepareDelivery(
   if ('redrive' in input) return restartDelivery(input.redrive, raw.executionId, deps, 'redrive');
   if ('resume' in input) return resumeDelivery(input.resume.webhookId, raw.executionId, deps);
 
-  const notice = input['detail-type'] === SHIPMENT_UNASSIGNED;
+  const timestamp = secondsIso(now);
   const detail = input.detail;
-  const webhookId = webhookIdOf(detail.eventId);
-  const body = JSON.stringify(
+  const [type, payload] =
     input['detail-type'] === SHIPMENT_UNASSIGNED
-      ? unassignedPayload(input.detail, secondsIso(now))
-      : webhookPayload(input.detail, secondsIso(now)),
-  );
+      ? (['shipment.unassigned', unassignedPayload(input.detail, timestamp)] as const)
+      : input['detail-type'] === ROUTE_UPDATED
+        ? (['shipment.route_updated', routeUpdatedPayload(input.detail, timestamp)] as const)
+        : (['shipment.route_optimized', webhookPayload(input.detail, timestamp)] as const);
+  const notice = type !== 'shipment.route_optimized';
+  const webhookId = webhookIdOf(detail.eventId);
+  const body = JSON.stringify(payload);
   const record: CallbackRecord = {
     webhookId,
-    ...(notice ? { type: 'shipment.unassigned' as const } : {}),
+    ...(notice ? { type } : {}),
     shipmentId: detail.shipmentId,
     version: detail.version,
     correlationId: detail.correlationId,

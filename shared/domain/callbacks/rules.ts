@@ -1,13 +1,13 @@
-import { EVENT_SOURCE, ROUTE_OPTIMIZED, SHIPMENT_UNASSIGNED } from '../../schemas/events';
+import { EVENT_SOURCE, ROUTE_OPTIMIZED, ROUTE_UPDATED, SHIPMENT_UNASSIGNED } from '../../schemas/events';
 import type { EventPattern } from '../routing-rules';
 
 /**
  * The bus rule that starts one callback delivery per route.optimized event, and one per
- * shipment.unassigned event (a notice: the SCM's answer changes no shipment). The CDK construct
+ * shipment.unassigned and route.updated event (notices: the SCM's answer changes no shipment). The CDK construct
  * turns it into an EventBridge rule targeting the state machine; the local bus evaluates the same
  * object.
  */
 export const CALLBACK_DELIVERY_RULE: { name: string; pattern: EventPattern } = {
   name: 'CallbackDelivery',
-  pattern: { source: [EVENT_SOURCE], 'detail-type': [ROUTE_OPTIMIZED, SHIPMENT_UNASSIGNED] },
+  pattern: { source: [EVENT_SOURCE], 'detail-type': [ROUTE_OPTIMIZED, SHIPMENT_UNASSIGNED, ROUTE_UPDATED] },
 };

@@ -10,7 +10,13 @@ import type {
 } from '../../schemas/state';
 import { calendarOf, serviceDateFor, timeWindowErrors } from '../calendar';
 import { isoAt } from '../clock';
-import { ConcurrencyConflictError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import {
+  ConcurrencyConflictError,
+  NotFoundError,
+  ShipmentCancelledError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors';
 import { DEFAULT_MAX_DELIVERY_RADIUS_KM, greatCircleKm } from '../geo';
 import { assertTransition } from '../lifecycle';
 import { derivePriority } from '../priority';
@@ -54,6 +60,12 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
     if (!stored && cmd.mode === 'replace')
       throw new NotFoundError(`shipment ${cmd.body.shipmentId} not found`);
     const decision = decideVersion(stored, cmd.body);
+    if (decision.kind === 'cancelled') {
+      throw new ShipmentCancelledError(
+        `shipment ${cmd.body.shipmentId} is cancelled (at version ${decision.storedVersion}): a cancelled shipment accepts no new version; send it under a new shipmentId`,
+        decision.storedVersion,
+      );
+    }
     if (decision.kind === 'conflict') {
       throw new VersionConflictError(
         `version ${cmd.body.version} is not newer than the stored version ${decision.storedVersion}`,

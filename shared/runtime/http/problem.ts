@@ -1,4 +1,10 @@
-import { DomainError, type FieldError, ValidationError, VersionConflictError } from '../../domain/errors';
+import {
+  DomainError,
+  type FieldError,
+  ShipmentCancelledError,
+  ValidationError,
+  VersionConflictError,
+} from '../../domain/errors';
 
 /** RFC 9457 problem details, with the field-level `errors` list of contract §1. */
 export interface Problem {
@@ -46,7 +52,9 @@ export function toProblem(error: unknown, correlationId?: string): Problem {
       ...base,
       detail: error.message,
       ...(error instanceof ValidationError ? { errors: error.errors } : {}),
-      ...(error instanceof VersionConflictError ? { storedVersion: error.storedVersion } : {}),
+      ...(error instanceof VersionConflictError || error instanceof ShipmentCancelledError
+        ? { storedVersion: error.storedVersion }
+        : {}),
     };
   }
   return {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { noMetrics } from '../../../shared/domain/batching/dependencies';
 import { giveUpShipment } from '../../../shared/domain/batching/unplanned';
-import { submitShipment } from '../../../shared/domain/use-cases/shipments';
+import { commit, submitShipment } from '../../../shared/domain/use-cases/shipments';
 import { FleetConfig, type RegionPlan } from '../../../shared/schemas/batching';
-import { UnassignedWebhookPayload } from '../../../shared/schemas/callbacks';
-import { EVENT_SOURCE, SHIPMENT_UNASSIGNED } from '../../../shared/schemas/events';
+import { RouteUpdatedWebhookPayload, UnassignedWebhookPayload } from '../../../shared/schemas/callbacks';
+import { EVENT_SOURCE, ROUTE_UPDATED, SHIPMENT_UNASSIGNED } from '../../../shared/schemas/events';
 import { type Harness, startHarness } from './harness';
 
 /** shipment.unassigned through the deployed delivery definition, to the fake SCM. */
@@ -118,5 +118,49 @@ describe('shipment.unassigned callbacks', () => {
     h.machine.start({ ...envelope, id: randomUUID() });
     await h.runToEnd();
     expect(h.scm.received().filter((r) => r.webhookId === webhookId)).toHaveLength(1);
+  });
+
+  it('sends shipment.route_updated as a notice with the new assignment; the shipment keeps its status', async () => {
+    const routed = await h.optimizedShipment('SHP-RU-1');
+    const stored = await h.shipment('SHP-RU-1');
+    if (!stored?.route) throw new Error('no route');
+    const route = { ...stored.route, sequence: 2, stops: 11 };
+    const { event } = await commit({ ...h.deps }, stored, {
+      type: 'shipment.route_updated',
+      status: stored.status,
+      version: stored.version,
+      correlationId: stored.correlationId,
+      patch: { route },
+      busEvent: {
+        detailType: ROUTE_UPDATED,
+        detail: {
+          shipmentId: 'SHP-RU-1',
+          version: 1,
+          correlationId: stored.correlationId,
+          region: stored.region,
+          priority: stored.priority,
+          ...route,
+          reason: 'shipment SHP-X was cancelled: its stop left route R-SHP-1',
+        },
+      },
+    });
+    expect(routed.detail).toBeDefined();
+    h.machine.start({
+      ...routed,
+      id: randomUUID(),
+      'detail-type': ROUTE_UPDATED,
+      detail: event.outbox?.detail,
+    });
+    await h.runToEnd();
+    const sent = h.scm.received().filter((r) => r.webhookId === `msg_${event.eventId}`);
+    expect(sent).toHaveLength(1);
+    const body = RouteUpdatedWebhookPayload.parse(JSON.parse(sent[0]?.body ?? '{}'));
+    expect(body.data).toMatchObject({
+      shipmentId: 'SHP-RU-1',
+      routeId: 'R-SHP-RU-1',
+      sequence: 2,
+      stops: 11,
+    });
+    expect((await h.shipment('SHP-RU-1'))?.status).toBe('OPTIMIZED');
   });
 });

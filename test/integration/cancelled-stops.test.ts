@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropCancelledStop } from '../../shared/domain/batching/cancelled-stops';
+import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
+import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
+import { detailOf } from '../../shared/domain/use-cases/recovery';
+import { cancelShipment, submitShipment } from '../../shared/domain/use-cases/shipments';
+import { ROUTE_UPDATED } from '../../shared/schemas/events';
+import type { RoutingInput, RoutingPlan } from '../../shared/solver';
+import { sampleShipment } from '../support/arbitraries';
+import { batchingDeps } from '../support/batching-deps';
+import { dynamoOnLoopback } from '../support/dynamo';
+
+let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
+beforeAll(async () => {
+  dynamo = await dynamoOnLoopback();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe('a cancelled shipment leaves its route', () => {
+  it('drops its stop, numbers the others again in order with their ETAs, and tells each of the others its new assignment', async () => {
+    const region = 'cancel-route-1';
+    const { deps, jobs, clock, publisher } = batchingDeps(dynamo.client);
+    const ids = ['CR-1', 'CR-2', 'CR-3', 'CR-4'];
+    for (const [i, shipmentId] of ids.entries()) {
+      const body = sampleShipment({
+        shipmentId,
+        region,
+        timeWindow: undefined,
+        destination: { lat: 59.35 + i * 0.005, lon: 18.05 + i * 0.005 },
+      });
+      const { state } = await submitShipment(
+        { body, correlationId: `c-${shipmentId}`, mode: 'create' },
+        deps,
+      );
+      await enqueueShipment(detailOf(state, `evt-${shipmentId}`, state.updatedAt), deps);
+    }
+    await clock.advance(600_000);
+    await closeDueWindows(deps);
+    const job = jobs.jobs.find((j) => j.region === region);
+    if (!job) throw new Error('no job');
+    await optimizeWindow(job, deps);
+    const states = await Promise.all(ids.map((id) => deps.store.get(id)));
+    const routeId = states[0]?.route?.routeId ?? '';
+    expect(states.every((s) => s?.status === 'OPTIMIZED' && s.route?.routeId === routeId)).toBe(true);
+    const before = await deps.batches.getRoute(routeId);
+    const order = before?.stops.map((s) => s.shipmentId) ?? [];
+    const victim = order[1] ?? '';
+
+    await cancelShipment(
+      { shipmentId: victim, body: { reason: 'customer' }, correlationId: 'c-cancel' },
+      deps,
+    );
+    publisher.published.length = 0;
+    const outcome = await dropCancelledStop({ shipmentId: victim }, deps);
+
+    const after = await deps.batches.getRoute(routeId);
+    expect(after?.stops.map((s) => s.shipmentId)).toEqual(order.filter((id) => id !== victim));
+    expect(after?.stops.map((s) => s.sequence)).toEqual([1, 2, 3]);
+    for (const stop of after?.stops ?? []) {
+      expect(stop.eta).toBe(before?.stops.find((s) => s.shipmentId === stop.shipmentId)?.eta);
+      const state = await deps.store.get(stop.shipmentId);
+      expect(state?.route).toMatchObject({ routeId, sequence: stop.sequence, stops: 3 });
+      expect(state?.status).toBe('OPTIMIZED');
+    }
+    // Every other shipment's stop count changed (4 → 3): each is told, with its new assignment.
+    const told = publisher.published.filter((m) => m.detailType === ROUTE_UPDATED);
+    expect(told.map((m) => m.detail.shipmentId).sort()).toEqual(order.filter((id) => id !== victim).sort());
+    expect(outcome).toMatchObject({ kind: 'dropped', routeId });
+    expect(told.find((m) => m.detail.shipmentId === order[2])?.detail).toMatchObject({
+      sequence: 2,
+      stops: 3,
+      reason: expect.stringContaining(`${victim} was cancelled`),
+    });
+    const serviceDate = (await deps.store.get(victim))?.serviceDate ?? '';
+    const plan = await deps.batches.getRegionPlan(region, serviceDate);
+    expect(plan).toBeDefined();
+    const planned = (plan?.plan as RoutingPlan | undefined)?.routes.flatMap((r) =>
+      r.stops.map((s) => s.shipmentId),
+    );
+    expect(planned).not.toContain(victim);
+    expect((plan?.input as RoutingInput | undefined)?.shipments.map((s) => s.id)).not.toContain(victim);
+
+    // Again (a redelivered message): nothing changes, nobody is told twice.
+    publisher.published.length = 0;
+    await dropCancelledStop({ shipmentId: victim }, deps);
+    expect(publisher.published.filter((m) => m.detailType === ROUTE_UPDATED)).toEqual([]);
+    expect((await deps.batches.getRoute(routeId))?.stops).toHaveLength(3);
+  });
+});
