@@ -49,7 +49,14 @@ export function reconcileDependencies(): ReconcileDeps {
     metrics: {
       stuckShipmentsFound: (count) => recordMetric(METRICS.stuckShipmentsFound, MetricUnit.Count, count),
     },
-    settings: DEFAULT_RECONCILE_SETTINGS,
+    settings: {
+      ...DEFAULT_RECONCILE_SETTINGS,
+      // A QUEUED shipment waits at most a window (and its close): two of the longest, plus 10 min.
+      queuedMs: Math.max(
+        DEFAULT_RECONCILE_SETTINGS.queuedMs,
+        2 * Math.max(env.WINDOW_MINUTES_STANDARD, env.WINDOW_MINUTES_BULK) * 60_000 + 10 * 60_000,
+      ),
+    },
   };
   return cached;
 }

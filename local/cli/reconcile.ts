@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCli, runCli, UsageError } from '../../shared/runtime/cli';
+import { connectEnvironment } from './connect';
+
+const COMMAND = 'npm run reconcile --';
+const USAGE = `usage: npm run reconcile -- --hourly [--dry-run] [--json] [--data-dir DIR]
+
+Runs the hourly reconciliation once, as the schedule does (README "Reconciliation"):
+  OPTIMIZING for over 2 h                  → re-queued (QUEUED, announced again)
+  QUEUED for over 30 min (message gone)    → re-queued
+  STALE for over 30 min                    → flagged for operations (listed, counted)
+  callback PENDING/IN_PROGRESS untouched
+  for over 20 min, breaker closed          → re-delivered with its webhook-id
+A run holds a lease: a second run at the same time does nothing (exit code 3).
+Exit code 0: nothing stuck; 1: stuck shipments found (and remediated unless --dry-run); 2: usage.
+
+  --hourly         the hourly reconciliation (the daily SCM comparison is not built yet)
+  --dry-run        find and report, change nothing, take no lease
+  --json           the report as one JSON object
+  --data-dir DIR   the local runtime's DATA_DIR (default DATA_DIR, else .data); without its
+                   runtime.json the AWS environment is used (CALLBACKS_TABLE,
+                   CALLBACK_STATE_MACHINE_ARN and the functions' variables)`;
+
+async function main() {
+  const { values } = parseCli({
+    usage: USAGE,
+    options: {
+      hourly: { type: 'boolean', default: false },
+      daily: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+    },
+  });
+  if (values.daily) throw new UsageError('--daily (the comparison with the SCM listing) is not built yet');
+  if (!values.hourly) throw new UsageError('--hourly is required');
+  const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? '.data';
+  const target = connectEnvironment(dataDir);
+  if (target === 'local') {
+    const file = join(dataDir, 'callbacks.json');
+    if (!existsSync(file)) throw new UsageError(`the local runtime in ${dataDir} has no callbacks.json`);
+    const callbacks = JSON.parse(readFileSync(file, 'utf8')) as {
+      stateMachineArn: string;
+      stepFunctionsEndpoint: string;
+    };
+    process.env.CALLBACKS_TABLE ??= 'Callbacks';
+    process.env.CALLBACK_STATE_MACHINE_ARN ??= callbacks.stateMachineArn;
+    process.env.STEPFUNCTIONS_ENDPOINT ??= callbacks.stepFunctionsEndpoint;
+  }
+  const { reconcileDependencies } = await import('../../functions/schedule/reconcile');
+  const { reconcileHourly } = await import('../../shared/domain/operations/reconcile');
+  const progress = process.stderr.isTTY && !values.json;
+  const report = await reconcileHourly(reconcileDependencies(), {
+    runId: `cli-${randomUUID()}`,
+    dryRun: values['dry-run'],
+    onProgress: (done, total) => {
+      if (!progress || total < 20) return;
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      if (done === total) process.stderr.write('\n');
+    },
+  });
+  const found = report.found.optimizing + report.found.queued + report.found.stale + report.found.callback;
+  if (values.json) console.log(JSON.stringify(report));
+  else if (report.outcome === 'busy')
+    console.log(`reconciliation against ${target}: another run holds the lease; nothing done`);
+  else {
+    console.log(
+      `hourly reconciliation against ${target}${report.dryRun ? ' (dry run: nothing changed)' : ''}, run ${report.runId}`,
+    );
+    const rows: [string, number, string][] = [
+      ['OPTIMIZING > 2 h', report.found.optimizing, 're-queued'],
+      ['QUEUED, message gone', report.found.queued, 're-queued'],
+      ['STALE for operations', report.found.stale, 'flagged'],
+      ['callback beyond its retries', report.found.callback, 're-delivered'],
+    ];
+    console.log(`  ${'kind'.padEnd(30)}${'found'.padStart(6)}  action`);
+    for (const [kind, n, action] of rows)
+      console.log(`  ${kind.padEnd(30)}${String(n).padStart(6)}  ${action}`);
+    console.log(
+      `  held by an open breaker: ${report.heldByBreaker}; changed meanwhile: ${report.changedMeanwhile}; errors: ${report.errors}`,
+    );
+    for (const item of report.items)
+      console.log(`  ${item.action.padEnd(12)} ${item.shipmentId} v${item.version}: ${item.reason}`);
+  }
+  // The SDK clients keep sockets open: end here.
+  process.exit(report.outcome === 'busy' ? 3 : found > 0 ? 1 : 0);
+}
+
+runCli(COMMAND, main);
