@@ -3,6 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  type DomainError,
+  ForbiddenError,
+  MethodNotAllowedError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../../shared/domain/errors';
+import { CORRELATION_HEADER, correlationIdOf } from '../../shared/runtime/http/middleware';
+import { toProblem } from '../../shared/runtime/http/problem';
 import type { OpsFigures } from './figures';
 
 /** The cookie that carries the API key for the ops page (HttpOnly, SameSite=Strict, /ops only). */
@@ -59,11 +68,21 @@ const html = (
   body,
 });
 
-const problem = (status: number, title: string, detail: string): APIGatewayProxyResult => ({
-  statusCode: status,
-  headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
-  body: JSON.stringify({ type: 'about:blank', title, status, detail }),
-});
+/** The shape of every other problem (shared/runtime/http/problem.ts): typed, instance, correlationId. */
+const problem = (req: IncomingMessage, url: URL, error: DomainError): APIGatewayProxyResult => {
+  const given = req.headers[CORRELATION_HEADER.toLowerCase()];
+  const correlationId = correlationIdOf(Array.isArray(given) ? given[0] : given);
+  const body = { ...toProblem(error, correlationId), instance: url.pathname };
+  return {
+    statusCode: body.status,
+    headers: {
+      'Content-Type': 'application/problem+json',
+      'Cache-Control': 'no-store',
+      [CORRELATION_HEADER]: correlationId,
+    },
+    body: JSON.stringify(body),
+  };
+};
 
 /**
  * The operations page of the local runtime: `/ops` (HTML, uPlot charts served from node_modules),
@@ -75,7 +94,7 @@ export function opsRoutes(options: { apiKey: string; figures: () => Promise<OpsF
   return async (req: IncomingMessage, url: URL): Promise<APIGatewayProxyResult | undefined> => {
     if (url.pathname !== '/ops' && !url.pathname.startsWith('/ops/')) return undefined;
     if ((req.method ?? 'GET').toUpperCase() !== 'GET')
-      return problem(405, 'Method Not Allowed', `${req.method} is not allowed on ${url.pathname}`);
+      return problem(req, url, new MethodNotAllowedError(`${req.method} is not allowed on ${url.pathname}`));
     const file = uplotAssets()[url.pathname];
     if (file) {
       return {
@@ -104,15 +123,15 @@ export function opsRoutes(options: { apiKey: string; figures: () => Promise<OpsF
     }
     if (url.pathname === '/ops/figures.json') {
       if (given === undefined)
-        return problem(401, 'Unauthorized', 'x-api-key header or the ops cookie is required');
-      if (!authorized) return problem(403, 'Forbidden', 'the API key is not valid');
+        return problem(req, url, new UnauthorizedError('x-api-key header or the ops cookie is required'));
+      if (!authorized) return problem(req, url, new ForbiddenError('the API key is not valid'));
       return {
         statusCode: 200,
         headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
         body: JSON.stringify(await options.figures()),
       };
     }
-    return problem(404, 'Not Found', `no route for ${url.pathname}`);
+    return problem(req, url, new NotFoundError(`no route for ${url.pathname}`));
   };
 }
 

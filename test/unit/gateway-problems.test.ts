@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../functions/api/routes';
 import { createGateway } from '../../local/gateway';
+import { opsRoutes } from '../../local/ops/page';
 import { PROBLEM_BASE } from '../../shared/runtime/http/problem';
 
 /** Issue 8.14: the local gateway's own errors have the shape of the functions' problems. */
@@ -150,5 +152,44 @@ describe('request targets that are no URL', () => {
     // Still serving (this gateway's usage plan is spent by now: a 429 is an answer too).
     const alive = await fetch(`${url}/v1/shipments/S-1`, { headers: { 'x-api-key': 'local_key' } });
     expect([200, 429]).toContain(alive.status);
+  });
+});
+
+describe('problems of the ops page', () => {
+  const ops = opsRoutes({ apiKey: 'local_key', figures: async () => ({}) as never });
+  const ask = async (method: string, path: string, headers: Record<string, string> = {}) => {
+    const answer = await ops(
+      { method, headers } as unknown as IncomingMessage,
+      new URL(`http://localhost${path}`),
+    );
+    if (!answer) throw new Error(`no answer for ${path}`);
+    return answer;
+  };
+  it('401, 403, 404 and 405 in the shape of every other problem', async () => {
+    for (const [answer, status, code, path] of [
+      [await ask('GET', '/ops/figures.json'), 401, 'unauthorized', '/ops/figures.json'],
+      [
+        await ask('GET', '/ops/figures.json', { 'x-api-key': 'local_wrong' }),
+        403,
+        'forbidden',
+        '/ops/figures.json',
+      ],
+      [
+        await ask('GET', '/ops/nothing', { 'x-correlation-id': 'corr-ops' }),
+        404,
+        'not-found',
+        '/ops/nothing',
+      ],
+      [await ask('POST', '/ops'), 405, 'method-not-allowed', '/ops'],
+    ] as const) {
+      expect(answer.statusCode).toBe(status);
+      expect(answer.headers?.['Content-Type']).toBe('application/problem+json');
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      expect(body).toMatchObject({ type: `${PROBLEM_BASE}${code}`, status, instance: path });
+      expect(answer.headers?.['X-Correlation-Id']).toBe(body.correlationId);
+    }
+    expect(
+      JSON.parse((await ask('GET', '/ops/nothing', { 'x-correlation-id': 'corr-ops' })).body).correlationId,
+    ).toBe('corr-ops');
   });
 });
