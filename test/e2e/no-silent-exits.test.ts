@@ -96,3 +96,56 @@ describe('a shipment that cannot be planned', () => {
     expect(shipment?.statusReason).toBe(notice.payload.data.reason);
   }, 120_000);
 });
+
+describe('a cancelled shipment with a route', () => {
+  it('leaves GET /v1/routes/{id}, the other stop is renumbered and the SCM receives shipment.route_updated for it; a newer version is 409 shipment-cancelled', async () => {
+    const body = (shipmentId: string, lat: number) => ({
+      shipmentId,
+      version: 1,
+      region: 'eu-cancel',
+      serviceLevel: 'SAME_DAY',
+      origin: { depotId: 'DEPOT-C', lat: 59.33, lon: 18.06 },
+      destination: { lat, lon: 17.95 },
+      weightKg: 12.5,
+    });
+    const first = await call('POST', '/v1/shipments', body('SHP-CAN-ROUTE-1', 59.4));
+    const second = await call('POST', '/v1/shipments', body('SHP-CAN-ROUTE-2', 59.41));
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const routeId = first.body.route.routeId as string;
+    // The second joined the vehicle held for the first (URGENT_DISPATCH_LEAD_SECONDS).
+    expect(second.body.route.routeId).toBe(routeId);
+    await until('both ROUTE_APPLIED', async () => {
+      const statuses = await Promise.all(
+        ['SHP-CAN-ROUTE-1', 'SHP-CAN-ROUTE-2'].map(
+          async (id) => (await call('GET', `/v1/shipments/${id}`)).body?.status,
+        ),
+      );
+      return statuses.every((s) => s === 'ROUTE_APPLIED') ? true : undefined;
+    });
+    const before = (await call('GET', `/v1/routes/${routeId}`)).body;
+    expect(before.stops.map((s: { shipmentId: string }) => s.shipmentId).sort()).toEqual([
+      'SHP-CAN-ROUTE-1',
+      'SHP-CAN-ROUTE-2',
+    ]);
+
+    const cancelled = await call('POST', '/v1/shipments/SHP-CAN-ROUTE-1/cancel', { reason: 'customer' });
+    expect(cancelled.status).toBe(200);
+    const after = await until('the stop leaves the route', async () => {
+      const route = (await call('GET', `/v1/routes/${routeId}`)).body;
+      return route.stops.length === 1 ? route : undefined;
+    });
+    expect(after.stops).toMatchObject([{ shipmentId: 'SHP-CAN-ROUTE-2', sequence: 1 }]);
+    const notice = await until('shipment.route_updated at the SCM', async () =>
+      (await received())
+        .map((r) => JSON.parse(r.body) as { type: string; data: Record<string, unknown> })
+        .find((p) => p.type === 'shipment.route_updated' && p.data.shipmentId === 'SHP-CAN-ROUTE-2'),
+    );
+    expect(notice.data).toMatchObject({ routeId, sequence: 1, stops: 1 });
+    const other = (await call('GET', '/v1/shipments/SHP-CAN-ROUTE-2')).body;
+    expect(other).toMatchObject({ status: 'ROUTE_APPLIED', route: { routeId, sequence: 1, stops: 1 } });
+
+    const reopened = await call('POST', '/v1/shipments', { ...body('SHP-CAN-ROUTE-1', 59.4), version: 2 });
+    expect(reopened.status).toBe(409);
+    expect(reopened.body.type).toMatch(/\/shipment-cancelled$/);
+  }, 90_000);
+});
