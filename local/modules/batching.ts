@@ -2,7 +2,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceDependencies } from '../../functions/dependencies';
 import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
-import { isoAt } from '../../shared/domain/clock';
 import type { Environment } from '../../shared/schemas/environment';
 import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
 import { ensureQueue } from '../services/sqs';
@@ -103,9 +102,12 @@ export const batchingModule: LocalModule = {
  * leases (nothing of that run is optimizing any more, so nothing should wait for their expiry) and
  * the jobs of windows it had closed (the job queues live in memory).
  */
+const ALL_CLOSING = '9999-12-31T23:59:59.999Z';
+
 async function recoverAfterRestart(deps: ServiceDependencies): Promise<void> {
   const released = deps.locks instanceof DynamoBatchingStore ? await deps.locks.releaseAllLeases() : 0;
-  const closing = await deps.windows.closingWindows(isoAt(deps.clock), 100);
+  // Every CLOSING window, also those whose next look by the tick was pushed later (its resend back-off).
+  const closing = await deps.windows.closingWindows(ALL_CLOSING, 100);
   for (const window of closing) {
     await deps.jobs.enqueue({ windowId: window.windowId, priority: window.priority, region: window.region });
   }

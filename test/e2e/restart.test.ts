@@ -6,8 +6,9 @@ import type { ShipmentBody } from '../../shared/schemas/shipment';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 
 /**
- * kill -9 of the runtime process under load, at several points, then restarts with the same
- * DATA_DIR (the last one at another TIME_SCALE): every accepted shipment ends ROUTE_APPLIED within
+ * kill -9 of the runtime process under load, at three points (while requests are in flight, while
+ * windows optimize and callbacks fail, during the recovery of a restart), then restarts with the
+ * same DATA_DIR (the last one at another TIME_SCALE): every accepted shipment ends ROUTE_APPLIED within
  * two windows of the last restart, no dead-letter queue grows, no audit trail goes back in time.
  */
 const REGIONS = [
@@ -166,6 +167,14 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
     await second.stop('SIGKILL');
     figures.dlqBeforeKill2 = total(dlqBeforeKill2);
 
+    // Kill 3: during the recovery itself (jobs re-sent, deliveries resumed, shipments re-queued).
+    runtime = await startRuntimeProcess({ dataDir: first.dataDir, env: { TIME_SCALE: '60' } });
+    const recovering = runtime;
+    await new Promise((r) => setTimeout(r, 1_500));
+    const dlqBeforeKill3 = await deadLettered(recovering);
+    figures.dlqBeforeKill3 = total(dlqBeforeKill3);
+    await recovering.stop('SIGKILL');
+
     // Restart at another TIME_SCALE: windows of 10 min last 40 s; two windows are 80 s. (The work
     // after a window closes is wall time, which a scaled clock multiplies: on a loaded machine a
     // faster scale measures the machine more than the recovery.)
@@ -184,7 +193,15 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
     const notApplied = [...last.entries()]
       .filter(([, s]) => s !== 'ROUTE_APPLIED')
       .map(([id, s]) => `${id}:${s}`);
-    expect(notApplied).toEqual([]);
+    // With their trails, so that a failure says where each one stopped.
+    const trails = await Promise.all(
+      notApplied.map(async (entry) => {
+        const id = entry.split(':')[0] ?? '';
+        const events = (await call('GET', `/v1/shipments/${id}/events`)).body.events as { type: string }[];
+        return `${entry} ${events.map((e) => e.type).join(' > ')}`;
+      }),
+    );
+    expect(trails).toEqual([]);
 
     // Within two windows of the restart, on the service clock.
     const clock = clockOf(third);
@@ -211,6 +228,7 @@ describe('kill -9 under load, restart with the same DATA_DIR', () => {
     expect(clock.clockMs).toBeGreaterThan(clock.wallMs + 60_000);
 
     expect(dlqBeforeKill2).toSatisfy((d: Record<string, number>) => total(d) === 0);
+    expect(dlqBeforeKill3).toSatisfy((d: Record<string, number>) => total(d) === 0);
     expect(dlqAfter).toSatisfy((d: Record<string, number>) => total(d) === 0);
   }, 300_000);
 });
