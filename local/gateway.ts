@@ -94,12 +94,16 @@ export function createGateway(options: {
     // (/health), right key or not: neither the API nor a page can be used to test a guess.
     const address = req.socket.remoteAddress ?? 'unknown';
     const isOpen = options.routes.some((r) => !r.apiKey && matchResource(r.resource, url.pathname));
-    const locked = isOpen ? { allowed: true as const } : authFailures.check(address);
-    if (!locked.allowed) {
-      return problem(at, new ThrottledError('too many failed API-key checks from this address'), {
-        'Retry-After': retryAfter(locked.retryAfterMs),
-      });
-    }
+    const lockedOut = () => {
+      const locked = authFailures.check(address);
+      return locked.allowed
+        ? undefined
+        : problem(at, new ThrottledError('too many failed API-key checks from this address'), {
+            'Retry-After': retryAfter(locked.retryAfterMs),
+          });
+    };
+    const refused = isOpen ? undefined : lockedOut();
+    if (refused) return refused;
     const page = await options.pages?.(req, url);
     if (page) {
       // A page that checked a key and refused it spends the address's budget like the API.
@@ -116,6 +120,9 @@ export function createGateway(options: {
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
     if (match.route.apiKey) {
+      // Again, with no await before the key check: concurrent guesses cannot all pass the first.
+      const refusedNow = lockedOut();
+      if (refusedNow) return refusedNow;
       const key = headers['x-api-key'];
       if (!key || !timingSafeEqual(digest(key), expectedKey)) {
         authFailures.take(address);
