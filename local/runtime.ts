@@ -19,7 +19,7 @@ import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
 import { LocalMetrics } from './ops/metrics-store';
-import { startPersistentClock } from './services/clock';
+import { CLOCK_FILE, startPersistentClock } from './services/clock';
 import { ownerOnlyDataDir } from './services/data-dir';
 import { ensureTables, startDynamo } from './services/dynamodb';
 import { type BusRule, startEventBus } from './services/event-bus';
@@ -240,7 +240,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     apiKey,
     queues,
     endpoints,
-    banner: started.flatMap((m) => m.banner ?? []),
+    banner: [
+      `clock     ${new Date(clock.now()).toISOString()} on the service clock (continued from ${CLOCK_FILE} in DATA_DIR; webhook-timestamp and log lines: wall clock)`,
+      ...started.flatMap((m) => m.banner ?? []),
+    ],
     metrics: localMetrics,
     async stop() {
       setMetricsSink(undefined);
