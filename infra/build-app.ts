@@ -1,6 +1,8 @@
 import { type App, Validations } from 'aws-cdk-lib';
+import type { ILambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Node } from 'constructs';
+import { DEFAULT_DEPLOYMENT_CONFIG, DEPLOYMENT_CONFIGS } from './constructs/canary';
 import { ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
@@ -70,6 +72,25 @@ export function callbackRolloutFromContext(node: Node): CallbackRollout {
 }
 
 /**
+ * Context `deploymentConfig`: a CodeDeploy Lambda configuration, by name (`Canary10Percent5Minutes`,
+ * the default, or `CodeDeployDefault.LambdaCanary10Percent5Minutes`, `LINEAR_10PERCENT_EVERY_1MINUTE`…).
+ */
+export function deploymentConfigFromContext(node: Node): { name: string; config: ILambdaDeploymentConfig } {
+  const raw = String(node.tryGetContext('deploymentConfig') ?? DEFAULT_DEPLOYMENT_CONFIG);
+  const key = (name: string) =>
+    name
+      .replace(/^CodeDeployDefault\.Lambda/, '')
+      .replace(/[_\s]/g, '')
+      .toLowerCase();
+  const name = Object.keys(DEPLOYMENT_CONFIGS).find((n) => key(n) === key(raw));
+  if (!name)
+    throw new DeploymentContextError(
+      `context deploymentConfig: unknown configuration "${raw}"; one of ${Object.keys(DEPLOYMENT_CONFIGS).join(', ')}`,
+    );
+  return { name, config: DEPLOYMENT_CONFIGS[name] as ILambdaDeploymentConfig };
+}
+
+/**
  * Builds both stacks into `app` and attaches the cdk-nag AwsSolutions checks. Deployment settings
  * come from CDK context (`-c key=value`); `scmCallbackUrl` is required.
  */
@@ -77,6 +98,7 @@ export function buildApp(app: App, options: { prefix?: string } = {}) {
   const prefix = options.prefix ?? 'ScmRouteOptimizer';
   const scmCallbackUrl = scmCallbackUrlFromContext(app.node);
   const callbackRollout = callbackRolloutFromContext(app.node);
+  const deployment = deploymentConfigFromContext(app.node);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
@@ -87,6 +109,7 @@ export function buildApp(app: App, options: { prefix?: string } = {}) {
     stateful,
     scmCallbackUrl,
     callbackRollout,
+    deploymentConfig: deployment.config,
     description: 'API, functions and schedules',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

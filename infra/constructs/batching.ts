@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnAlias } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -82,7 +82,7 @@ export class Batching extends Construct {
     writer(windowConsumer, false);
     for (const def of Object.values(this.jobQueues)) def.grantSendMessages(windowConsumer);
     for (const tier of ['p1', 'p2'] as const) {
-      windowConsumer.addEventSource(
+      windowConsumer.live.addEventSource(
         new SqsEventSource(props.queues[tier], {
           batchSize: 10,
           reportBatchItemFailures: true,
@@ -100,7 +100,7 @@ export class Batching extends Construct {
       memorySize: 1769, // one full vCPU for the insertion
     });
     writer(urgentConsumer, true);
-    urgentConsumer.addEventSource(
+    urgentConsumer.live.addEventSource(
       new SqsEventSource(props.queues.p0, { batchSize: 5, reportBatchItemFailures: true }),
     );
 
@@ -114,7 +114,7 @@ export class Batching extends Construct {
         memorySize: 3538, // two vCPUs: the solver's worker thread and the event loop
       });
       writer(optimizer, true);
-      optimizer.addEventSource(
+      optimizer.live.addEventSource(
         new SqsEventSource(this.jobQueues[def.tier as 'p1' | 'p2'], {
           batchSize: 1,
           reportBatchItemFailures: true,
@@ -140,13 +140,13 @@ export class Batching extends Construct {
     });
     new Schedule(this, 'WindowTickSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      target: new LambdaInvoke(tick, { retryAttempts: 0, role: schedulerRole }),
+      target: new LambdaInvoke(tick.live, { retryAttempts: 0, role: schedulerRole }),
       description: 'Closes due batching windows',
     });
     Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(tick.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(tick.live.node.defaultChild as CfnAlias)}>:*]`,
       reason:
-        'Scheduler may invoke the versions of the one window-tick function (lambda grantInvoke adds `:*`); nothing else.',
+        'Scheduler may invoke the live alias of the one window-tick function (lambda grantInvoke adds `:*`); nothing else.',
     });
     Object.assign(this.functions, { windowConsumer, urgentConsumer, tick });
   }

@@ -4,7 +4,7 @@ import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnAlias, CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -186,12 +186,11 @@ export class CallbackDelivery extends Construct {
     });
     for (const fn of [prepare, attempt, deadLetter]) {
       const logicalId = Stack.of(this).resolve(
-        Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction),
+        Stack.of(this).getLogicalId(fn.live.node.defaultChild as CfnAlias),
       );
       Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          'Granted by LambdaInvoke: this task function with `:*` for its versions and aliases, nothing wider.',
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}>:*]`,
+        reason: 'Granted by LambdaInvoke: the live alias of this task function with `:*`, nothing wider.',
       });
     }
 
@@ -276,14 +275,14 @@ function deliveryDefinition(
     backoffRate: 2,
   };
   const prepare = new LambdaInvoke(scope, 'Prepare', {
-    lambdaFunction: fns.prepare,
+    lambdaFunction: fns.prepare.live,
     payload: TaskInput.fromObject({ event: JsonPath.entirePayload, executionId: JsonPath.executionId }),
     payloadResponseOnly: true,
     resultPath: '$.delivery',
     taskTimeout: Timeout.duration(Duration.seconds(30)),
   }).addRetry(transient);
   const attempt = new LambdaInvoke(scope, 'Attempt', {
-    lambdaFunction: fns.attempt,
+    lambdaFunction: fns.attempt.live,
     payload: TaskInput.fromObject({
       webhookId: JsonPath.stringAt('$.delivery.webhookId'),
       endpoint: JsonPath.stringAt('$.delivery.endpoint'),
@@ -294,7 +293,7 @@ function deliveryDefinition(
     taskTimeout: Timeout.duration(Duration.seconds(30)),
   }).addRetry(transient);
   const deadLetter = new LambdaInvoke(scope, 'DeadLetter', {
-    lambdaFunction: fns.deadLetter,
+    lambdaFunction: fns.deadLetter.live,
     payload: TaskInput.fromObject({
       webhookId: JsonPath.stringAt('$.delivery.webhookId'),
       reason: JsonPath.stringAt('$.progress.reason'),
@@ -371,6 +370,11 @@ export function renderDeliveryDefinition(
   for (const fn of Object.values(delivery.functions)) {
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
     arnOf.set(logicalId, `arn:aws:lambda:${region}:${account}:function:${logicalId}`);
+    // The tasks invoke the `live` alias (Ref of an AWS::Lambda::Alias is its ARN).
+    arnOf.set(
+      stack.getLogicalId(fn.live.node.defaultChild as CfnAlias),
+      `arn:aws:lambda:${region}:${account}:function:${logicalId}:${fn.live.aliasName}`,
+    );
   }
   const cfn = delivery.stateMachine.node.defaultChild as { definitionString?: string };
   const resolved = stack.resolve(cfn.definitionString) as unknown;
@@ -380,6 +384,8 @@ export function renderDeliveryDefinition(
       if (ref === 'AWS::Partition') return 'aws';
       if (ref === 'AWS::Region') return region;
       if (ref === 'AWS::AccountId') return account;
+      const arn = arnOf.get(ref);
+      if (arn) return arn;
       throw new Error(`unresolvable reference ${ref} in the delivery definition`);
     },
     (logicalId) => {

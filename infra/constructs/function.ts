@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+/** The alias name every trigger invokes. */
+export const LIVE_ALIAS = 'live';
 
 export interface ServiceFunctionProps {
   /** Entry file, relative to the repository root. */
@@ -23,8 +25,13 @@ export interface ServiceFunctionProps {
 /**
  * Every function of the service: Node.js 24 on ARM64, bundled by esbuild as ESM, X-Ray tracing,
  * JSON logs in a log group with a retention, Powertools settings from the environment.
+ * Every trigger (event source, API integration, schedule, state-machine task, bus rule) invokes the
+ * `live` alias, never $LATEST: a deploy publishes a version and CodeDeploy shifts the alias to it
+ * (canary, rolled back on alarm: constructs/canary.ts).
  */
 export class ServiceFunction extends NodejsFunction {
+  /** The alias every trigger invokes; CodeDeploy moves it from version to version. */
+  readonly live: Alias;
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to this function's log group.
@@ -67,6 +74,7 @@ export class ServiceFunction extends NodejsFunction {
         externalModules: ['@aws-sdk/*'],
       },
     });
+    this.live = new Alias(scope, `${id}Live`, { aliasName: LIVE_ALIAS, version: this.currentVersion });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -2,7 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnAlias } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -55,13 +55,13 @@ export class Reconciliation extends Construct {
     });
     this.schedule = new Schedule(this, 'HourlyReconciliationSchedule', {
       schedule: ScheduleExpression.rate(Duration.hours(1)),
-      target: new LambdaInvoke(fn, { retryAttempts: 0, role }),
+      target: new LambdaInvoke(fn.live, { retryAttempts: 0, role }),
       description: 'Hourly reconciliation of stuck shipments and callbacks',
     });
     Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.live.node.defaultChild as CfnAlias)}>:*]`,
       reason:
-        'Scheduler may invoke the versions of the one reconciliation function (lambda grantInvoke adds `:*`); nothing else.',
+        'Scheduler may invoke the live alias of the one reconciliation function (lambda grantInvoke adds `:*`); nothing else.',
     });
   }
 }

@@ -142,7 +142,7 @@ export class ShipmentApi extends Construct {
         grantTable(fn, props.batching, BATCHING_TABLE, 'read');
       }
       const pathParameters = [...route.resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
-      resourceFor(route.resource).addMethod(route.method, new LambdaIntegration(fn), {
+      resourceFor(route.resource).addMethod(route.method, new LambdaIntegration(fn.live), {
         apiKeyRequired: route.apiKey,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),

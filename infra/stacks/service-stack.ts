@@ -1,4 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type ILambdaDeploymentConfig, LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -14,6 +16,7 @@ import type { CallbackRollout } from '../build-app';
 import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
 import { CALLBACK_DLQ_NAME, CallbackDelivery } from '../constructs/callbacks';
+import { CanaryDeployments } from '../constructs/canary';
 import { ServiceFunction } from '../constructs/function';
 import { Monitoring } from '../constructs/monitoring';
 import { Reconciliation } from '../constructs/reconciliation';
@@ -39,6 +42,8 @@ export interface ServiceStackProps extends StackProps {
    * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
    */
   routingMatrix?: RoutingMatrixConfig;
+  /** How CodeDeploy shifts each function's live alias (context deploymentConfig; Canary10Percent5Minutes). */
+  deploymentConfig?: ILambdaDeploymentConfig;
   /** Shadow or live callbacks, the shadow URL (contexts callbackMode, shadowCallbackUrl). Default: shadow. */
   callbackRollout?: CallbackRollout;
   /** Receives every alarm and OK by e-mail; CDK context `alarmEmail` by default. */
@@ -52,6 +57,7 @@ export class ServiceStack extends Stack {
   readonly callbacks: CallbackDelivery;
   readonly monitoring: Monitoring;
   readonly reconciliation: Reconciliation;
+  readonly deployments: CanaryDeployments;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { data, routing } = props.stateful;
@@ -124,7 +130,7 @@ export class ServiceStack extends Stack {
     routing.bus.grantPutEventsTo(relay);
     new Rule(this, 'OutboxRelaySchedule', {
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(relay, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(relay.live, { retryAttempts: 2 })],
     });
 
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
@@ -152,6 +158,24 @@ export class ServiceStack extends Stack {
       batchBudgetSeconds,
       existingAlarms: [...Object.values(this.callbacks.alarms), ...(matrixAlarm ? [matrixAlarm] : [])],
       alarmEmail: props.alarmEmail ?? this.node.tryGetContext('alarmEmail'),
+    });
+
+    // Canary deployments of every function, rolled back on its errors, on latency and on any DLQ
+    // message (contract §5 alarms of the monitoring construct) while the deployment runs.
+    const rollbackAlarms = [
+      ...this.monitoring.facade
+        .createdAlarms()
+        .filter((a) =>
+          /-DLQ-Queue-Message-Count|(OptimizationSTANDARD|OptimizationBULK|Realtime)P99/.test(a.alarmName),
+        )
+        .map((a) => a.alarm),
+      this.callbacks.alarms.deadLetters,
+    ];
+    this.deployments = new CanaryDeployments(this, 'Deployments', {
+      functions: this.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction),
+      rollbackAlarms,
+      deploymentConfig: props.deploymentConfig ?? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      alarmAction: new SnsAction(this.monitoring.topic),
     });
 
     // What an operator needs after `cdk deploy` (printed by the CLI, and in the stack's Outputs tab).
