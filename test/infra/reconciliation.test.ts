@@ -8,6 +8,12 @@ beforeAll(() => {
   synth = synthApp();
 });
 
+/** The `live` alias of a function: what every trigger invokes (canary deployments). */
+const aliasOf = (fnId: string) =>
+  Object.entries(synth.service.findResources('AWS::Lambda::Alias')).find(
+    ([, a]) => JSON.stringify(a.Properties.FunctionName) === JSON.stringify({ Ref: fnId }),
+  )?.[0] ?? 'no alias';
+
 const byLogicalId = (type: string, fragment: string) => {
   const found = Object.entries(synth.service.findResources(type)).filter(([id]) => id.includes(fragment));
   expect(found, `${type} ${fragment}`).toHaveLength(1);
@@ -22,7 +28,7 @@ describe('reconciliation schedule', () => {
     const [, schedule] = byLogicalId('AWS::Scheduler::Schedule', 'HourlyReconciliationSchedule');
     expect(schedule.Properties.ScheduleExpression).toBe('rate(1 hour)');
     const target = schedule.Properties.Target as { Arn: unknown; RoleArn: unknown };
-    expect(JSON.stringify(target.Arn)).toContain(fnId);
+    expect(JSON.stringify(target.Arn)).toContain(aliasOf(fnId));
     const [roleId] = byLogicalId('AWS::IAM::Role', 'HourlyReconciliationSchedulerRole');
     expect(JSON.stringify(target.RoleArn)).toContain(roleId);
   });
@@ -40,7 +46,7 @@ describe('reconciliation schedule', () => {
     expect(statements.length).toBeGreaterThan(0);
     for (const s of statements) {
       expect(s.Action).toBe('lambda:InvokeFunction');
-      for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toContain(fnId);
+      for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toContain(aliasOf(fnId));
     }
   });
 
