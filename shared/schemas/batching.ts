@@ -76,6 +76,18 @@ export const BatchRecord = z.strictObject({
   priority: Priority,
   /** The service dates the batch planned (contract §3a); absent in batches recorded before them. */
   serviceDates: z.array(z.string()).optional(),
+  /** The revision of each day's plan this batch wrote, with the plan's totals after it. */
+  plans: z
+    .array(
+      z.strictObject({
+        serviceDate: z.string(),
+        revision: z.int().min(1),
+        distanceMeters: z.number().min(0),
+        cost: z.number(),
+        stops: z.int().min(0),
+      }),
+    )
+    .optional(),
   shipmentIds: z.array(z.string()),
   routeIds: z.array(z.string()),
   optimized: z.int().min(0),
@@ -107,6 +119,15 @@ export const RegionPlan = z.object({
   /** routeId per vehicle of the plan. */
   routeIds: z.record(z.string(), z.string()),
   batchId: z.string(),
+  /**
+   * Routes of the day that have left and are no longer re-planned (epoch seconds): their vehicle is
+   * free again from `end` for another route.
+   */
+  dispatched: z
+    .array(z.object({ vehicleId: z.string(), routeId: z.string(), start: z.number(), end: z.number() }))
+    .optional(),
+  /** The shipment version of each stop of the plan. */
+  versions: z.record(z.string(), z.int().min(1)).optional(),
 });
 export type RegionPlan = z.infer<typeof RegionPlan>;
 

@@ -23,6 +23,8 @@ export interface CoreSolveOptions {
   maxIterationsWithoutImprovement?: number;
   /** Warm start: one client sequence per vehicle. */
   initialRoutes?: ArrayLike<number>[];
+  /** Clients the search must not move (1 = fixed): they keep their vehicle and order. */
+  fixed?: ArrayLike<number>;
 }
 
 export interface CoreSolution {
@@ -47,6 +49,7 @@ export function solveProblem(problem: Problem, options: CoreSolveOptions): CoreS
     stop,
     maxIterationsWithoutImprovement: options.maxIterationsWithoutImprovement,
     initial: options.initialRoutes ? Solution.fromRoutes(problem, options.initialRoutes) : undefined,
+    fixed: options.fixed ? Uint8Array.from(options.fixed) : undefined,
     onImprove: onProgress
       ? (cost, iteration) => onProgress({ elapsedMs: clock() - t0, cost, iteration })
       : undefined,

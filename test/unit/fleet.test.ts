@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableVehicles } from '../../shared/domain/batching/bookings';
+import { constrainToBookings } from '../../shared/domain/batching/bookings';
 import { depotsFor, regionFleet, toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
 import { ownEntry, withOwnEntry } from '../../shared/domain/lookup';
 import { bodyHash } from '../../shared/domain/versioning';
@@ -195,8 +195,19 @@ describe('fleet (contract §3)', () => {
     expect(configured.map((v) => v.id)).toEqual(['hasOwnProperty']);
     // No booking yet for vehicles named like Object.prototype members: all of them are available.
     const vehicles = names.map((id) => ({ ...configured[0], id }) as (typeof configured)[number]);
+    const empty = {
+      routes: [],
+      unassigned: [],
+      distanceMeters: 0,
+      durationSeconds: 0,
+      vehiclesUsed: 0,
+      cost: 0,
+    };
+    const input = { depots: [], vehicles, shipments: [], planningStart: 0 };
     expect(
-      availableVehicles(vehicles, { region: 'toString', revision: 0, vehicles: {} }).map((v) => v.id),
+      constrainToBookings(input, empty, { region: 'toString', revision: 0, vehicles: {} }).input.vehicles.map(
+        (v) => v.id,
+      ),
     ).toEqual(names);
     // Own entries only, and `__proto__` is an entry, not a prototype change.
     let record: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableVehicles, constrainToBookings } from '../../shared/domain/batching/bookings';
+import { constrainToBookings } from '../../shared/domain/batching/bookings';
 import type { FleetBookings } from '../../shared/schemas/batching';
 import type { PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../shared/solver';
 
@@ -27,30 +27,6 @@ const route = (vehicleId: string, start: number, end: number): PlannedRoute => (
   cost: 1,
   start,
   end,
-});
-
-describe('availableVehicles', () => {
-  it('starts a booked vehicle when it is back and leaves out one whose shift is over', () => {
-    const out = availableVehicles(
-      [vehicle('A'), vehicle('B'), vehicle('C'), vehicle('D')],
-      bookings({
-        A: { until: 4_000, previous: 0, batchId: 'b' },
-        B: { until: 500, previous: 0, batchId: 'b' },
-        C: { until: 10_000, previous: 0, batchId: 'b' },
-      }),
-    );
-    expect(out.map((v) => [v.id, v.shiftStart])).toEqual([
-      ['A', 4_000],
-      ['B', 1_000],
-      ['D', 1_000],
-    ]);
-  });
-
-  it("a window's re-run falls back to the booking its own earlier run replaced", () => {
-    const b = bookings({ A: { until: 8_000, previous: 3_000, windowId: 'w1', batchId: 'b' } });
-    expect(availableVehicles([vehicle('A')], b, 'w1')[0]?.shiftStart).toBe(3_000);
-    expect(availableVehicles([vehicle('A')], b, 'w2')[0]?.shiftStart).toBe(8_000);
-  });
 });
 
 describe('constrainToBookings (URGENT insertion into the region plan)', () => {

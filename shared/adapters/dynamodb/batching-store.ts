@@ -21,10 +21,11 @@ import {
   BatchRecord,
   BatchWindow,
   FleetBookings,
-  RegionPlan,
+  type RegionPlan,
   RouteRecord,
   WindowMember,
 } from '../../schemas/batching';
+import { SplitPlanStore } from './plan-store';
 import { queryAll } from './query';
 
 const META = 'META';
@@ -36,12 +37,14 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
  */
 export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly plans: SplitPlanStore;
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.plans = new SplitPlanStore(this.doc, tableName);
   }
 
   // ---- windows ----
@@ -375,18 +378,13 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     return item ? RouteRecord.parse(item.route) : undefined;
   }
 
-  async getRegionPlan(region: string, serviceDate: string): Promise<RegionPlan | undefined> {
-    const doc = await this.readDocument(dayKey('PLAN', region, serviceDate));
-    return doc === undefined ? undefined : RegionPlan.parse(doc);
+  /** The plan of a region and service date, stored split: a header and one item per route. */
+  getRegionPlan(region: string, serviceDate: string): Promise<RegionPlan | undefined> {
+    return this.plans.read(dayKey('PLAN', region, serviceDate));
   }
 
   putRegionPlan(plan: RegionPlan): Promise<boolean> {
-    return this.writeRevision(
-      dayKey('PLAN', plan.region, plan.serviceDate),
-      plan.revision,
-      plan,
-      'region plan',
-    );
+    return this.plans.write(dayKey('PLAN', plan.region, plan.serviceDate), plan);
   }
 
   // ---- vehicle bookings ----

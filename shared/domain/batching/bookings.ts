@@ -18,72 +18,9 @@ export function tracksBookings(region: string, deps: Pick<BatchingDeps, 'fleet'>
   return regionFleet(deps.fleet, region)?.vehicles !== undefined;
 }
 
-/** When a vehicle is free again; a re-run of a window ignores the booking its earlier run made. */
-function freeFrom(booking: VehicleBooking | undefined, windowId?: string): number {
-  if (!booking) return Number.NEGATIVE_INFINITY;
-  return windowId !== undefined && booking.windowId === windowId ? booking.previous : booking.until;
-}
-
 /** Until when a route keeps its vehicle: its return, or the whole shift when it ends at another depot. */
 function busyUntil(route: PlannedRoute, vehicle: VehicleInput): number {
   return vehicle.endDepotId && vehicle.endDepotId !== vehicle.startDepotId ? vehicle.shiftEnd : route.end;
-}
-
-/** The vehicles with their shift starting when they are free again; a vehicle with no shift left is left out. */
-export function availableVehicles(
-  vehicles: readonly VehicleInput[],
-  bookings: FleetBookings,
-  windowId?: string,
-): VehicleInput[] {
-  return vehicles.flatMap((v) => {
-    const start = Math.max(v.shiftStart, freeFrom(ownEntry(bookings.vehicles, v.id), windowId));
-    return start < v.shiftEnd ? [{ ...v, shiftStart: start }] : [];
-  });
-}
-
-export type BookingResult = { booked: true } | { booked: false; conflicts: string[] };
-
-/**
- * Books the vehicles of a window's routes. Fails, naming the vehicles, when one of them was booked
- * meanwhile past its route's start (by the other priority's window or an URGENT insertion): the
- * window is then planned again with the fresh bookings.
- */
-export async function bookWindowRoutes(
-  target: { region: string; serviceDate: string; windowId: string; batchId: string },
-  routes: readonly PlannedRoute[],
-  vehicles: readonly VehicleInput[],
-  deps: Pick<BatchingDeps, 'batches'>,
-): Promise<BookingResult> {
-  const byId = new Map(vehicles.map((v) => [v.id, v]));
-  const used = routes.filter((r) => r.stops.length > 0);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.batches.getBookings(target.region, target.serviceDate);
-    const conflicts = used
-      .filter((r) => freeFrom(ownEntry(current.vehicles, r.vehicleId), target.windowId) > r.start)
-      .map((r) => r.vehicleId);
-    if (conflicts.length > 0) return { booked: false, conflicts };
-    const next: FleetBookings = {
-      region: target.region,
-      serviceDate: target.serviceDate,
-      revision: current.revision + 1,
-      vehicles: current.vehicles,
-    };
-    for (const route of used) {
-      const vehicle = byId.get(route.vehicleId);
-      if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
-      const previous = freeFrom(ownEntry(current.vehicles, route.vehicleId), target.windowId);
-      next.vehicles = withOwnEntry<VehicleBooking>(next.vehicles, route.vehicleId, {
-        until: busyUntil(route, vehicle),
-        previous: Number.isFinite(previous) ? previous : 0,
-        windowId: target.windowId,
-        batchId: target.batchId,
-      });
-    }
-    if (await deps.batches.putBookings(next)) return { booked: true };
-  }
-  throw new ConcurrencyConflictError(
-    `vehicle bookings of ${target.region} on ${target.serviceDate} kept changing`,
-  );
 }
 
 /**

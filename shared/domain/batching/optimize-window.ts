@@ -1,13 +1,14 @@
 import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../schemas/batching';
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
-import type { PlannedRoute, RoutingInput, RoutingPlan } from '../../solver';
+import type { PlannedRoute, RoutingInput } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
+import { ownEntry } from '../lookup';
 import { commit, commitAndPublish } from '../use-cases/shipments';
-import { availableVehicles, bookWindowRoutes, tracksBookings } from './bookings';
+import { type DayReplan, replanDay } from './day-plan';
 import type { BatchingDeps } from './dependencies';
-import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
+import { serviceDateOf, toJob } from './fleet';
 import { giveUpShipment } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
@@ -73,28 +74,37 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     }
 
     const batchId = deps.ids.next();
-    // Contract §3a: each service date is planned with the vehicles of that date's shifts.
+    // Contract §3a: each service date's living plan takes the window's shipments of that date.
     const days: PlannedDay[] = [];
     for (const [serviceDate, states] of byServiceDate(optimizing, deps)) {
-      const { input, plan, solverSeconds } = await planWindow(window, serviceDate, states, batchId, deps);
-      const solo = await deps.engine.soloDistanceMeters(input, deps.matrix);
-      days.push({ serviceDate, input, plan, solverSeconds, solo });
+      const day = await replanDay(
+        window.region,
+        serviceDate,
+        states,
+        batchId,
+        hashSeed(window.windowId),
+        deps,
+      );
+      const own: RoutingInput = { ...day.input, shipments: states.map(toJob) };
+      const solo = await deps.engine.soloDistanceMeters(own, deps.matrix);
+      days.push({ ...day, solo });
     }
 
     const optimizedAt = isoAt(deps.clock);
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
     const dayOfRoute = new Map<string, string>();
+    // The routes this window changed: those its shipments joined (the others are as they were).
     const planned = days.flatMap((day) =>
       day.plan.routes
-        .filter((r) => r.stops.length > 0)
+        .filter((r) => r.stops.some((st) => byId.has(st.shipmentId)))
         .map((r) => {
           const record = routeRecord(
             r,
             batchId,
             window.region,
-            deps.ids.next(),
+            ownEntry(day.routeIds, r.vehicleId) ?? deps.ids.next(),
             day.input,
-            byId,
+            (id) => byId.get(id)?.version ?? day.versions.get(id),
             optimizedAt,
           );
           dayOfRoute.set(record.routeId, day.serviceDate);
@@ -107,6 +117,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const stale: string[] = [];
     for (const route of planned) {
       for (const stop of route.stops) {
+        if (!byId.has(stop.shipmentId)) continue; // already in the plan: its assignment stands
         const assignment: RouteAssignment = {
           routeId: route.routeId,
           vehicleId: route.vehicleId,
@@ -128,12 +139,16 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     if (stale.length > 0)
       await deps.batches.putRoutes(pruned.filter((r, i) => r.stops.length !== planned[i]?.stops.length));
     const routes = pruned.filter((r) => r.stops.length > 0);
-    const unassigned = days.flatMap((d) => d.plan.unassigned);
+    const unassigned = days.flatMap((d) => d.plan.unassigned.filter((u) => byId.has(u.shipmentId)));
     for (const u of unassigned)
       await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
     const plan = {
-      distanceMeters: days.reduce((a, d) => a + d.plan.distanceMeters, 0),
-      vehiclesUsed: days.reduce((a, d) => a + d.plan.vehiclesUsed, 0),
+      // What the window added to its days' plans.
+      distanceMeters: days.reduce(
+        (a, d) => a + Math.max(0, d.plan.distanceMeters - d.previousDistanceMeters),
+        0,
+      ),
+      vehiclesUsed: new Set(routes.map((r) => `${dayOfRoute.get(r.routeId)}#${r.vehicleId}`)).size,
       unassigned,
     };
     const solo = days.reduce((a, d) => a + d.solo, 0);
@@ -146,6 +161,13 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       region: window.region,
       priority: window.priority,
       serviceDates: days.map((d) => d.serviceDate),
+      plans: days.map((d) => ({
+        serviceDate: d.serviceDate,
+        revision: d.revision,
+        distanceMeters: d.plan.distanceMeters,
+        cost: d.plan.cost,
+        stops: d.plan.routes.reduce((n, r) => n + r.stops.length, 0),
+      })),
       shipmentIds: optimizing.map((s) => s.shipmentId),
       routeIds: routes.map((r) => r.routeId),
       optimized: optimizing.length - stale.length - plan.unassigned.length,
@@ -160,10 +182,6 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       finishedAt: isoAt(deps.clock),
     };
     await deps.batches.putBatch(batch);
-    for (const day of days) {
-      const dayRoutes = routes.filter((r) => dayOfRoute.get(r.routeId) === day.serviceDate);
-      await savePlan(window.region, day.serviceDate, day.input, day.plan, dayRoutes, batchId, deps);
-    }
     await deps.windows.markClosed(window.windowId, isoAt(deps.clock));
     deps.metrics.batchOptimized({
       priority: window.priority,
@@ -261,11 +279,7 @@ export async function abandonWindow(
   return true;
 }
 
-interface PlannedDay {
-  serviceDate: string;
-  input: RoutingInput;
-  plan: RoutingPlan;
-  solverSeconds: number;
+interface PlannedDay extends DayReplan {
   solo: number;
 }
 
@@ -277,62 +291,6 @@ function byServiceDate(states: readonly ShipmentState[], deps: BatchingDeps): [s
     groups.set(date, [...(groups.get(date) ?? []), state]);
   }
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
-}
-
-/** Re-plans after a booking conflict at most this often before the job is retried later. */
-const MAX_REPLANS = 2;
-
-/**
- * Plans a window's shipments with the region's vehicles. With a configured fleet the vehicles
- * start when they are free again and the routes' vehicles are booked before any result is written;
- * if another plan booked one of them meanwhile, the window is planned again with fresh bookings.
- */
-async function planWindow(
-  window: BatchWindow,
-  serviceDate: string,
-  optimizing: readonly ShipmentState[],
-  batchId: string,
-  deps: BatchingDeps,
-): Promise<{ input: RoutingInput; plan: RoutingPlan; solverSeconds: number }> {
-  const tracked = tracksBookings(window.region, deps);
-  let solverSeconds = 0;
-  for (let attempt = 0; ; attempt++) {
-    const planningStart = Math.ceil(deps.clock.now() / 1000);
-    const depots = depotsFor(window.region, optimizing, deps.fleet);
-    const fleet = vehiclesFor(window.region, depots, deps.fleet, planningStart, serviceDate);
-    const bookings = tracked ? await deps.batches.getBookings(window.region, serviceDate) : undefined;
-    const input: RoutingInput = {
-      depots,
-      vehicles: bookings ? availableVehicles(fleet, bookings, window.windowId) : fleet,
-      shipments: optimizing.map(toJob),
-      planningStart,
-    };
-    const solverStart = performance.now();
-    const plan = await deps.engine.planRoutes(input, {
-      timeLimitMs: deps.settings.batchBudgetMs,
-      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
-      seed: hashSeed(window.windowId),
-      ...(deps.matrix ? { matrix: deps.matrix } : {}),
-    });
-    solverSeconds += (performance.now() - solverStart) / 1000;
-    if (!tracked) return { input, plan, solverSeconds };
-    const booking = await bookWindowRoutes(
-      { region: window.region, serviceDate, windowId: window.windowId, batchId },
-      plan.routes,
-      input.vehicles,
-      deps,
-    );
-    if (booking.booked) return { input, plan, solverSeconds };
-    if (attempt >= MAX_REPLANS) {
-      throw new RegionBusyError(
-        `vehicles ${booking.conflicts.join(', ')} of ${window.region} were booked while window ${window.windowId} was planned`,
-      );
-    }
-    deps.logger.info('vehicles booked meanwhile: planning the window again', {
-      windowId: window.windowId,
-      vehicles: booking.conflicts,
-    });
-  }
 }
 
 /**
@@ -458,9 +416,10 @@ function routeRecord(
   region: string,
   routeId: string,
   input: RoutingInput,
-  byId: Map<string, ShipmentState>,
+  versionOf: (shipmentId: string) => number | undefined,
   createdAt: string,
 ): RouteRecord {
+  const jobs = new Map(input.shipments.map((s) => [s.id, s]));
   const vehicle = input.vehicles.find((v) => v.id === route.vehicleId);
   return {
     routeId,
@@ -474,44 +433,18 @@ function routeRecord(
     durationSeconds: route.durationSeconds,
     cost: route.cost,
     stops: route.stops.map((stop, i) => {
-      const state = byId.get(stop.shipmentId);
+      const job = jobs.get(stop.shipmentId);
       return {
         shipmentId: stop.shipmentId,
-        version: state?.version ?? 1,
+        version: versionOf(stop.shipmentId) ?? 1,
         sequence: i + 1,
         eta: iso(stop.arrival),
         departure: iso(stop.departure),
-        destination: { lat: state?.shipment.destination.lat ?? 0, lon: state?.shipment.destination.lon ?? 0 },
+        destination: { lat: job?.destination.lat ?? 0, lon: job?.destination.lon ?? 0 },
       };
     }),
     createdAt,
   };
-}
-
-/** The current plan of the region and date becomes this batch's plan (URGENT shipments are inserted into it). */
-export async function savePlan(
-  region: string,
-  serviceDate: string,
-  input: RoutingInput,
-  plan: RoutingPlan,
-  routes: readonly RouteRecord[],
-  batchId: string,
-  deps: Pick<BatchingDeps, 'batches' | 'clock'>,
-): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.batches.getRegionPlan(region, serviceDate);
-    const ok = await deps.batches.putRegionPlan({
-      region,
-      serviceDate,
-      revision: (current?.revision ?? 0) + 1,
-      updatedAt: isoAt(deps.clock),
-      input,
-      plan,
-      routeIds: Object.fromEntries(routes.map((r) => [r.vehicleId, r.routeId])),
-      batchId,
-    });
-    if (ok) return;
-  }
 }
 
 function hashSeed(text: string): number {

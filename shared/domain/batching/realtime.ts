@@ -173,6 +173,8 @@ export async function optimizeInRealTime(
       plan: insertion.plan,
       routeIds,
       batchId,
+      ...(current?.dispatched ? { dispatched: current.dispatched } : {}),
+      versions: withOwnEntry(current?.versions ?? {}, optimizing.shipmentId, optimizing.version),
     });
     if (!saved) continue; // another writer changed the plan: insert again into the new one
     const versions = new Map<string, number>([[optimizing.shipmentId, optimizing.version]]);
@@ -190,7 +192,9 @@ export async function optimizeInRealTime(
       stops: await Promise.all(
         route.stops.map(async (stop, i) => {
           const s = newInput.shipments.find((x) => x.id === stop.shipmentId);
-          let version = versions.get(stop.shipmentId);
+          let version =
+            versions.get(stop.shipmentId) ??
+            (current?.versions ? ownEntry(current.versions, stop.shipmentId) : undefined);
           if (version === undefined) version = (await deps.store.get(stop.shipmentId))?.version ?? 1;
           return {
             shipmentId: stop.shipmentId,

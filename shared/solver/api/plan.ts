@@ -35,7 +35,9 @@ export async function planRoutes(input: RoutingInput, options: SolveOptions): Pr
   validateInput(input);
   const matrix = await buildMatrix(input, options.matrix);
   const data = buildProblemData(input, matrix);
+  const warm = warmStart(input, options);
   const opts = {
+    ...warm,
     timeLimitMs: options.timeLimitMs,
     seed: options.seed,
     maxIterations: options.maxIterations,
@@ -54,6 +56,31 @@ export async function planRoutes(input: RoutingInput, options: SolveOptions): Pr
     res = await solveInWorker(data, opts);
   }
   return toPlan(input, matrix, res.routes, res.unassigned);
+}
+
+/** Client indices of a warm start (SolveOptions.initialRoutes / fixedShipments). */
+function warmStart(
+  input: RoutingInput,
+  options: SolveOptions,
+): { initialRoutes?: number[][]; fixed?: number[] } {
+  if (!options.initialRoutes && !options.fixedShipments) return {};
+  const index = new Map(input.shipments.map((s, i) => [s.id, i]));
+  const placed = new Set<number>();
+  const routes = input.vehicles.map((v) =>
+    (options.initialRoutes?.[v.id] ?? []).flatMap((id) => {
+      const i = index.get(id);
+      if (i === undefined || placed.has(i)) return [];
+      placed.add(i);
+      return [i];
+    }),
+  );
+  const fixed = input.shipments.map(() => 0);
+  for (const id of options.fixedShipments ?? []) {
+    const i = index.get(id);
+    // Only a shipment on an initial route can stay where it is.
+    if (i !== undefined && placed.has(i)) fixed[i] = 1;
+  }
+  return { ...(options.initialRoutes ? { initialRoutes: routes } : {}), fixed };
 }
 
 /**

@@ -116,6 +116,14 @@ export interface SolveOptions {
   maxIterationsWithoutImprovement?: number;
   /** Run in-thread instead of a worker (default: worker when available). */
   inThread?: boolean;
+  /**
+   * Warm start from a current plan: shipment ids per vehicle id, in route order. The search starts
+   * from these routes with the other shipments inserted (cheapest insertion), so its answer is never
+   * worse than that; unknown ids and vehicles are ignored.
+   */
+  initialRoutes?: Record<string, readonly string[]>;
+  /** Shipments the search must not move: they keep their vehicle and their order on it. */
+  fixedShipments?: readonly string[];
 }
 
 export interface FrozenPlan {

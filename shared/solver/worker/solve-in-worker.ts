@@ -10,6 +10,10 @@ export interface WorkerSolveOptions {
   maxIterations?: number;
   maxIterationsWithoutImprovement?: number;
   onProgress?: (p: { elapsedMs: number; cost: number }) => void;
+  /** Warm start: one client sequence per vehicle. */
+  initialRoutes?: number[][];
+  /** Clients the search must not move (1 = fixed). */
+  fixed?: number[];
   /** Explicit worker entry file (e.g. the esbuild output `solver-worker.mjs`). */
   workerFile?: string;
 }
@@ -21,6 +25,8 @@ export interface WorkerRequest {
   seed?: number;
   maxIterations?: number;
   maxIterationsWithoutImprovement?: number;
+  initialRoutes?: number[][];
+  fixed?: number[];
   progress: boolean;
 }
 
@@ -159,6 +165,8 @@ export function solveInWorker(data: ProblemData, opts: WorkerSolveOptions): Prom
       seed: opts.seed,
       maxIterations: opts.maxIterations,
       maxIterationsWithoutImprovement: opts.maxIterationsWithoutImprovement,
+      ...(opts.initialRoutes ? { initialRoutes: opts.initialRoutes } : {}),
+      ...(opts.fixed ? { fixed: opts.fixed } : {}),
       progress: opts.onProgress !== undefined,
     };
     worker.postMessage(req);

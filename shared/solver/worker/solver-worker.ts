@@ -13,6 +13,8 @@ parentPort?.on('message', (req: WorkerRequest) => {
       seed: req.seed,
       maxIterations: req.maxIterations,
       maxIterationsWithoutImprovement: req.maxIterationsWithoutImprovement,
+      initialRoutes: req.initialRoutes,
+      fixed: req.fixed,
       onProgress: req.progress
         ? ({ elapsedMs, cost }) => post({ id, type: 'progress', elapsedMs, cost })
         : undefined,

@@ -1,0 +1,229 @@
+import type { FleetBookings, RegionPlan } from '../../schemas/batching';
+import type { ShipmentState } from '../../schemas/state';
+import type { DepotInput, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
+import { isoAt } from '../clock';
+import { ConcurrencyConflictError } from '../errors';
+import { ownEntry, withOwnEntry } from '../lookup';
+import { tracksBookings } from './bookings';
+import type { BatchingDeps } from './dependencies';
+import { depotsFor, toJob, vehiclesFor } from './fleet';
+
+/**
+ * The living plan of a region and service date (contract §3a, ADR 0005): one plan per day with a
+ * revision. A closing window re-optimizes it warm-started from its current routes: the window's
+ * shipments are inserted into them (cheapest insertion), then the search improves the plan within
+ * the batch budget, so the answer is never worse than the current plan with the new shipments
+ * inserted. Shipments already in the plan stay on their vehicle in their order (the SCM has their
+ * assignment); routes that have left are no longer re-planned and their vehicle is free again when
+ * it is back. The conditional write of the new revision is the only commit: a re-plan that lost the
+ * race (an URGENT insertion or the other priority's window wrote first) plans again on the new
+ * revision.
+ */
+
+/** Re-plans of one day after lost races before the job is retried later. */
+const MAX_ATTEMPTS = 4;
+
+export interface DayReplan {
+  serviceDate: string;
+  input: RoutingInput;
+  plan: RoutingPlan;
+  /** The revision written. */
+  revision: number;
+  routeIds: Record<string, string>;
+  /** Shipment versions of every stop of the plan. */
+  versions: ReadonlyMap<string, number>;
+  /** Open-route distance of the plan this re-plan started from. */
+  previousDistanceMeters: number;
+  solverSeconds: number;
+  /** Re-plans caused by lost races. */
+  conflicts: number;
+}
+
+export class PlanBusyError extends ConcurrencyConflictError {}
+
+/** Re-optimizes the plan of (region, serviceDate) with the new shipments and writes its next revision. */
+export async function replanDay(
+  region: string,
+  serviceDate: string,
+  arriving: readonly ShipmentState[],
+  batchId: string,
+  seed: number,
+  deps: BatchingDeps,
+): Promise<DayReplan> {
+  const arrivingIds = new Set(arriving.map((s) => s.shipmentId));
+  let solverSeconds = 0;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const now = Math.ceil(deps.clock.now() / 1000);
+    const current = await deps.batches.getRegionPlan(region, serviceDate);
+    const carried = carryOver(current, arrivingIds, now);
+    const depots = mergeDepots(carried.depots, depotsFor(region, arriving, deps.fleet));
+    const vehicles = freeAfter(vehiclesFor(region, depots, deps.fleet, now, serviceDate), carried.dispatched);
+    const input: RoutingInput = {
+      depots,
+      vehicles,
+      shipments: [...carried.shipments, ...arriving.map(toJob)],
+      planningStart: now,
+    };
+    const started = performance.now();
+    const plan = await deps.engine.planRoutes(input, {
+      timeLimitMs: deps.settings.batchBudgetMs,
+      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
+      seed,
+      initialRoutes: carried.initialRoutes,
+      fixedShipments: carried.shipments.map((s) => s.id),
+      ...(deps.matrix ? { matrix: deps.matrix } : {}),
+    });
+    solverSeconds += (performance.now() - started) / 1000;
+
+    let routeIds: Record<string, string> = {};
+    for (const route of plan.routes) {
+      const id = carried.routeIds.get(route.vehicleId) ?? deps.ids.next();
+      routeIds = withOwnEntry(routeIds, route.vehicleId, id);
+    }
+    const versions = new Map(carried.versions);
+    for (const s of arriving) versions.set(s.shipmentId, s.version);
+    const revision = (current?.revision ?? 0) + 1;
+    const next: RegionPlan = {
+      region,
+      serviceDate,
+      revision,
+      updatedAt: isoAt(deps.clock),
+      input,
+      plan,
+      routeIds,
+      batchId,
+      dispatched: carried.dispatched,
+      versions: pick(versions, plan),
+    };
+    if (await deps.batches.putRegionPlan(next)) {
+      if (tracksBookings(region, deps)) await bookPlan(region, serviceDate, next, batchId, deps);
+      return {
+        serviceDate,
+        input,
+        plan,
+        revision,
+        routeIds,
+        versions,
+        previousDistanceMeters: carried.distanceMeters,
+        solverSeconds,
+        conflicts: attempt,
+      };
+    }
+    deps.logger.info('the plan changed while it was re-optimized: planning again on the new revision', {
+      region,
+      serviceDate,
+      revision: revision - 1,
+    });
+  }
+  throw new PlanBusyError(`the plan of ${region} on ${serviceDate} kept changing`);
+}
+
+interface Carried {
+  depots: DepotInput[];
+  shipments: RoutingInput['shipments'];
+  initialRoutes: Record<string, string[]>;
+  routeIds: Map<string, string>;
+  versions: Map<string, number>;
+  dispatched: NonNullable<RegionPlan['dispatched']>;
+  distanceMeters: number;
+}
+
+/**
+ * What a re-plan takes from the current plan: its open routes (warm start) with their shipments,
+ * less the shipments arriving again (a newer version, or a re-run of the same window); routes that
+ * have left by `now` join the dispatched ones.
+ */
+function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: number): Carried {
+  const carried: Carried = {
+    depots: [],
+    shipments: [],
+    initialRoutes: {},
+    routeIds: new Map(),
+    versions: new Map(),
+    dispatched: [...(current?.dispatched ?? [])],
+    distanceMeters: 0,
+  };
+  if (!current) return carried;
+  const input = current.input as RoutingInput;
+  const plan = current.plan as RoutingPlan;
+  carried.depots = [...input.depots];
+  const jobs = new Map(input.shipments.map((s) => [s.id, s]));
+  for (const route of plan.routes) {
+    const routeId = ownEntry(current.routeIds, route.vehicleId);
+    if (route.stops.length === 0 || !routeId) continue;
+    if (route.start <= now) {
+      carried.dispatched.push({ vehicleId: route.vehicleId, routeId, start: route.start, end: route.end });
+      continue;
+    }
+    carried.routeIds.set(route.vehicleId, routeId);
+    carried.distanceMeters += route.distanceMeters;
+    const stops = route.stops.map((s) => s.shipmentId).filter((id) => !arriving.has(id));
+    carried.initialRoutes = withOwnEntry(carried.initialRoutes, route.vehicleId, stops);
+    for (const id of stops) {
+      const job = jobs.get(id);
+      if (job) carried.shipments.push(job);
+      const version = current.versions ? ownEntry(current.versions, id) : undefined;
+      if (version !== undefined) carried.versions.set(id, version);
+    }
+  }
+  return carried;
+}
+
+/** Vehicles whose route of the day has left are free again when it is back (one route at a time). */
+function freeAfter(vehicles: VehicleInput[], dispatched: Carried['dispatched']): VehicleInput[] {
+  const back = new Map<string, number>();
+  for (const d of dispatched) back.set(d.vehicleId, Math.max(back.get(d.vehicleId) ?? 0, d.end));
+  return vehicles.flatMap((v) => {
+    const start = Math.max(v.shiftStart, back.get(v.id) ?? Number.NEGATIVE_INFINITY);
+    return start < v.shiftEnd ? [{ ...v, shiftStart: start }] : [];
+  });
+}
+
+function mergeDepots(known: DepotInput[], seen: DepotInput[]): DepotInput[] {
+  const ids = new Set(known.map((d) => d.id));
+  return [...known, ...seen.filter((d) => !ids.has(d.id))];
+}
+
+function pick(versions: ReadonlyMap<string, number>, plan: RoutingPlan): Record<string, number> {
+  let out: Record<string, number> = {};
+  for (const r of plan.routes)
+    for (const s of r.stops) {
+      const version = versions.get(s.shipmentId);
+      if (version !== undefined) out = withOwnEntry(out, s.shipmentId, version);
+    }
+  return out;
+}
+
+/**
+ * A configured fleet's bookings follow the plan (ADR 0004, 0005): each vehicle is out until the end
+ * of its last route of the day, so an URGENT insertion sees what the plan gives it.
+ */
+async function bookPlan(
+  region: string,
+  serviceDate: string,
+  plan: RegionPlan,
+  batchId: string,
+  deps: Pick<BatchingDeps, 'batches'>,
+): Promise<void> {
+  const vehicles = new Map((plan.input as RoutingInput).vehicles.map((v) => [v.id, v]));
+  const until = new Map<string, number>();
+  for (const d of plan.dispatched ?? []) until.set(d.vehicleId, Math.max(until.get(d.vehicleId) ?? 0, d.end));
+  for (const route of (plan.plan as RoutingPlan).routes) {
+    const v = vehicles.get(route.vehicleId);
+    const busy = v?.endDepotId && v.endDepotId !== v.startDepotId ? v.shiftEnd : route.end;
+    until.set(route.vehicleId, Math.max(until.get(route.vehicleId) ?? 0, busy));
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.batches.getBookings(region, serviceDate);
+    const next: FleetBookings = { region, serviceDate, revision: current.revision + 1, vehicles: {} };
+    for (const [vehicleId, end] of until) {
+      next.vehicles = withOwnEntry(next.vehicles, vehicleId, {
+        until: end,
+        previous: ownEntry(current.vehicles, vehicleId)?.until ?? 0,
+        batchId,
+      });
+    }
+    if (await deps.batches.putBookings(next)) return;
+  }
+  throw new ConcurrencyConflictError(`vehicle bookings of ${region} on ${serviceDate} kept changing`);
+}
