@@ -67,7 +67,11 @@ function warmStart(
   const index = new Map(input.shipments.map((s, i) => [s.id, i]));
   const placed = new Set<number>();
   const routes = input.vehicles.map((v) =>
-    (options.initialRoutes?.[v.id] ?? []).flatMap((id) => {
+    // Own entries only: a vehicle id such as `constructor` is an ordinary id.
+    (options.initialRoutes && Object.hasOwn(options.initialRoutes, v.id)
+      ? (options.initialRoutes[v.id] ?? [])
+      : []
+    ).flatMap((id) => {
       const i = index.get(id);
       if (i === undefined || placed.has(i)) return [];
       placed.add(i);
