@@ -105,11 +105,36 @@ describe('idempotency scopes in one process (API and queue consumers)', () => {
     }
   });
 
+  it('API first, then URGENT shipments whose real-time budget ran out: the p0 consumer optimizes each', async () => {
+    // A 1 ms real-time budget: SAME_DAY shipments are answered 202 and go to the p0 consumer.
+    process.env.URGENT_BUDGET_MS = '1';
+    const p = await freshProcess();
+    delete process.env.URGENT_BUDGET_MS;
+    try {
+      const keyed = await p.post(shipment('IDS-U-0', 'ids-urgent', 0), { 'Idempotency-Key': 'ids-u-key' });
+      expect(keyed.status).toBe(202);
+      const urgent = ['IDS-U-1', 'IDS-U-2', 'IDS-U-3'];
+      for (const [i, id] of urgent.entries()) {
+        const r = await p.post({
+          ...shipment(id, 'ids-urgent', i + 1),
+          serviceLevel: 'SAME_DAY',
+          timeWindow: undefined,
+        });
+        expect(r.status).toBe(202);
+        expect(r.body.shipmentId).toBe(id);
+      }
+      expect(await p.consume(urgent, 'urgent')).toEqual({ batchItemFailures: [] });
+      for (const id of urgent) expect(await p.status(id), id).toBe('OPTIMIZED');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('keeps the records of each use apart (one key prefix per API route and per consumer)', async () => {
     const records =
       (await services.dynamo.client.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE.id }))).Items ?? [];
     const prefixes = new Set(records.map((r) => String(r.id).split('#')[0]));
-    expect([...prefixes].sort()).toEqual(['api.CreateShipment', 'window-consumer']);
+    expect([...prefixes].sort()).toEqual(['api.CreateShipment', 'urgent-consumer', 'window-consumer']);
   });
 });
 

@@ -64,7 +64,7 @@ type Handler = (
 async function freshProcess(announced: BusEnvelope[]) {
   vi.resetModules();
   const handlers = (await import('../../functions/api/shipments')) as unknown as Record<string, Handler>;
-  const { windowConsumer } = await import('../../functions/queue/shipments');
+  const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
   const gateway = createGateway({
     routes: API_ROUTES,
     apiKey: IN_PROCESS_API_KEY,
@@ -87,8 +87,14 @@ async function freshProcess(announced: BusEnvelope[]) {
   const get = async (shipmentId: string) =>
     (await fetch(`${url}/v1/shipments/${shipmentId}`, { headers: { 'x-api-key': IN_PROCESS_API_KEY } }))
       .status;
-  /** Delivers what the bus announced for these shipments to the window consumer, as SQS would. */
-  const consume = async (shipmentIds: string[]) => {
+  const status = async (shipmentId: string) =>
+    (
+      (await (
+        await fetch(`${url}/v1/shipments/${shipmentId}`, { headers: { 'x-api-key': IN_PROCESS_API_KEY } })
+      ).json()) as { status?: string }
+    ).status;
+  /** Delivers what the bus announced for these shipments to a consumer (p1/p2 window, p0 urgent), as SQS would. */
+  const consume = async (shipmentIds: string[], consumer: 'window' | 'urgent' = 'window') => {
     const envelopes = announced.filter((e) =>
       shipmentIds.includes((e.detail as { shipmentId: string }).shipmentId),
     );
@@ -108,10 +114,11 @@ async function freshProcess(announced: BusEnvelope[]) {
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:StandardShipments',
+        eventSourceARN: `arn:aws:sqs:eu-north-1:000000000000:${consumer === 'urgent' ? 'Urgent' : 'Standard'}Shipments`,
         awsRegion: 'eu-north-1',
       })),
     };
+    if (consumer === 'urgent') return urgentConsumer(event, lambdaContext('UrgentConsumer', 60_000));
     return windowConsumer(event, lambdaContext('StandardConsumer', 60_000));
   };
   return {
@@ -119,6 +126,7 @@ async function freshProcess(announced: BusEnvelope[]) {
     handlers,
     post,
     get,
+    status,
     consume,
     async close() {
       gateway.closeAllConnections();
