@@ -93,6 +93,19 @@ describe('gradual rollout in AWS (issue 13)', () => {
     });
   });
 
+  it('gives no function a service endpoint of its own: on LocalStack the SDK takes AWS_ENDPOINT_URL', () => {
+    for (const [id, fn] of Object.entries(shadow.service.findResources('AWS::Lambda::Function'))) {
+      const vars = Object.keys(
+        (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ??
+          {},
+      );
+      expect(
+        vars.filter((v) => /_ENDPOINT$|^AWS_ENDPOINT_URL/.test(v)),
+        id,
+      ).toEqual([]);
+    }
+  });
+
   it('outputs the callbacks table for shadow:list', () => {
     shadow.service.hasOutput('CallbacksTable', Match.anyValue());
   });
