@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LIVE_SHARE_FILE, readLiveShareFile } from '../../shared/adapters/rollout/file-live-share';
+import {
+  LIVE_SHARE_FILE,
+  readLiveShareFile,
+  writeLiveShareFile,
+} from '../../shared/adapters/rollout/file-live-share';
 import { DLQ_RETENTION_DAYS } from '../../shared/adapters/sqs/queues';
 import { reannounceUndeliveredRoutes } from '../../shared/domain/callbacks/recovery';
 import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
@@ -39,7 +43,10 @@ export const callbacksModule: LocalModule = {
       fake = await startPersistentFakeScm(ctx.dataDir, secret, ctx.clock);
       callbackUrl = fake.webhookUrl;
     }
-    const liveShareFile = join(ctx.dataDir, LIVE_SHARE_FILE);
+    // The live share is kept in DATA_DIR (LIVE_SHARE seeds it on the first start), so that
+    // `npm run rollout:set` and a restart see the same value.
+    const liveShareFile = process.env.LIVE_SHARE_FILE ?? join(ctx.dataDir, LIVE_SHARE_FILE);
+    if (!existsSync(liveShareFile)) writeLiveShareFile(liveShareFile, Number(process.env.LIVE_SHARE ?? 1));
     const sqs = new SQSClient({ region: ctx.region, endpoint: ctx.endpoints.sqs });
     const { CALLBACK_DLQ_NAME, renderDeliveryDefinition } = await import('../../infra/constructs/callbacks');
     const dlq = await sqs.send(
@@ -55,7 +62,7 @@ export const callbacksModule: LocalModule = {
       CALLBACK_DLQ_URL: dlqUrl,
       CALLBACK_MODE: process.env.CALLBACK_MODE ?? 'live',
       // The rollout share, changed at runtime by `npm run rollout:set -- SHARE`.
-      LIVE_SHARE_FILE: process.env.LIVE_SHARE_FILE ?? liveShareFile,
+      LIVE_SHARE_FILE: liveShareFile,
       ...(fake && !process.env.SCM_BASE_URL ? { SCM_BASE_URL: fake.url } : {}),
     });
 
@@ -106,7 +113,7 @@ export const callbacksModule: LocalModule = {
     return {
       banner: [
         `callbacks  ${callbackUrl}${fake ? '   (built-in fake SCM: POST /_control, GET /_received)' : ''}   mode ${process.env.CALLBACK_MODE ?? 'live'}`,
-        `rollout    live share ${readLiveShareFile(process.env.LIVE_SHARE_FILE ?? liveShareFile, Number(process.env.LIVE_SHARE ?? 1))}   (npm run rollout:set -- SHARE; npm run -s shadow:list)`,
+        `rollout    live share ${readLiveShareFile(liveShareFile, 1)}   (npm run rollout:set -- SHARE; npm run -s shadow:list)`,
         `webhook secret ${secret}`,
         `callback DLQ ${CALLBACK_DLQ_NAME}   (npm run dlq:redrive -- --queue ${CALLBACK_DLQ_NAME} [--dry-run] [--max N])`,
       ],
