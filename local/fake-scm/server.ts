@@ -17,6 +17,11 @@ export interface FakeScmBehaviour {
   retryAfter?: number;
   /** Until this service-clock time every connection is dropped (the SCM is down). */
   downUntil?: number;
+  /**
+   * This share (0-1) of verified `shipment.route_optimized` webhooks is answered 409 (a version
+   * conflict), chosen by a hash of the webhook-id: a retry of the same webhook gets the same answer.
+   */
+  conflictShare?: number;
 }
 
 export interface ReceivedWebhook {
@@ -41,6 +46,7 @@ export const FakeScmControl = z.strictObject({
   answer: Status.optional(),
   retryAfter: z.int().min(0).optional(),
   downForSeconds: z.number().min(0).max(31_536_000).optional(),
+  conflictShare: z.number().min(0).max(1).optional(),
   reset: z.boolean().optional(),
 });
 export type FakeScmControl = z.infer<typeof FakeScmControl>;
@@ -52,6 +58,16 @@ function controlError(error: z.ZodError): { error: string; field: string } {
     issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.') || '(body)';
   const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
   return { error: `${field}: ${message}`, field };
+}
+
+/** A stable number in [0, 1) from a text (FNV-1a, mixed). */
+function shareOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  // A final mix (murmur3's) so ids that differ in their last characters spread over [0, 1).
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
 }
 
 const DEFAULT_BEHAVIOUR: FakeScmBehaviour = { failNext: 0, failWith: 500, answer: 200 };
@@ -124,6 +140,12 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     if (behaviour.failNext > 0) {
       behaviour.failNext--;
       answer = behaviour.failWith;
+    } else if (
+      behaviour.conflictShare &&
+      raw.includes('"shipment.route_optimized"') &&
+      shareOf(record.webhookId) < behaviour.conflictShare
+    ) {
+      answer = 409;
     }
     record.answer = answer;
     if (answer === 'network') {

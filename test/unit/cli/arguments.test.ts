@@ -42,6 +42,10 @@ const cases: [string, string, string[], RegExp, (Record<string, string> | undefi
   ['replay', 'local/cli/replay.ts', [], /one of --shipment, --region or --since/],
   ['replay', 'local/cli/replay.ts', ['--since', 'yesterday'], /--since .*'yesterday'/],
   ['replay', 'local/cli/replay.ts', ['--shipment', 'A', '--region', 'B'], /not with --region/],
+  ['simulate', 'test/sim/simulate.ts', ['--volume', '3x'], /--volume must be 1x, 10x or 100x, got '3x'/],
+  ['simulate', 'test/sim/simulate.ts', ['--faults', 'scm-down@1h'], /scm-down needs a duration/],
+  ['simulate', 'test/sim/simulate.ts', ['--faults', 'meteor@1h'], /unknown fault 'meteor'/],
+  ['simulate', 'test/sim/simulate.ts', ['--hours', '30'], /--hours .*<= 24/],
 ];
 
 describe('CLI arguments', () => {
@@ -68,6 +72,7 @@ describe('CLI arguments', () => {
     ['scm:fake', 'local/cli/fake-scm.ts'],
     ['dlq:redrive', 'local/cli/dlq-redrive.ts'],
     ['replay', 'local/cli/replay.ts'],
+    ['simulate', 'test/sim/simulate.ts'],
   ])(
     '%s --help prints the usage and exits 0',
     async (name, script) => {
