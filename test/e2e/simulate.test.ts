@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../support/cli';
+
+/**
+ * The short form of `npm run simulate`: two simulated hours of the generated day at TIME_SCALE
+ * 120 with an SCM outage, 409s, a slow SCM, a kill -9 and restart, duplicates, out-of-order
+ * versions and malformed requests. Nothing lost, nothing applied twice, and the report written.
+ */
+describe('npm run simulate (short form)', () => {
+  it('2 simulated hours with faults: exit 0, lost 0, applied twice 0, report.md and report.html', async () => {
+    const report = mkdtempSync(join(tmpdir(), 'simulate-report-'));
+    const result = await runScript(
+      'test/sim/simulate.ts',
+      [
+        '--hours',
+        '2',
+        '--start-hour',
+        '6',
+        '--time-scale',
+        '120',
+        '--settle-s',
+        '60',
+        '--faults',
+        'scm-down@20m+15m,scm-409@0h+2h:0.1,kill@1h,scm-slow@1h20m+5m,duplicates,out-of-order,malformed:0.05',
+        '--report',
+        report,
+      ],
+      { timeoutMs: 280_000 },
+    );
+    expect(result.code, `${result.stdout}\n${result.stderr.slice(-3000)}`).toBe(0);
+    expect(result.stdout).toMatch(/simulate: PASS accepted \d+, lost 0, applied twice 0/);
+    const md = readFileSync(join(report, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| \*\*lost\*\* .* \| \*\*0\*\* \|/);
+    expect(md).toMatch(/\| \*\*versions applied at the SCM more than once\*\* .* \| \*\*0\*\* \|/);
+    expect(md).toMatch(/\| API ingest .* \| \d+ \| \d+ \| \d+ \|/);
+    expect(md).toMatch(/\| API URGENT .* \| \d+ \| \d+ \| \d+ \|/);
+    expect(md).toMatch(/\| end-to-end accepted .* \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).toMatch(/\| ROUTE_APPLIED \| \d+ \|/);
+    expect(md).toMatch(/\| cancelled \| [1-9]\d* \|/);
+    expect(md).toMatch(/malformed requests \(answered 4xx \/ otherwise\) \| [1-9]\d* \/ 0 \|/);
+    expect(existsSync(join(report, 'report.html'))).toBe(true);
+    const html = readFileSync(join(report, 'report.html'), 'utf8');
+    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html).toContain('Callbacks by outcome at the SCM');
+    expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/(?!www\.w3\.org)/);
+  }, 300_000);
+});
