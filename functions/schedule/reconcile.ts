@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { awsClients } from '../../shared/adapters/clients';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
 import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconciliation-store';
+import { HttpScmListing } from '../../shared/adapters/scm/http-listing';
 import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
+import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
+import { StaticSecretSource } from '../../shared/adapters/webhooks/signature';
+import { systemClock } from '../../shared/domain/clock';
 import { METRICS } from '../../shared/domain/operations/metric-names';
 import {
   DEFAULT_RECONCILE_SETTINGS,
@@ -12,6 +17,11 @@ import {
   type ReconciliationReport,
   reconcileHourly,
 } from '../../shared/domain/operations/reconcile';
+import {
+  type DailyReconcileDeps,
+  type DailyReconciliationReport,
+  reconcileDaily,
+} from '../../shared/domain/operations/reconcile-daily';
 import { flushMetrics, MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { parseWith } from '../../shared/schemas/callback-environment';
 import { Environment } from '../../shared/schemas/environment';
@@ -71,4 +81,52 @@ export const handler = async (): Promise<Omit<ReconciliationReport, 'items'>> =>
   } finally {
     flushMetrics();
   }
+};
+
+/** What the daily comparison reads besides the hourly run's: the SCM listing and the signing secret. */
+export const DailyReconcileEnvironment = ReconcileEnvironment.extend({
+  SCM_BASE_URL: z.url(),
+  SCM_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  SCM_WEBHOOK_SECRET: z.string().min(1).optional(),
+  SECRETS_MANAGER_ENDPOINT: z.url().optional(),
+}).refine((env) => env.SCM_WEBHOOK_SECRET_ARN || env.SCM_WEBHOOK_SECRET, {
+  message: 'SCM_WEBHOOK_SECRET_ARN or SCM_WEBHOOK_SECRET is required',
+  path: ['SCM_WEBHOOK_SECRET_ARN'],
+});
+
+let cachedDaily: DailyReconcileDeps | undefined;
+
+/** Composition root of the daily comparison (the scheduled Lambda, the local runtime, the CLI). */
+export function dailyReconcileDependencies(): DailyReconcileDeps {
+  if (cachedDaily) return cachedDaily;
+  const env = parseWith(DailyReconcileEnvironment);
+  const hourly = reconcileDependencies();
+  const secrets = env.SCM_WEBHOOK_SECRET_ARN
+    ? new SecretsManagerSecretSource(
+        new SecretsManagerClient({
+          region: env.AWS_REGION,
+          ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
+        }),
+        env.SCM_WEBHOOK_SECRET_ARN,
+        systemClock,
+      )
+    : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  cachedDaily = {
+    store: hourly.store,
+    callbacks: new DynamoCallbackStore(awsClients(env).dynamodb, env.CALLBACKS_TABLE),
+    deliveries: hourly.deliveries,
+    runs: hourly.runs,
+    clock: hourly.clock,
+    logger: hourly.logger,
+    scm: new HttpScmListing({ baseUrl: env.SCM_BASE_URL, secrets, wallClock: systemClock }),
+  };
+  return cachedDaily;
+}
+
+/** EventBridge Scheduler, daily: one comparison with the SCM listing. */
+export const dailyHandler = async (): Promise<Omit<DailyReconciliationReport, 'items'>> => {
+  const { items: _items, ...summary } = await reconcileDaily(dailyReconcileDependencies(), {
+    runId: randomUUID(),
+  });
+  return summary;
 };

@@ -5,7 +5,7 @@ import { parseCli, runCli, UsageError } from '../../shared/runtime/cli';
 import { connectEnvironment } from './connect';
 
 const COMMAND = 'npm run reconcile --';
-const USAGE = `usage: npm run reconcile -- --hourly [--dry-run] [--json] [--data-dir DIR]
+const USAGE = `usage: npm run reconcile -- --hourly | --daily [--dry-run] [--json] [--data-dir DIR]
 
 Runs the hourly reconciliation once, as the schedule does (README "Reconciliation"):
   OPTIMIZING for over 2 h                  → re-queued (QUEUED, announced again)
@@ -13,10 +13,17 @@ Runs the hourly reconciliation once, as the schedule does (README "Reconciliatio
   STALE for over 30 min                    → flagged for operations (listed, counted)
   callback PENDING/IN_PROGRESS untouched
   for over 20 min, breaker closed          → re-delivered with its webhook-id
+--daily compares the SCM listing (GET {SCM_BASE_URL}/shipments, signed, paginated) of the last 26 h
+with our state:
+  a version the SCM has and we do not      → flagged (we never received that body: nothing to re-queue)
+  our ROUTE_APPLIED/CALLBACK_FAILED route
+  the SCM does not show applied            → callback re-sent with its webhook-id
+  anything else that disagrees             → flagged
 A run holds a lease: a second run at the same time does nothing (exit code 3).
 Exit code 0: nothing stuck; 1: stuck shipments found (and remediated unless --dry-run); 2: usage.
 
-  --hourly         the hourly reconciliation (the daily SCM comparison is not built yet)
+  --hourly         the hourly reconciliation
+  --daily          the daily comparison with the SCM listing
   --dry-run        find and report, change nothing, take no lease
   --json           the report as one JSON object
   --data-dir DIR   the local runtime's DATA_DIR (default DATA_DIR, else .data); without its
@@ -34,8 +41,7 @@ async function main() {
       'data-dir': { type: 'string' },
     },
   });
-  if (values.daily) throw new UsageError('--daily (the comparison with the SCM listing) is not built yet');
-  if (!values.hourly) throw new UsageError('--hourly is required');
+  if (values.daily === values.hourly) throw new UsageError('one of --hourly or --daily is required');
   const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? '.data';
   const target = connectEnvironment(dataDir);
   if (target === 'local') {
@@ -44,11 +50,18 @@ async function main() {
     const callbacks = JSON.parse(readFileSync(file, 'utf8')) as {
       stateMachineArn: string;
       stepFunctionsEndpoint: string;
+      fakeScmUrl?: string;
     };
     process.env.CALLBACKS_TABLE ??= 'Callbacks';
     process.env.CALLBACK_STATE_MACHINE_ARN ??= callbacks.stateMachineArn;
     process.env.STEPFUNCTIONS_ENDPOINT ??= callbacks.stepFunctionsEndpoint;
+    if (values.daily) {
+      if (callbacks.fakeScmUrl) process.env.SCM_BASE_URL ??= callbacks.fakeScmUrl;
+      const secretFile = join(dataDir, 'webhook-secret');
+      if (existsSync(secretFile)) process.env.SCM_WEBHOOK_SECRET ??= readFileSync(secretFile, 'utf8').trim();
+    }
   }
+  if (values.daily) return daily(target, values['dry-run'], values.json);
   const { reconcileDependencies } = await import('../../functions/schedule/reconcile');
   const { reconcileHourly } = await import('../../shared/domain/operations/reconcile');
   const progress = process.stderr.isTTY && !values.json;
@@ -87,6 +100,37 @@ async function main() {
       console.log(`  ${item.action.padEnd(12)} ${item.shipmentId} v${item.version}: ${item.reason}`);
   }
   // The SDK clients keep sockets open: end here.
+  process.exit(report.outcome === 'busy' ? 3 : found > 0 ? 1 : 0);
+}
+
+async function daily(target: string, dryRun: boolean, json: boolean) {
+  const { dailyReconcileDependencies } = await import('../../functions/schedule/reconcile');
+  const { reconcileDaily } = await import('../../shared/domain/operations/reconcile-daily');
+  const report = await reconcileDaily(dailyReconcileDependencies(), { runId: `cli-${randomUUID()}`, dryRun });
+  const found =
+    report.found['scm-newer-version'] + report.found['scm-lacks-route'] + report.found.disagreement;
+  if (json) console.log(JSON.stringify(report));
+  else if (report.outcome === 'busy')
+    console.log(`daily reconciliation against ${target}: another run holds the lease; nothing done`);
+  else {
+    console.log(
+      `daily reconciliation against ${target}${report.dryRun ? ' (dry run: nothing changed)' : ''}, run ${report.runId}, changes since ${report.updatedSince}`,
+    );
+    console.log(`  compared: ${report.compared.scm} SCM items, ${report.compared.ours} of our routes`);
+    const rows: [string, number, string][] = [
+      ['SCM has a newer version', report.found['scm-newer-version'], 'flagged'],
+      ['SCM lacks our route', report.found['scm-lacks-route'], 're-sent'],
+      ['disagreement', report.found.disagreement, 'flagged'],
+    ];
+    console.log(`  ${'finding'.padEnd(30)}${'found'.padStart(6)}  action`);
+    for (const [kind, n, action] of rows)
+      console.log(`  ${kind.padEnd(30)}${String(n).padStart(6)}  ${action}`);
+    console.log(
+      `  already re-sent by an earlier run: ${report.alreadyRedelivered}; errors: ${report.errors}`,
+    );
+    for (const item of report.items)
+      console.log(`  ${item.action.padEnd(12)} ${item.shipmentId} v${item.version}: ${item.reason}`);
+  }
   process.exit(report.outcome === 'busy' ? 3 : found > 0 ? 1 : 0);
 }
 

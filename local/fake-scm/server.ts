@@ -70,6 +70,15 @@ function shareOf(text: string): number {
   return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
 }
 
+function verifies(verifier: Webhook, payload: string, headers: Record<string, string>): boolean {
+  try {
+    verifier.verify(payload, headers);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const DEFAULT_BEHAVIOUR: FakeScmBehaviour = { failNext: 0, failWith: 500, answer: 200 };
 const RESERVED = new Set(['/_control', '/_received', '/shipments', '/health']);
 
@@ -88,6 +97,7 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     { shipmentId: string; version: number; status: string; updatedAt: string }
   >();
   let holding = 0;
+  let listingsSigned = 0;
   const held = new Set<ServerResponse>();
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -227,11 +237,40 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
       return json(res, 200, received);
     }
     if (url.pathname === '/shipments' && method === 'GET') {
+      // Signed like the callbacks (Standard Webhooks over `{"method":"GET","path":"{path}?{query}"}` (the library verifies a JSON payload)); checked when sent.
+      if (req.headers['webhook-signature'] !== undefined) {
+        const headers = {
+          'webhook-id': String(req.headers['webhook-id'] ?? ''),
+          'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+          'webhook-signature': String(req.headers['webhook-signature']),
+        };
+        const signed = JSON.stringify({ method: 'GET', path: `${url.pathname}${url.search}` });
+        if (!verifiers.some((v) => verifies(v, signed, headers)))
+          return json(res, 401, { error: 'invalid signature' });
+        listingsSigned++;
+      }
       const since = url.searchParams.get('updatedSince');
+      if (since !== null && Number.isNaN(Date.parse(since)))
+        return json(res, 400, { error: 'updatedSince: not an ISO date-time', field: 'updatedSince' });
       const list = [...applied.values()]
         .filter((s) => !since || s.updatedAt >= new Date(since).toISOString())
+        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.shipmentId.localeCompare(b.shipmentId))
         .map(({ shipmentId, version, status }) => ({ shipmentId, version, status }));
-      return json(res, 200, list);
+      const limitParam = url.searchParams.get('limit');
+      const cursorParam = url.searchParams.get('cursor');
+      // Without limit or cursor: the plain array (the listing as it was).
+      if (limitParam === null && cursorParam === null) return json(res, 200, list);
+      const limit = limitParam === null ? 100 : Number(limitParam);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        return json(res, 400, { error: 'limit: an integer from 1 to 1000', field: 'limit' });
+      const offset =
+        cursorParam === null ? 0 : Number.parseInt(Buffer.from(cursorParam, 'base64url').toString(), 10);
+      if (!Number.isInteger(offset) || offset < 0)
+        return json(res, 400, { error: 'cursor: not a cursor of this listing', field: 'cursor' });
+      const items = list.slice(offset, offset + limit);
+      const next =
+        offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+      return json(res, 200, { items, ...(next ? { next } : {}) });
     }
     if (method === 'POST' && !RESERVED.has(url.pathname)) return onWebhook(req, res, raw);
     return json(res, 404, { error: `no route ${method} ${url.pathname}` });
@@ -253,6 +292,16 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     behaviour: () => ({ ...behaviour }),
     /** As POST /_control; throws on a change the endpoint would refuse. */
     control: (change: FakeScmControl) => control(FakeScmControl.parse(change)),
+    /** Listing requests that came signed (and verified). */
+    listingsSigned: () => listingsSigned,
+    /** Marks a route applied as if its callback had been taken (a planted state for tests). */
+    plantApplied: (shipmentId: string, version: number, status = 'ROUTE_APPLIED') =>
+      applied.set(shipmentId, {
+        shipmentId,
+        version,
+        status,
+        updatedAt: new Date(clock.now()).toISOString(),
+      }),
     /** Requests held open (timeout mode). */
     holding: () => holding,
     close: () =>

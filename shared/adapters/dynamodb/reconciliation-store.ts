@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaseLock } from '../../domain/batching/ports';
 import { DependencyError } from '../../domain/errors';
 import type { ReconciliationReport, ReconciliationRuns } from '../../domain/operations/reconcile';
+import type { DailyReconciliationReport } from '../../domain/operations/reconcile-daily';
 import { documentClient, keysAsData } from './marshalling';
 import { queryAll } from './query';
 
@@ -29,7 +30,7 @@ export class DynamoReconciliationRuns implements ReconciliationRuns {
     return this.locks.release(name, owner);
   }
 
-  async saveReport(report: ReconciliationReport): Promise<void> {
+  async saveReport(report: { kind: 'hourly' | 'daily'; runId: string; startedAt: string }): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -47,7 +48,11 @@ export class DynamoReconciliationRuns implements ReconciliationRuns {
   }
 
   /** The reports of `kind`, oldest first. */
-  async reports(kind: ReconciliationReport['kind'] = 'hourly'): Promise<ReconciliationReport[]> {
+  async reports(kind?: 'hourly'): Promise<ReconciliationReport[]>;
+  async reports(kind: 'daily'): Promise<DailyReconciliationReport[]>;
+  async reports(
+    kind: 'hourly' | 'daily' = 'hourly',
+  ): Promise<(ReconciliationReport | DailyReconciliationReport)[]> {
     return queryAll(
       this.doc,
       {
@@ -55,7 +60,7 @@ export class DynamoReconciliationRuns implements ReconciliationRuns {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `RECONCILIATION#${kind}` },
       },
-      (item) => item.report as ReconciliationReport,
+      (item) => item.report as ReconciliationReport | DailyReconciliationReport,
     );
   }
 }

@@ -43,7 +43,8 @@ export interface ReconciliationReport {
 export interface ReconciliationRuns {
   acquire(name: string, owner: string, ttlMs: number): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
-  saveReport(report: ReconciliationReport): Promise<void>;
+  /** Kept under `RECONCILIATION#{kind}` (hourly or daily). */
+  saveReport(report: { kind: 'hourly' | 'daily'; runId: string; startedAt: string }): Promise<void>;
 }
 
 export interface ReconcileSettings {
