@@ -11,6 +11,17 @@ export class DeploymentContextError extends Error {
   override name = 'DeploymentContextError';
 }
 
+/** Context `scmBaseUrl`, optional: base of the SCM listing (contract §5); default the callback URL's origin. */
+export function scmBaseUrlFromContext(node: Node): string | undefined {
+  const value = node.tryGetContext('scmBaseUrl') as unknown;
+  if (value === undefined || value === null || value === '') return undefined;
+  try {
+    return new URL(String(value)).href.replace(/\/$/, '');
+  } catch {
+    throw new DeploymentContextError(`context scmBaseUrl: not an absolute URL: "${String(value)}"`);
+  }
+}
+
 /**
  * Context `scmCallbackUrl`, required: the URL the SCM receives its webhooks on (contract §4).
  * There is no default, so that no deployment sends shipment data to a placeholder host.
@@ -108,6 +119,7 @@ export function buildApp(app: App, options: { prefix?: string } = {}) {
     env,
     stateful,
     scmCallbackUrl,
+    ...(scmBaseUrlFromContext(app.node) ? { scmBaseUrl: scmBaseUrlFromContext(app.node) } : {}),
     callbackRollout,
     deploymentConfig: deployment.config,
     description: 'API, functions and schedules',

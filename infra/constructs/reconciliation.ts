@@ -5,6 +5,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnAlias } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BATCHING_TABLE, CALLBACKS_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
@@ -18,6 +19,8 @@ export interface ReconciliationProps {
   deliveryStateMachine: IStateMachine;
   /** Common function environment (tables, bus, queues). */
   environment: Record<string, string>;
+  /** The SCM listing the daily comparison reads, signed with the webhook secret. */
+  scm: { baseUrl: string; webhookSecret: ISecret };
 }
 
 /**
@@ -28,6 +31,8 @@ export interface ReconciliationProps {
 export class Reconciliation extends Construct {
   readonly function: ServiceFunction;
   readonly schedule: Schedule;
+  readonly dailyFunction: ServiceFunction;
+  readonly dailySchedule: Schedule;
 
   constructor(scope: Construct, id: string, props: ReconciliationProps) {
     super(scope, id);
@@ -62,6 +67,41 @@ export class Reconciliation extends Construct {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.live.node.defaultChild as CfnAlias)}>:*]`,
       reason:
         'Scheduler may invoke the live alias of the one reconciliation function (lambda grantInvoke adds `:*`); nothing else.',
+    });
+
+    // Daily: the comparison with the SCM listing (signed GET {SCM_BASE_URL}/shipments, paginated).
+    const daily = new ServiceFunction(this, 'DailyReconciliation', {
+      entry: 'functions/schedule/reconcile.ts',
+      handler: 'dailyHandler',
+      description: 'Daily: compares the SCM listing with our state; re-sends routes it lacks, flags the rest',
+      environment: {
+        ...props.environment,
+        [CALLBACKS_TABLE.envVar]: props.tables.callbacks.tableName,
+        CALLBACK_STATE_MACHINE_ARN: props.deliveryStateMachine.stateMachineArn,
+        SCM_BASE_URL: props.scm.baseUrl,
+        SCM_WEBHOOK_SECRET_ARN: props.scm.webhookSecret.secretArn,
+      },
+      timeout: Duration.minutes(15),
+      reservedConcurrency: 1,
+    });
+    grantTable(daily, props.tables.shipments, SHIPMENTS_TABLE, 'read');
+    grantTable(daily, props.tables.batching, BATCHING_TABLE, 'readwrite');
+    grantTable(daily, props.tables.callbacks, CALLBACKS_TABLE, 'read');
+    props.deliveryStateMachine.grantStartExecution(daily);
+    props.scm.webhookSecret.grantRead(daily);
+    this.dailyFunction = daily;
+    const dailyRole = new Role(this, 'DailyReconciliationSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    this.dailySchedule = new Schedule(this, 'DailyReconciliationSchedule', {
+      schedule: ScheduleExpression.cron({ minute: '30', hour: '3' }),
+      target: new LambdaInvoke(daily.live, { retryAttempts: 0, role: dailyRole }),
+      description: 'Daily comparison with the SCM listing (03:30 UTC)',
+    });
+    Validations.of(dailyRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(daily.live.node.defaultChild as CfnAlias)}>:*]`,
+      reason:
+        'Scheduler may invoke the live alias of the daily reconciliation function (lambda grantInvoke adds `:*`); nothing else.',
     });
   }
 }

@@ -37,6 +37,8 @@ export interface ServiceStackProps extends StackProps {
   batchBudgetSeconds?: number;
   /** The SCM's webhook URL (contract §4); required, from CDK context `scmCallbackUrl` (build-app.ts). */
   scmCallbackUrl: string;
+  /** Base of the SCM listing (contract §5); default: the origin of scmCallbackUrl. */
+  scmBaseUrl?: string;
   /**
    * Distances and durations for the functions that plan routes; CDK context `routingMatrix`
    * (`great-circle` | `osrm` | `amazon-location`, see constructs/routing-matrix.ts) by default.
@@ -138,6 +140,10 @@ export class ServiceStack extends Stack {
       bus: routing.bus,
       deliveryStateMachine: this.callbacks.stateMachine,
       environment,
+      scm: {
+        baseUrl: props.scmBaseUrl ?? new URL(props.scmCallbackUrl).origin,
+        webhookSecret: this.callbacks.webhookSecret,
+      },
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -33,6 +33,32 @@ describe('reconciliation schedule', () => {
     expect(JSON.stringify(target.RoleArn)).toContain(roleId);
   });
 
+  it('invokes the daily comparison once a day with its own role, one run at a time, with the SCM listing and secret', () => {
+    const [fnId, fn] = byLogicalId('AWS::Lambda::Function', 'DailyReconciliation');
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Properties.Handler).toMatch(/dailyHandler$/);
+    const env = JSON.stringify(fn.Properties.Environment);
+    for (const name of ['SCM_BASE_URL', 'SCM_WEBHOOK_SECRET_ARN', 'CALLBACK_STATE_MACHINE_ARN'])
+      expect(env).toContain(name);
+    const [, schedule] = byLogicalId('AWS::Scheduler::Schedule', 'DailyReconciliationSchedule');
+    expect(schedule.Properties.ScheduleExpression).toBe('cron(30 3 * * ? *)');
+    const target = schedule.Properties.Target as { Arn: unknown; RoleArn: unknown };
+    expect(JSON.stringify(target.Arn)).toContain(aliasOf(fnId));
+    const [roleId] = byLogicalId('AWS::IAM::Role', 'DailyReconciliationSchedulerRole');
+    expect(JSON.stringify(target.RoleArn)).toContain(roleId);
+    const statements = Object.values(synth.service.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const s of statements) {
+      expect(s.Action).toBe('lambda:InvokeFunction');
+      for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toContain(aliasOf(fnId));
+    }
+  });
+
   it('gives the schedule role lambda:InvokeFunction on that function only', () => {
     const [fnId] = byLogicalId('AWS::Lambda::Function', 'HourlyReconciliation');
     const [roleId] = byLogicalId('AWS::IAM::Role', 'HourlyReconciliationSchedulerRole');
