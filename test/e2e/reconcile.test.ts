@@ -80,6 +80,27 @@ describe('reconciliation on the local runtime', () => {
       encoding: 'utf8',
     });
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('--hourly is required');
+    expect(usage.stderr).toContain('one of --hourly or --daily is required');
+  });
+
+  it('npm run reconcile -- --daily --dry-run --json reads the fake SCM listing of the running runtime', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'local/cli/reconcile.ts',
+        '--daily',
+        '--dry-run',
+        '--json',
+        '--data-dir',
+        runtime.dataDir,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.stderr).not.toMatch(/error/i);
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(report).toMatchObject({ kind: 'daily', dryRun: true, outcome: 'completed', errors: 0 });
+    expect(report.compared.scm).toBeGreaterThanOrEqual(0);
   });
 });
