@@ -57,9 +57,16 @@ export async function requeueInterruptedUrgent(
   deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'logger'>,
 ): Promise<number> {
   let count = 0;
-  for (const listed of await deps.store.listByStatus('OPTIMIZING')) {
-    const state = await deps.store.get(listed.shipmentId); // caught up from the trail
-    if (state?.status !== 'OPTIMIZING' || state.priority !== 'URGENT') continue;
+  // Held (RECEIVED) before the insertion started, or OPTIMIZING inside it: either way the call
+  // that held it died with the process.
+  const listed = [
+    ...(await deps.store.listByStatus('RECEIVED')),
+    ...(await deps.store.listByStatus('OPTIMIZING')),
+  ];
+  for (const { shipmentId } of listed) {
+    const state = await deps.store.get(shipmentId); // caught up from the trail
+    if ((state?.status !== 'OPTIMIZING' && state?.status !== 'RECEIVED') || state.priority !== 'URGENT')
+      continue;
     try {
       await commit(deps, state, {
         type: 'shipment.queued',
