@@ -98,7 +98,9 @@ describe('the ops page in chromium', () => {
     await page.goto(`${runtime.url}/ops`);
     await page.fill('input[name="key"]', runtime.apiKey);
     await Promise.all([page.waitForURL(`${runtime.url}/ops`), page.click('button[type="submit"]')]);
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).opsState.refreshes >= 1);
+    await page.waitForFunction(
+      () => ((globalThis as unknown as Partial<PageGlobals>).opsState?.refreshes ?? 0) >= 1,
+    );
     // The key went into an HttpOnly cookie: not in the address bar, not readable by scripts.
     expect(page.url()).toBe(`${runtime.url}/ops`);
     expect(await page.evaluate('document.cookie')).toBe('');
