@@ -2,6 +2,7 @@ import { createProblem } from '../model/problem';
 import { type CoreSolution, solveProblem } from '../solve';
 import { solveInWorker } from '../worker/solve-in-worker';
 import { buildMatrix, buildProblemData, diagnose, type Matrix, planRoute, summarize } from './build';
+import { ProblemValidationError } from './errors';
 import type { MatrixPort, RoutingInput, RoutingPlan, SolveOptions } from './types';
 import { validateInput } from './validate';
 
@@ -33,8 +34,11 @@ export function toPlan(
  */
 export async function planRoutes(input: RoutingInput, options: SolveOptions): Promise<RoutingPlan> {
   validateInput(input);
+  const penalty = options.movePenalty;
+  if (penalty !== undefined && !(Number.isFinite(penalty) && penalty >= 0))
+    throw new ProblemValidationError('movePenalty', 'must be a finite number >= 0');
   const matrix = await buildMatrix(input, options.matrix);
-  const data = buildProblemData(input, matrix);
+  const data = { ...buildProblemData(input, matrix), ...moveCosts(input, options) };
   const warm = warmStart(input, options);
   const opts = {
     ...warm,
@@ -56,6 +60,21 @@ export async function planRoutes(input: RoutingInput, options: SolveOptions): Pr
     res = await solveInWorker(data, opts);
   }
   return toPlan(input, matrix, res.routes, res.unassigned);
+}
+
+/** Per client: its current vehicle's index and the move penalty (SolveOptions.currentVehicles). */
+function moveCosts(
+  input: RoutingInput,
+  options: SolveOptions,
+): { preferredVehicle?: number[]; movePenalty?: number[] } {
+  const penalty = options.movePenalty ?? 0;
+  if (!options.currentVehicles || !(penalty > 0)) return {};
+  const current = options.currentVehicles;
+  const vehicleIndex = new Map(input.vehicles.map((v, i) => [v.id, i]));
+  const preferredVehicle = input.shipments.map((s) =>
+    Object.hasOwn(current, s.id) ? (vehicleIndex.get(current[s.id] ?? '') ?? -1) : -1,
+  );
+  return { preferredVehicle, movePenalty: input.shipments.map(() => penalty) };
 }
 
 /** Client indices of a warm start (SolveOptions.initialRoutes / fixedShipments). */

@@ -124,6 +124,17 @@ export interface SolveOptions {
   initialRoutes?: Record<string, readonly string[]>;
   /** Shipments the search must not move: they keep their vehicle and their order on it. */
   fixedShipments?: readonly string[];
+  /**
+   * A re-plan of a plan the SCM already has: the vehicle id each shipment is on now. Serving one of
+   * them with another vehicle adds `movePenalty` to the objective, so a move is made only when it
+   * gains more than that. Reordering on the same vehicle is free; unknown ids are ignored.
+   */
+  currentVehicles?: Readonly<Record<string, string>>;
+  /**
+   * Cost units (those of VehicleInput.fixedCost / costPerKm / costPerHour) per shipment moved off
+   * its current vehicle; 0 or absent = moves are free. Not part of the returned plan's `cost`.
+   */
+  movePenalty?: number;
 }
 
 export interface FrozenPlan {

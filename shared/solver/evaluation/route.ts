@@ -1,4 +1,4 @@
-import type { Problem } from '../model/problem';
+import { moveCost, type Problem } from '../model/problem';
 import { merge, outD, outE, outL, outTW } from './segment';
 
 const NO_SEGMENTS = new Float64Array(0);
@@ -21,10 +21,13 @@ export class RouteState {
   readonly distance: number;
   /** Minimal route duration (travel + service + unavoidable waiting). */
   readonly duration: number;
+  /** Move penalties of the clients this vehicle serves instead of their preferred one. */
+  readonly moves: number;
   /** Time warp incl. excess over the maximum route duration; 0 = time-feasible. */
   readonly timeWarp: number;
   /** Departure from the start depot that realises the minimal duration. */
   readonly startTime: number;
+  /** Fixed, distance and time cost of the route plus its move penalties (`moves`). */
   readonly cost: number;
 
   constructor(p: Problem, vehicle: number, seq: ArrayLike<number>) {
@@ -113,12 +116,16 @@ export class RouteState {
       this.timeWarp = g[last + 1]! + Math.max(0, g[last]! - p.maxDuration[vehicle]!);
       this.startTime = g[last + 2]!;
     }
+    let moves = 0;
+    if (p.movesCost) for (let i = 0; i < n; i++) moves += moveCost(p, s[i]!, vehicle);
+    this.moves = moves;
     this.cost =
       n === 0
         ? 0
         : p.fixedCost[vehicle]! +
           p.costPerDistance[vehicle]! * dist +
-          p.costPerTime[vehicle]! * this.duration;
+          p.costPerTime[vehicle]! * this.duration +
+          moves;
   }
 
   get size(): number {
@@ -127,7 +134,8 @@ export class RouteState {
 }
 
 /**
- * Cost delta of inserting client `u` between positions `pos` and `pos+1` of route `r`, or
+ * Cost delta of inserting client `u` between positions `pos` and `pos+1` of route `r` (its move
+ * penalty included when `r` is not its preferred vehicle), or
  * Infinity when the insertion violates time windows, shift or maximum duration. Capacity and
  * compatibility are the caller's business (they do not depend on the position). O(1).
  */
@@ -140,6 +148,7 @@ export function insertionDelta(p: Problem, r: RouteState, u: number, pos: number
   const v = r.vehicle;
   let delta = p.costPerDistance[v]! * (dm[a * N + lu]! + dm[lu * N + b]! - dm[a * N + b]!);
   if (r.seq.length === 0) delta += p.fixedCost[v]!;
+  if (p.movesCost) delta += moveCost(p, u, v);
   if (p.timeless) return delta;
   const tm = p.duration;
   const g = r.seg;

@@ -28,6 +28,15 @@ export interface Problem {
   readonly unassignedPenalty: Float64Array;
   /** Compatibility group (start depot); -1 = any vehicle. */
   readonly clientGroup: Int32Array;
+  /**
+   * The vehicle a client is on in the plan being re-optimized (-1 = none): serving it with another
+   * vehicle costs `movePenalty[client]` in the objective (a move of an assignment already announced).
+   */
+  readonly preferredVehicle: Int32Array;
+  /** Cost units paid when a client with a preferred vehicle is served by another one (0 = free). */
+  readonly movePenalty: Float64Array;
+  /** True when some client has a preferred vehicle and a positive move penalty. */
+  readonly movesCost: boolean;
 
   readonly nVehicles: number;
   readonly vehicleStart: Int32Array;
@@ -69,6 +78,10 @@ export interface ProblemData {
   required: ArrayLike<number>;
   unassignedPenalty: ArrayLike<number>;
   clientGroup?: ArrayLike<number>;
+  /** Per client: its current vehicle (-1 = none); default none. */
+  preferredVehicle?: ArrayLike<number>;
+  /** Per client: the cost of serving it with another vehicle than its preferred one; default 0. */
+  movePenalty?: ArrayLike<number>;
   vehicleStart: ArrayLike<number>;
   vehicleEnd: ArrayLike<number>;
   capacityWeight: ArrayLike<number>;
@@ -178,6 +191,11 @@ export function createProblem(d: ProblemData): Problem {
     if ((d.twEarly[i] ?? 0) > minShift || (d.twLate[i] ?? BIG) < maxShift) timeless = false;
   }
 
+  const preferredVehicle = fill(new Int32Array(n), d.preferredVehicle, -1);
+  const movePenalty = fill(new Float64Array(n), d.movePenalty, 0);
+  let movesCost = false;
+  for (let i = 0; i < n && !movesCost; i++) movesCost = preferredVehicle[i]! >= 0 && movePenalty[i]! > 0;
+
   const p: Problem = {
     nLocations: nLoc,
     distance: d.distance,
@@ -192,6 +210,9 @@ export function createProblem(d: ProblemData): Problem {
     required: fill(new Uint8Array(n), d.required, 1),
     unassignedPenalty: fill(new Float64Array(n), d.unassignedPenalty, 1e9),
     clientGroup: fill(new Int32Array(n), d.clientGroup, -1),
+    preferredVehicle,
+    movePenalty,
+    movesCost,
     nVehicles: m,
     vehicleStart,
     vehicleEnd,
@@ -211,6 +232,12 @@ export function createProblem(d: ProblemData): Problem {
     timeless,
   };
   return Object.freeze(p);
+}
+
+/** What serving `client` with `vehicle` adds to the objective for moving it off its preferred vehicle. */
+export function moveCost(p: Problem, client: number, vehicle: number): number {
+  const preferred = p.preferredVehicle[client]!;
+  return preferred >= 0 && preferred !== vehicle ? p.movePenalty[client]! : 0;
 }
 
 export function compatible(p: Problem, client: number, vehicle: number): boolean {
