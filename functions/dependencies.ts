@@ -1,7 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { awsClients } from '../shared/adapters/clients';
 import { DynamoBatchingStore } from '../shared/adapters/dynamodb/batching-store';
-import { DynamoShipmentStore } from '../shared/adapters/dynamodb/shipment-store';
+import { DynamoShipmentRecords } from '../shared/adapters/dynamodb/shipment-records';
 import { EventBridgePublisher } from '../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../shared/adapters/ids';
 import { routingMatrix } from '../shared/adapters/routing-matrix';
@@ -10,6 +10,7 @@ import { BATCH_JOB_QUEUES } from '../shared/adapters/sqs/queues';
 import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
 import { serviceClock } from '../shared/domain/clock';
 import { METRICS } from '../shared/domain/operations/metric-names';
+import { shipmentStore } from '../shared/domain/shipment-store';
 import { loadFleetConfig } from '../shared/runtime/fleet-config';
 import { logger, MetricUnit, metrics, recordMetric, traceClients } from '../shared/runtime/observability';
 import { type BatchingSettings, OPTIMIZER_SLACK_SECONDS } from '../shared/schemas/batching';
@@ -63,7 +64,7 @@ export function dependencies(): ServiceDependencies {
   const fleet = loadFleetConfig(env.FLEET_CONFIG);
   const deps: ServiceDependencies = {
     env,
-    store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
+    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE)),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
     clock,
     ids: uuidIds,

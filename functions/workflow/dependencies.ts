@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClients } from '../../shared/adapters/clients';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
-import { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
+import { DynamoShipmentRecords } from '../../shared/adapters/dynamodb/shipment-records';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../../shared/adapters/ids';
 import { fileLiveShare } from '../../shared/adapters/rollout/file-live-share';
@@ -15,6 +15,7 @@ import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/br
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
 import type { LiveShareSource } from '../../shared/domain/callbacks/rollout';
 import { type Clock, serviceClock, systemClock } from '../../shared/domain/clock';
+import { shipmentStore } from '../../shared/domain/shipment-store';
 import { logger, MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { CallbackEnvironment, parseWith } from '../../shared/schemas/callback-environment';
 
@@ -38,7 +39,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
   const liveShare = liveShareSource(env, clock);
   cached = {
-    store: new DynamoShipmentStore(clients.dynamodb, env.SHIPMENTS_TABLE),
+    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE)),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
     clock,
     ids: uuidIds,

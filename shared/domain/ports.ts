@@ -1,28 +1,21 @@
 import type { AuditEvent, ShipmentState, ShipmentStatus } from '../schemas/state';
 
-/** An audit event before the store numbers it. */
-export type AuditEventDraft = Omit<AuditEvent, 'seq' | 'shipmentId'>;
-
 /**
- * Shipment state and its audit trail. Implementations must guarantee:
- * - `append` commits the audit event first, conditionally on the caller's revision (exactly one of N
- *   concurrent writers from the same revision wins; the others get ConcurrencyConflictError);
- * - the state projection never diverges from the trail: a projection left behind by a crash is
- *   caught up from the trail on the next read or write;
+ * What a shipment store persists, computing nothing: the audit items, the state item (the projection
+ * of the trail, computed by the core: transitions.ts) and the outbox. Implementations must
+ * guarantee:
+ * - `write` commits the audit event first, conditionally on its `seq` being free (exactly one of N
+ *   concurrent writers of the same seq wins; the others get ConcurrencyConflictError), then the state
+ *   item, conditionally on being newer than the stored one;
  * - an event with an `outbox` message stays listed by `pendingOutbox` until `markPublished`.
  */
-export interface ShipmentStore {
-  get(shipmentId: string): Promise<ShipmentState | undefined>;
-  /**
-   * Appends one event after `current` (at its revision + 1; revision 1 for a new shipment) and
-   * returns the new state. `current` is what the caller read: if the trail has moved on since,
-   * the append fails with ConcurrencyConflictError.
-   */
-  append(
-    shipmentId: string,
-    current: ShipmentState | undefined,
-    event: AuditEventDraft,
-  ): Promise<ShipmentState>;
+export interface ShipmentRecords {
+  /** The stored state item (it may be behind the trail) and the audit events after it, oldest first. */
+  head(shipmentId: string): Promise<{ state: ShipmentState | undefined; after: AuditEvent[] }>;
+  /** The audit event (the commit point), then `state`, the state it leads to. */
+  write(event: AuditEvent, state: ShipmentState): Promise<void>;
+  /** A state item caught up from the trail, written unless a newer one is already there. */
+  saveProjection(state: ShipmentState): Promise<void>;
   /** The whole trail, oldest first. */
   events(shipmentId: string): Promise<AuditEvent[]>;
   /** Unpublished outbox entries, oldest first; `occurredBefore` skips ones a writer may still publish. */
@@ -42,6 +35,18 @@ export interface ShipmentStore {
    * `nextCursor`; an invalid one is an InvalidCursorError.
    */
   listShipments(filter: ShipmentFilter, page: { limit: number; cursor?: string }): Promise<ShipmentPage>;
+}
+
+/**
+ * Shipment state and its audit trail, as the core reads and writes them (shipment-store.ts over
+ * ShipmentRecords): `get` answers the state caught up with the trail (a projection left behind by a
+ * crash between the two writes is caught up on the next read); `append` is only called by the
+ * transitions module (transitions.ts), with the event and the state it computed.
+ */
+export interface ShipmentStore extends Omit<ShipmentRecords, 'head' | 'write' | 'saveProjection'> {
+  get(shipmentId: string): Promise<ShipmentState | undefined>;
+  /** Persists one event and the state it leads to (ShipmentRecords.write). */
+  append(event: AuditEvent, state: ShipmentState): Promise<void>;
 }
 
 export interface ShipmentFilter {

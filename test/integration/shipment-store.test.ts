@@ -1,6 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
 import { SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { rebuildState } from '../../shared/domain/audit';
 import { ConcurrencyConflictError, VersionConflictError } from '../../shared/domain/errors';
@@ -141,7 +140,7 @@ describe('DynamoShipmentStore on dynalite', () => {
     );
     const before = await deps.store.get('CRASH-2');
     // Write the next audit event by hand, as a writer that died before projecting it would leave it.
-    const store = deps.store as DynamoShipmentStore;
+    const { store } = deps;
     const event = {
       shipmentId: 'CRASH-2',
       seq: 2,

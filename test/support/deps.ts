@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoShipmentStore } from '../../shared/adapters/dynamodb/shipment-store';
+import { DynamoShipmentRecords } from '../../shared/adapters/dynamodb/shipment-records';
 import { SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { VirtualClock } from '../../shared/domain/clock';
 import type { BusMessage, EventPublisher } from '../../shared/domain/ports';
+import { shipmentStore } from '../../shared/domain/shipment-store';
 import type { CoreLogger, ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
 
 /** Records what would reach the bus; can be told to fail, like an unavailable bus. */
@@ -22,7 +23,7 @@ export function testDeps(client: DynamoDBClient, overrides: Partial<ShipmentDeps
   const publisher = new RecordingPublisher();
   const clock = new VirtualClock();
   const deps: ShipmentDeps = {
-    store: new DynamoShipmentStore(client, SHIPMENTS_TABLE.id),
+    store: shipmentStore(new DynamoShipmentRecords(client, SHIPMENTS_TABLE.id)),
     publisher,
     clock,
     ids: { next: () => `id-${++counter}` },

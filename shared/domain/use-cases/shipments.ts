@@ -1,25 +1,13 @@
 import { FleetConfig } from '../../schemas/batching';
-import type { ShipmentEventDetail, ShipmentEventType } from '../../schemas/events';
+import type { ShipmentEventType } from '../../schemas/events';
 import type { CancelBody, ShipmentBody } from '../../schemas/shipment';
-import type {
-  AuditEvent,
-  AuditEventType,
-  ShipmentState,
-  ShipmentStatus,
-  StatePatch,
-} from '../../schemas/state';
+import type { AuditEvent, ShipmentState, StatePatch } from '../../schemas/state';
 import { calendarOf, serviceDateFor, timeWindowErrors } from '../calendar';
-import { isoAt } from '../clock';
-import {
-  ConcurrencyConflictError,
-  NotFoundError,
-  ShipmentCancelledError,
-  ValidationError,
-  VersionConflictError,
-} from '../errors';
+import { NotFoundError, ShipmentCancelledError, ValidationError, VersionConflictError } from '../errors';
 import { DEFAULT_MAX_DELIVERY_RADIUS_KM, greatCircleKm } from '../geo';
 import { assertTransition } from '../lifecycle';
 import { derivePriority } from '../priority';
+import { type Committed, commitTransition, type Transition, transition } from '../transitions';
 import { bodyHash, decideVersion } from '../versioning';
 import type { ShipmentDeps } from './dependencies';
 import { publishCommitted } from './publish';
@@ -43,8 +31,6 @@ export interface SubmitResult {
   state: ShipmentState;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * Accepts a shipment or a newer version of it: validates the version rules, commits the audit
  * event with its outbox message (QUEUED), then publishes it to the bus.
@@ -55,8 +41,7 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       { field: 'shipmentId', message: `must equal the path id ${cmd.pathShipmentId}` },
     ]);
   }
-  return withOptimisticRetry(deps, async () => {
-    const stored = await deps.store.get(cmd.body.shipmentId);
+  const outcome = await transition<ShipmentState>(deps, cmd.body.shipmentId, (stored) => {
     if (!stored && cmd.mode === 'replace')
       throw new NotFoundError(`shipment ${cmd.body.shipmentId} not found`);
     const decision = decideVersion(stored, cmd.body);
@@ -72,7 +57,7 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
         decision.storedVersion,
       );
     }
-    if (decision.kind === 'replay' && stored) return { outcome: 'replayed', state: stored };
+    if (decision.kind === 'replay' && stored) return { stop: stored };
     assertWithinDeliveryRadius(cmd.body, deps);
     const serviceDate = plannableServiceDate(cmd.body, deps);
     const priority = derivePriority(cmd.body, deps.priorityPolicy);
@@ -86,20 +71,22 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       statusReason: null,
       unassignedWindows: null,
     };
-    const status = cmd.hold ? 'RECEIVED' : 'QUEUED';
-    if (stored) assertTransition(stored.status, status);
+    const to = cmd.hold ? 'RECEIVED' : 'QUEUED';
+    if (stored) assertTransition(stored.status, to);
     const type: ShipmentEventType = stored ? 'shipment.updated' : 'shipment.created';
-    const { state, event } = await commit(deps, stored, {
-      type,
-      status,
-      version: cmd.body.version,
-      correlationId: cmd.correlationId,
-      patch,
-      ...(cmd.hold ? {} : { busEvent: type }),
-    });
-    await publishCommitted(event, deps);
-    return { outcome: stored ? 'updated' : 'created', state };
+    return {
+      write: {
+        type,
+        to,
+        version: cmd.body.version,
+        correlationId: cmd.correlationId,
+        patch,
+        ...(cmd.hold ? {} : { busEvent: type }),
+      },
+    };
   });
+  if (outcome.kind === 'stopped') return { outcome: 'replayed', state: outcome.value };
+  return { outcome: outcome.event.seq > 1 ? 'updated' : 'created', state: outcome.state };
 }
 
 const DEFAULT_FLEET = FleetConfig.parse({});
@@ -137,10 +124,9 @@ export interface CancelCommand {
 
 /** Cancels a shipment; cancelling a cancelled shipment answers its state again. */
 export async function cancelShipment(cmd: CancelCommand, deps: ShipmentDeps): Promise<ShipmentState> {
-  return withOptimisticRetry(deps, async () => {
-    const stored = await deps.store.get(cmd.shipmentId);
+  const outcome = await transition<ShipmentState>(deps, cmd.shipmentId, (stored) => {
     if (!stored) throw new NotFoundError(`shipment ${cmd.shipmentId} not found`);
-    if (stored.status === 'CANCELLED') return stored;
+    if (stored.status === 'CANCELLED') return { stop: stored };
     if (cmd.body.version !== undefined && cmd.body.version < stored.version) {
       throw new VersionConflictError(
         `cancel names version ${cmd.body.version}, older than the stored version ${stored.version}`,
@@ -148,17 +134,18 @@ export async function cancelShipment(cmd: CancelCommand, deps: ShipmentDeps): Pr
       );
     }
     assertTransition(stored.status, 'CANCELLED');
-    const { state, event } = await commit(deps, stored, {
-      type: 'shipment.cancelled',
-      status: 'CANCELLED',
-      version: Math.max(stored.version, cmd.body.version ?? stored.version),
-      correlationId: cmd.correlationId,
-      patch: { statusReason: cmd.body.reason ?? 'cancelled by the SCM' },
-      busEvent: 'shipment.cancelled',
-    });
-    await publishCommitted(event, deps);
-    return state;
+    return {
+      write: {
+        type: 'shipment.cancelled',
+        to: 'CANCELLED',
+        version: Math.max(stored.version, cmd.body.version ?? stored.version),
+        correlationId: cmd.correlationId,
+        patch: { statusReason: cmd.body.reason ?? 'cancelled by the SCM' },
+        busEvent: 'shipment.cancelled',
+      },
+    };
   });
+  return outcome.kind === 'stopped' ? outcome.value : outcome.state;
 }
 
 export async function getShipment(
@@ -179,86 +166,24 @@ export async function shipmentEvents(
   return events;
 }
 
-export interface TransitionSpec {
-  type: AuditEventType;
-  status: ShipmentStatus;
-  version: number;
-  correlationId: string;
-  patch: StatePatch;
-  /** The path of the callback this event starts (shipment.callback_pending): live or shadow. */
-  callbackMode?: 'live' | 'shadow';
-  /**
-   * When set, the event is announced on the bus (through the outbox): a shipment.* detail-type
-   * with the standard shipment detail, or any other message given whole (e.g. route.optimized).
-   */
-  busEvent?: ShipmentEventType | { detailType: string; detail: Record<string, unknown> };
-}
+/** @deprecated while callers move to transitions.ts: one conditional write, no retry. */
+export type TransitionSpec = Omit<Transition, 'to'> & { status: Transition['to'] };
 
-/**
- * Appends one event after `stored` (optimistic lock on its revision) and returns the new state
- * with the committed event. Throws ConcurrencyConflictError when another writer won.
- */
-export async function commit(
-  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids'>,
+/** @deprecated while callers move to transitions.ts. */
+export function commit(
+  deps: Parameters<typeof commitTransition>[0],
   stored: ShipmentState | undefined,
-  spec: TransitionSpec,
-): Promise<{ state: ShipmentState; event: AuditEvent }> {
-  const occurredAt = isoAt(deps.clock);
-  const eventId = deps.ids.next();
-  const priority = spec.patch.priority ?? stored?.priority;
-  const region = spec.patch.region ?? stored?.region;
-  const shipmentId = spec.patch.shipment?.shipmentId ?? stored?.shipmentId;
-  if (!priority || !region || !shipmentId) throw new Error('commit needs a stored state or a full patch');
-  const detail: ShipmentEventDetail = {
-    eventId,
-    shipmentId,
-    version: spec.version,
-    priority,
-    region,
-    status: spec.status,
-    correlationId: spec.correlationId,
-    occurredAt,
-  };
-  const draft = {
-    eventId,
-    type: spec.type,
-    version: spec.version,
-    status: spec.status,
-    correlationId: spec.correlationId,
-    occurredAt,
-    patch: spec.patch,
-    ...(spec.callbackMode ? { callbackMode: spec.callbackMode } : {}),
-    ...(spec.busEvent
-      ? {
-          outbox:
-            typeof spec.busEvent === 'string'
-              ? { detailType: spec.busEvent, detail: { ...detail } }
-              : { detailType: spec.busEvent.detailType, detail: { eventId, ...spec.busEvent.detail } },
-        }
-      : {}),
-  };
-  const state = await deps.store.append(shipmentId, stored, draft);
-  return { state, event: { ...draft, shipmentId, seq: state.revision } };
+  { status, ...spec }: TransitionSpec,
+): Promise<Committed> {
+  return commitTransition(deps, stored, { ...spec, to: status });
 }
 
-async function withOptimisticRetry<T>(deps: ShipmentDeps, attempt: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError) || i >= MAX_ATTEMPTS) throw error;
-      deps.onConcurrencyConflict?.();
-      deps.logger.info('optimistic lock lost, retrying with fresh state', { attempt: i });
-    }
-  }
-}
-
-/** `commit`, then publish the event's outbox message right away (the relay covers a failure). */
+/** @deprecated while callers move to transitions.ts. */
 export async function commitAndPublish(
-  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'publisher' | 'logger'>,
+  deps: Parameters<typeof commitTransition>[0] & Pick<ShipmentDeps, 'publisher' | 'logger'>,
   stored: ShipmentState | undefined,
   spec: TransitionSpec,
-): Promise<{ state: ShipmentState; event: AuditEvent }> {
+): Promise<Committed> {
   const committed = await commit(deps, stored, spec);
   await publishCommitted(committed.event, deps);
   return committed;

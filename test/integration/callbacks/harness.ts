@@ -13,7 +13,7 @@ import { startFakeScm } from '../../../local/fake-scm/server';
 import { ensureTables, startDynamo } from '../../../local/services/dynamodb';
 import { startSqs } from '../../../local/services/sqs';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../../shared/adapters/dynamodb/callback-store';
-import { DynamoShipmentStore } from '../../../shared/adapters/dynamodb/shipment-store';
+import { DynamoShipmentRecords } from '../../../shared/adapters/dynamodb/shipment-records';
 import { CALLBACKS_TABLE, SHIPMENTS_TABLE, TABLES } from '../../../shared/adapters/dynamodb/tables';
 import { SqsCallbackDeadLetters } from '../../../shared/adapters/sqs/callback-dead-letters';
 import { HttpWebhookSender } from '../../../shared/adapters/webhooks/http-sender';
@@ -23,6 +23,7 @@ import type { CallbackConfig, CallbackDeps } from '../../../shared/domain/callba
 import type { CallbackMetricName } from '../../../shared/domain/callbacks/ports';
 import { type Clock, systemClock } from '../../../shared/domain/clock';
 import type { BusMessage, EventPublisher } from '../../../shared/domain/ports';
+import { shipmentStore } from '../../../shared/domain/shipment-store';
 import type { ShipmentDeps } from '../../../shared/domain/use-cases/dependencies';
 import { commit, submitShipment } from '../../../shared/domain/use-cases/shipments';
 import { CallbackDeadLetter } from '../../../shared/schemas/callbacks';
@@ -107,7 +108,7 @@ export async function startHarness(
   const samples: { name: string; value: number; dimensions: Record<string, string> }[] = [];
   let ids = 0;
   const deps: CallbackDeps = {
-    store: new DynamoShipmentStore(dynamoClient, SHIPMENTS_TABLE.id),
+    store: shipmentStore(new DynamoShipmentRecords(dynamoClient, SHIPMENTS_TABLE.id)),
     publisher,
     clock,
     ids: { next: () => `evt-${++ids}-${randomUUID().slice(0, 8)}` },

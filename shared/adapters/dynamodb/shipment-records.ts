@@ -7,9 +7,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { applyEvent } from '../../domain/audit';
 import { ConcurrencyConflictError, DependencyError, ValidationError } from '../../domain/errors';
-import type { AuditEventDraft, ShipmentFilter, ShipmentPage, ShipmentStore } from '../../domain/ports';
+import type { ShipmentFilter, ShipmentPage, ShipmentRecords } from '../../domain/ports';
 import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
 import { documentClient, keysAsData } from './marshalling';
 import { queryAll } from './query';
@@ -26,13 +25,13 @@ function shardOf(shipmentId: string): string {
 }
 
 /**
- * ShipmentStore on one DynamoDB table, without transactions or streams (so it holds on dynalite):
- * the audit event is the commit point, written with `attribute_not_exists` at revision+1 (exactly
+ * ShipmentRecords on one DynamoDB table, without transactions or streams (so it holds on dynalite):
+ * the audit event is the commit point, written with `attribute_not_exists` at its seq (exactly
  * one concurrent writer wins); it carries its outbox message as sparse GSI attributes. The state
- * item is a projection written after it, conditionally on being behind; a projection left behind
- * by a crash is caught up from the trail by the next read (`get`) or by the outbox relay.
+ * item is written after it, conditionally on being behind. It persists what the core computed
+ * (transitions.ts, shipment-store.ts) and computes nothing itself.
  */
-export class DynamoShipmentStore implements ShipmentStore {
+export class DynamoShipmentRecords implements ShipmentRecords {
   private readonly doc: DynamoDBDocumentClient;
   constructor(
     client: DynamoDBClient,
@@ -41,7 +40,7 @@ export class DynamoShipmentStore implements ShipmentStore {
     this.doc = documentClient(client);
   }
 
-  async get(shipmentId: string): Promise<ShipmentState | undefined> {
+  async head(shipmentId: string): Promise<{ state: ShipmentState | undefined; after: AuditEvent[] }> {
     const head = await this.call(() =>
       this.doc.send(
         new QueryCommand({
@@ -58,24 +57,13 @@ export class DynamoShipmentStore implements ShipmentStore {
     const stateItem = items.find((i) => i.sk === STATE_SK);
     const lastEvent = items.find((i) => typeof i.sk === 'string' && i.sk.startsWith('EVT#'));
     const state = stateItem ? ShipmentState.parse(stateItem.state) : undefined;
-    if (!lastEvent) return state;
-    const lastSeq = Number(lastEvent.seq);
-    if (state && state.revision >= lastSeq) return state;
-    // The projection is behind the trail (a writer died between the two writes): catch it up.
-    const missing = await this.eventsAfter(shipmentId, state?.revision ?? 0);
-    const repaired = missing.reduce<ShipmentState | undefined>(applyEvent, state);
-    if (repaired) await this.project(repaired);
-    return repaired;
+    if (!lastEvent || (state && state.revision >= Number(lastEvent.seq))) return { state, after: [] };
+    // The state item is behind the trail (a writer died between the two writes).
+    return { state, after: await this.eventsAfter(shipmentId, state?.revision ?? 0) };
   }
 
-  async append(
-    shipmentId: string,
-    current: ShipmentState | undefined,
-    draft: AuditEventDraft,
-  ): Promise<ShipmentState> {
-    const seq = (current?.revision ?? 0) + 1;
-    const event = AuditEvent.parse({ ...draft, shipmentId, seq });
-    const next = applyEvent(current, event);
+  async write(event: AuditEvent, state: ShipmentState): Promise<void> {
+    const { shipmentId, seq } = event;
     try {
       await this.doc.send(
         new PutCommand({
@@ -107,8 +95,7 @@ export class DynamoShipmentStore implements ShipmentStore {
       }
       throw new DependencyError('writing the audit event failed', { cause: error });
     }
-    await this.project(next);
-    return next;
+    await this.saveProjection(state);
   }
 
   async events(shipmentId: string): Promise<AuditEvent[]> {
@@ -288,8 +275,8 @@ export class DynamoShipmentStore implements ShipmentStore {
     return { items, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
   }
 
-  /** Writes the projection unless a newer one is already there. */
-  private async project(state: ShipmentState): Promise<void> {
+  /** Writes the state item unless a newer one is already there. */
+  async saveProjection(state: ShipmentState): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
