@@ -1,12 +1,13 @@
 import type { FleetBookings, RegionPlan } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
-import type { DepotInput, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
+import type { DepotInput, PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
 import { isoAt } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
+import { replanNeighbourhood } from './neighbourhood';
 
 /**
  * The living plan of a region and service date (contract §3a, ADR 0005): one plan per day with a
@@ -65,14 +66,20 @@ export async function replanDay(
       planningStart: now,
     };
     const started = performance.now();
-    const plan = await deps.engine.planRoutes(input, {
-      timeLimitMs: deps.settings.batchBudgetMs,
-      maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
-      seed,
-      initialRoutes: carried.initialRoutes,
-      fixedShipments: carried.shipments.map((s) => s.id),
-      ...(deps.matrix ? { matrix: deps.matrix } : {}),
-    });
+    // Issue 10 §6: a large plan is re-optimized in the neighbourhood of the new shipments only.
+    const { plan } = await replanNeighbourhood(
+      input,
+      { ...carried, fixedShipments: carried.shipments.map((s) => s.id) },
+      (part) =>
+        deps.engine.planRoutes(part.input, {
+          timeLimitMs: deps.settings.batchBudgetMs,
+          maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
+          seed,
+          initialRoutes: part.initialRoutes,
+          fixedShipments: part.fixedShipments,
+          ...(deps.matrix ? { matrix: deps.matrix } : {}),
+        }),
+    );
     solverSeconds += (performance.now() - started) / 1000;
 
     let routeIds: Record<string, string> = {};
@@ -122,6 +129,9 @@ interface Carried {
   depots: DepotInput[];
   shipments: RoutingInput['shipments'];
   initialRoutes: Record<string, string[]>;
+  /** The open routes as planned, and the vehicles of those that lost a stop (arriving again). */
+  routes: PlannedRoute[];
+  changed: Set<string>;
   routeIds: Map<string, string>;
   versions: Map<string, number>;
   dispatched: NonNullable<RegionPlan['dispatched']>;
@@ -138,6 +148,8 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     depots: [],
     shipments: [],
     initialRoutes: {},
+    routes: [],
+    changed: new Set(),
     routeIds: new Map(),
     versions: new Map(),
     dispatched: [...(current?.dispatched ?? [])],
@@ -158,6 +170,8 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     carried.routeIds.set(route.vehicleId, routeId);
     carried.distanceMeters += route.distanceMeters;
     const stops = route.stops.map((s) => s.shipmentId).filter((id) => !arriving.has(id));
+    carried.routes.push(route);
+    if (stops.length < route.stops.length) carried.changed.add(route.vehicleId);
     carried.initialRoutes = withOwnEntry(carried.initialRoutes, route.vehicleId, stops);
     for (const id of stops) {
       const job = jobs.get(id);

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detourKm,
+  type NeighbourhoodProblem,
+  type RouteSite,
+  replanNeighbourhood,
+  selectNeighbourhood,
+} from '../../shared/domain/batching/neighbourhood';
+import { planRoutes, type RoutingInput, type RoutingPlan } from '../../shared/solver';
+import { cityFleet, cityShipments, sectorRoutes } from '../fixtures/plans/sector-plan';
+
+/** Issue 10 §6: a large plan is re-optimized in the neighbourhood of the new shipments only. */
+
+const depot = { lat: 0, lon: 0 };
+/** Route r of `n` stops along the ray at angle r × 30° (0.01° apart), from depot D1 unless told. */
+function ray(r: number, n: number, overrides: Partial<RouteSite> = {}): RouteSite {
+  const a = (r * Math.PI) / 6;
+  return {
+    vehicleId: `V${r}`,
+    depotId: 'D1',
+    start: depot,
+    end: depot,
+    stops: Array.from({ length: n }, (_, i) => ({
+      lat: (i + 1) * 0.01 * Math.sin(a),
+      lon: (i + 1) * 0.01 * Math.cos(a),
+    })),
+    changed: false,
+    ...overrides,
+  };
+}
+const onRay = (r: number, at: number) => {
+  const a = (r * Math.PI) / 6;
+  return { originDepotId: 'D1', destination: { lat: at * Math.sin(a), lon: at * Math.cos(a) } };
+};
+
+describe('selectNeighbourhood', () => {
+  const routes = Array.from({ length: 12 }, (_, r) => ray(r, 10));
+
+  it('takes the routes a new shipment fits best first, then the routes next to them', () => {
+    const chosen = selectNeighbourhood(routes, [onRay(4, 0.055)], { maxStops: 1000, candidateRoutes: 3 });
+    expect(chosen[0]).toBe('V4');
+    expect(chosen.slice(1, 3).sort()).toEqual(['V3', 'V5']);
+    expect(chosen).toHaveLength(12); // room for all: the rest follow, nearest first
+    expect(chosen.at(-1)).toBe('V10'); // the opposite ray is the farthest
+  });
+
+  it('finds a route passing by a shipment even when none of its stops is near it (detour, not distance)', () => {
+    // a route from the depot out to (0, 1) and back: the shipment at (0, 0.5) lies on its way
+    const long: RouteSite = { ...ray(0, 0), vehicleId: 'LONG', stops: [{ lat: 0, lon: 1 }] };
+    const near: RouteSite = { ...ray(0, 0), vehicleId: 'NEAR', stops: [{ lat: 0.3, lon: 0.5 }] };
+    const shipment = { originDepotId: 'D1', destination: { lat: 0, lon: 0.5 } };
+    expect(detourKm(long, shipment.destination)).toBeCloseTo(0, 6);
+    expect(selectNeighbourhood([near, long], [shipment], { maxStops: 2, candidateRoutes: 1 })).toEqual([
+      'LONG',
+    ]);
+  });
+
+  it('holds at most maxStops stops (re-opened routes plus the new shipments)', () => {
+    const arriving = [onRay(1, 0.03), onRay(7, 0.03), onRay(9, 0.08)];
+    for (const maxStops of [3, 12, 13, 25, 33, 60]) {
+      const chosen = selectNeighbourhood(routes, arriving, { maxStops, candidateRoutes: 3 });
+      expect(chosen.length * 10 + arriving.length).toBeLessThanOrEqual(maxStops);
+      expect(chosen).toHaveLength(Math.floor((maxStops - arriving.length) / 10));
+    }
+    // the first routes are the best candidates of the three shipments
+    expect(selectNeighbourhood(routes, arriving, { maxStops: 33, candidateRoutes: 3 }).sort()).toEqual([
+      'V1',
+      'V7',
+      'V9',
+    ]);
+  });
+
+  it('always re-opens a route that lost a stop, and only routes of the shipment’s depot', () => {
+    const mixed = [...routes.slice(0, 6), ray(3, 10, { vehicleId: 'OTHER', depotId: 'D2' })];
+    mixed[0] = { ...mixed[0]!, changed: true };
+    const chosen = selectNeighbourhood(mixed, [onRay(3, 0.05)], { maxStops: 5, candidateRoutes: 3 });
+    expect(chosen).toEqual(['V0']); // beyond the bound, but it must be re-timed
+    const roomy = selectNeighbourhood(mixed, [onRay(3, 0.05)], { maxStops: 100, candidateRoutes: 3 });
+    expect(roomy).not.toContain('OTHER');
+    expect(roomy[1]).toBe('V3');
+  });
+});
+
+describe('replanNeighbourhood', () => {
+  const fleet = cityFleet({ depots: 2, vehiclesPerDepot: 30, seed: 3 });
+  const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 5, 'S', 0) };
+  const arrivingJobs = cityShipments(fleet, 20, 99, 'N', 0);
+  const depotAt = new Map(fleet.depots.map((d) => [d.id, d.location]));
+  const destinationOf = new Map(base.shipments.map((s) => [s.id, s.destination]));
+  const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
+    planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
+
+  it('keeps the routes outside the neighbourhood byte for byte, bounded, and no worse than inserting the new ones', async () => {
+    const initialRoutes = sectorRoutes(base, 20);
+    const current: RoutingPlan = await inThread(base, { initialRoutes, maxIterations: 0, seed: 1 });
+    expect(current.unassigned).toEqual([]);
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
+    );
+    const fixedShipments = base.shipments.map((s) => s.id);
+    const input: RoutingInput = { ...base, shipments: [...base.shipments, ...arrivingJobs] };
+    const before = JSON.stringify(current.routes);
+
+    const problems: NeighbourhoodProblem[] = [];
+    const res = await replanNeighbourhood(
+      input,
+      { routes: current.routes, initialRoutes: warm, fixedShipments, changed: new Set() },
+      (problem) => {
+        problems.push(problem);
+        return inThread(problem.input, {
+          initialRoutes: problem.initialRoutes,
+          fixedShipments: problem.fixedShipments,
+          maxIterations: 3_000,
+          seed: 7,
+        });
+      },
+      { maxStops: 450, candidateRoutes: 3 },
+    );
+    expect(JSON.stringify(current.routes)).toBe(before); // the input plan is not touched
+    expect(problems).toHaveLength(1);
+    const part = problems[0]!;
+    expect(res.searchedStops).toBe(part.input.shipments.length);
+    expect(part.input.shipments.length).toBeLessThanOrEqual(450);
+    expect(part.input.shipments.length).toBeGreaterThan(430); // it grew to the bound (routes of 20)
+    for (const job of arrivingJobs) expect(part.input.shipments.map((s) => s.id)).toContain(job.id);
+
+    // Every route outside the neighbourhood is the current one, byte for byte; its vehicle was not offered.
+    const reopened = new Set(res.reopened);
+    const offered = new Set(part.input.vehicles.map((v) => v.id));
+    let kept = 0;
+    for (const route of current.routes) {
+      if (reopened.has(route.vehicleId)) continue;
+      kept++;
+      expect(offered.has(route.vehicleId)).toBe(false);
+      const now = res.plan.routes.find((r) => r.vehicleId === route.vehicleId);
+      expect(JSON.stringify(now)).toBe(JSON.stringify(route));
+    }
+    expect(kept).toBe(current.routes.length - reopened.size);
+    expect(kept).toBeGreaterThanOrEqual(8);
+
+    // Each new shipment's best-fitting route (by detour) was re-opened.
+    for (const job of arrivingJobs) {
+      const sites = current.routes
+        .filter((r) => r.vehicleId.startsWith(`${job.originDepotId}-`))
+        .map((r) => ({
+          id: r.vehicleId,
+          detour: detourKm(
+            {
+              vehicleId: r.vehicleId,
+              depotId: job.originDepotId,
+              start: depotAt.get(job.originDepotId)!,
+              end: depotAt.get(job.originDepotId)!,
+              stops: r.stops.map((s) => destinationOf.get(s.shipmentId)!),
+              changed: false,
+            },
+            job.destination,
+          ),
+        }))
+        .sort((a, b) => a.detour - b.detour);
+      expect(reopened.has(sites[0]!.id)).toBe(true);
+    }
+
+    // The whole plan: every shipment exactly once, one route per vehicle, all new ones planned.
+    const stops = res.plan.routes.flatMap((r) => r.stops.map((s) => s.shipmentId));
+    expect(res.plan.unassigned).toEqual([]);
+    expect(stops).toHaveLength(input.shipments.length);
+    expect(new Set(stops).size).toBe(input.shipments.length);
+    const vehicles = res.plan.routes.map((r) => r.vehicleId);
+    expect(new Set(vehicles).size).toBe(vehicles.length);
+    expect(res.plan.cost).toBeCloseTo(
+      res.plan.routes.reduce((a, r) => a + r.cost, 0),
+      6,
+    );
+
+    // Never worse than the current plan with the new shipments inserted by cheapest insertion into
+    // the whole plan (the engine's warm start without search).
+    const inserted = await inThread(input, {
+      initialRoutes: warm,
+      fixedShipments,
+      maxIterations: 0,
+      seed: 7,
+    });
+    expect(inserted.unassigned).toEqual([]);
+    expect(res.plan.cost).toBeLessThanOrEqual(inserted.cost + 1e-6);
+  });
+
+  it('solves a plan that fits the bound whole, with the warm start as given', async () => {
+    const small: RoutingInput = { ...base, shipments: base.shipments.slice(0, 50) };
+    const problems: NeighbourhoodProblem[] = [];
+    const warm = { [small.vehicles[0]!.id]: ['S1'] };
+    const res = await replanNeighbourhood(
+      small,
+      { routes: [], initialRoutes: warm, fixedShipments: ['S1'], changed: new Set() },
+      async (problem) => {
+        problems.push(problem);
+        return inThread(problem.input, {
+          initialRoutes: problem.initialRoutes,
+          fixedShipments: problem.fixedShipments,
+          maxIterations: 100,
+          seed: 1,
+        });
+      },
+      { maxStops: 50, candidateRoutes: 3 },
+    );
+    expect(res.reopened).toBeUndefined();
+    expect(problems[0]?.input).toBe(small);
+    expect(problems[0]?.initialRoutes).toBe(warm);
+    expect(res.plan.routes.flatMap((r) => r.stops)).toHaveLength(50);
+  });
+});
