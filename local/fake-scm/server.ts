@@ -37,6 +37,19 @@ export interface ReceivedWebhook {
   receivedAt: string;
 }
 
+/** What the fake SCM keeps of a shipment's route (contract §3a, §4). */
+export interface ScmAssignment {
+  shipmentId: string;
+  version: number;
+  routeId?: string;
+  vehicleId?: string;
+  eta?: string;
+  planRevision?: number;
+  final?: boolean;
+  /** `type:webhook-id` of each callback taken for this version (a redelivery appears twice). */
+  webhookIds: string[];
+}
+
 const Status = z.int().min(200).max(599);
 
 /** The body of POST /_control: every field optional, nothing else accepted. */
@@ -96,6 +109,13 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
     string,
     { shipmentId: string; version: number; status: string; updatedAt: string }
   >();
+  /**
+   * The latest assignment per shipment, as an SCM that orders by plan revision keeps it: a callback
+   * of an older revision than the one kept (a late retry) changes nothing. Only
+   * `shipment.route_optimized` applies a version (`applied`); `shipment.route_updated` (a move, an
+   * ETA, the final one) updates the assignment of the version already applied.
+   */
+  const assignments = new Map<string, ScmAssignment>();
   let holding = 0;
   let listingsSigned = 0;
   const held = new Set<ServerResponse>();
@@ -176,9 +196,15 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
       try {
         const payload = JSON.parse(raw) as {
           type?: string;
-          data?: { shipmentId?: string; version?: number };
+          data?: Partial<ScmAssignment> & { shipmentId?: string; version?: number };
         };
         const { shipmentId, version } = payload.data ?? {};
+        if (
+          (payload.type === 'shipment.route_optimized' || payload.type === 'shipment.route_updated') &&
+          shipmentId &&
+          typeof version === 'number'
+        )
+          keepAssignment(payload.type, { ...payload.data, shipmentId, version }, record.webhookId);
         // Only a route is applied; other types (shipment.unassigned) are taken and ignored.
         if (payload.type === 'shipment.route_optimized' && shipmentId && typeof version === 'number') {
           applied.set(shipmentId, {
@@ -199,6 +225,30 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
         : {}),
     });
     res.end(JSON.stringify({ received: record.webhookId }));
+  };
+
+  const keepAssignment = (
+    type: string,
+    data: Partial<ScmAssignment> & { shipmentId: string; version: number },
+    webhookId: string,
+  ) => {
+    const had = assignments.get(data.shipmentId);
+    if (
+      had &&
+      (had.version > data.version ||
+        (had.version === data.version && (had.planRevision ?? 0) > (data.planRevision ?? 0)))
+    )
+      return;
+    assignments.set(data.shipmentId, {
+      shipmentId: data.shipmentId,
+      version: data.version,
+      ...(data.routeId !== undefined ? { routeId: data.routeId } : {}),
+      ...(data.vehicleId !== undefined ? { vehicleId: data.vehicleId } : {}),
+      ...(data.eta !== undefined ? { eta: data.eta } : {}),
+      ...(data.planRevision !== undefined ? { planRevision: data.planRevision } : {}),
+      ...(data.final ? { final: true } : {}),
+      webhookIds: [...(had?.version === data.version ? had.webhookIds : []), `${type}:${webhookId}`],
+    });
   };
 
   const control = (change: FakeScmControl) => {
@@ -233,6 +283,7 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
       if (method === 'DELETE') {
         received.length = 0;
         applied.clear();
+        assignments.clear();
       }
       return json(res, 200, received);
     }
@@ -302,6 +353,8 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
         status,
         updatedAt: new Date(clock.now()).toISOString(),
       }),
+    /** The latest assignment of each shipment (highest version, then plan revision). */
+    assignments: () => new Map(assignments),
     /** Requests held open (timeout mode). */
     holding: () => holding,
     close: () =>

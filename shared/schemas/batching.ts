@@ -263,6 +263,19 @@ export const FleetConfig = z.strictObject({
   defaults: FleetDefaults.default(FleetDefaults.parse({})),
   /** Every region's calendar, unless the region overrides a field. */
   calendar: RegionCalendar.default(RegionCalendar.parse({})),
+  /** How re-plans treat what the SCM was already told (contract §3a). */
+  replan: z
+    .strictObject({
+      /**
+       * Cost units (those of a vehicle's fixedCost / costPerKm / costPerHour) a re-plan pays for each
+       * shipment it moves to another vehicle or route than the one the SCM has: a move is made only
+       * when it gains more. 0 = moves are free. Reordering on the same route is free.
+       */
+      movePenalty: z.number().min(0).max(1e6).default(10),
+      /** An ETA that moves by more than this (minutes) is told to the SCM (shipment.route_updated). */
+      etaToleranceMinutes: z.number().min(0).max(1440).default(15),
+    })
+    .default({ movePenalty: 10, etaToleranceMinutes: 15 }),
   /** A time window may start at most this many days ahead (contract §3a). */
   planningHorizonDays: z.int().min(1).max(366).default(14),
   /** Road distance per great-circle distance, and average speed. */

@@ -23,6 +23,10 @@ export const RouteAssignment = z.strictObject({
   eta: z.iso.datetime({ offset: true }),
   batchId: z.string(),
   optimizedAt: z.iso.datetime({ offset: true }),
+  /** The revision of the region-day plan this assignment belongs to (contract §3a); absent before living plans. */
+  planRevision: z.int().min(1).optional(),
+  /** The plan was frozen at its dispatch cutoff: this assignment is the final one (contract §3a). */
+  final: z.boolean().optional(),
 });
 export type RouteAssignment = z.infer<typeof RouteAssignment>;
 

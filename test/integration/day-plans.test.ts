@@ -149,20 +149,32 @@ describe('one living plan per region and service date (contract §3a)', () => {
     const replanned = plan?.plan as RoutingPlan;
     expect(insertionOnly?.unassigned).toEqual([]);
     expect(replanned.cost).toBeLessThanOrEqual((insertionOnly?.cost ?? 0) + 1e-6);
-    // The first window's shipments kept their vehicle and their order.
+    // A vehicle that still has a route keeps its route id; a first-window shipment the re-plan moved
+    // to another vehicle was told (shipment.route_updated, revision 2), the others were not.
     const firstPlan = afterFirst?.plan as RoutingPlan;
-    for (const route of firstPlan.routes) {
-      const now = replanned.routes.find((r) => r.vehicleId === route.vehicleId);
-      const kept = now?.stops.map((s) => s.shipmentId).filter((id) => first.shipmentIds.includes(id));
-      expect(kept).toEqual(route.stops.map((s) => s.shipmentId));
-      expect(plan?.routeIds[route.vehicleId]).toBe(afterFirst?.routeIds[route.vehicleId]);
-    }
-    // Every shipment's route record is the plan's route of its vehicle.
-    for (const id of [...first.shipmentIds, ...second.shipmentIds]) {
-      const state = await h.deps.store.get(id);
-      expect(state?.status).toBe('OPTIMIZED');
-      const record = await h.deps.batches.getRoute(state?.route?.routeId ?? '');
-      expect(record?.stops.map((s) => s.shipmentId)).toContain(id);
+    const vehicleBefore = new Map(
+      firstPlan.routes.flatMap((r) => r.stops.map((s) => [s.shipmentId, r.vehicleId] as const)),
+    );
+    for (const route of replanned.routes)
+      if (afterFirst?.routeIds[route.vehicleId])
+        expect(plan?.routeIds[route.vehicleId]).toBe(afterFirst?.routeIds[route.vehicleId]);
+    const told = new Set(
+      h.publisher.published.filter((m) => m.detailType === 'route.updated').map((m) => m.detail.shipmentId),
+    );
+    // Every shipment's stored assignment (what the SCM has) is its vehicle and route in the plan.
+    for (const route of replanned.routes) {
+      for (const stop of route.stops) {
+        const state = await h.deps.store.get(stop.shipmentId);
+        expect(state?.status).toBe('OPTIMIZED');
+        expect(state?.route?.vehicleId).toBe(route.vehicleId);
+        expect(state?.route?.routeId).toBe(plan?.routeIds[route.vehicleId]);
+        const record = await h.deps.batches.getRoute(state?.route?.routeId ?? '');
+        expect(record?.stops.map((s) => s.shipmentId)).toContain(stop.shipmentId);
+        const wasMoved =
+          vehicleBefore.has(stop.shipmentId) && vehicleBefore.get(stop.shipmentId) !== route.vehicleId;
+        if (wasMoved) expect(told.has(stop.shipmentId), stop.shipmentId).toBe(true);
+        if (second.shipmentIds.includes(stop.shipmentId)) expect(told.has(stop.shipmentId)).toBe(false);
+      }
     }
     expectNoOverlap(plan);
   });

@@ -40,7 +40,7 @@ export async function dropCancelledStop(
       .map((s, i) => ({ ...s, sequence: i + 1 }));
     await deps.batches.putRoutes([{ ...route, stops }]);
   }
-  await dropFromPlan(cancelled, deps);
+  const planRevision = await dropFromPlan(cancelled, deps);
   const current = (await deps.batches.getRoute(routeId)) as RouteRecord;
   const updated: string[] = [];
   for (const stop of current.stops) {
@@ -51,7 +51,12 @@ export async function dropCancelledStop(
     if (
       await updateAssignment(
         state,
-        { ...state.route, sequence: stop.sequence, stops: current.stops.length },
+        {
+          ...state.route,
+          sequence: stop.sequence,
+          stops: current.stops.length,
+          ...(planRevision !== undefined ? { planRevision } : {}),
+        },
         reason,
         deps,
       )
@@ -97,17 +102,20 @@ async function updateAssignment(
   }
 }
 
-/** Takes the shipment out of its region plan (URGENT insertions must not plan around it). */
-async function dropFromPlan(state: ShipmentState, deps: BatchingDeps): Promise<void> {
+/**
+ * Takes the shipment out of its region plan (URGENT insertions must not plan around it); answers
+ * the plan's revision without it.
+ */
+async function dropFromPlan(state: ShipmentState, deps: BatchingDeps): Promise<number | undefined> {
   const serviceDate = serviceDateOf(state, deps.fleet);
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await deps.batches.getRegionPlan(state.region, serviceDate);
-    if (!current) return;
+    if (!current) return undefined;
     const input = current.input as RoutingInput;
     const plan = current.plan as RoutingPlan;
     const id = state.shipmentId;
     const inPlan = plan.routes.some((r) => r.stops.some((s) => s.shipmentId === id));
-    if (!inPlan && !input.shipments.some((s) => s.id === id)) return;
+    if (!inPlan && !input.shipments.some((s) => s.id === id)) return current.revision;
     const saved = await deps.batches.putRegionPlan({
       ...current,
       revision: current.revision + 1,
@@ -119,6 +127,7 @@ async function dropFromPlan(state: ShipmentState, deps: BatchingDeps): Promise<v
         unassigned: plan.unassigned.filter((u) => u.shipmentId !== id),
       },
     });
-    if (saved) return;
+    if (saved) return current.revision + 1;
   }
+  return undefined;
 }

@@ -14,9 +14,10 @@ import { replanNeighbourhood } from './neighbourhood';
  * revision. A closing window re-optimizes it warm-started from its current routes: the window's
  * shipments are inserted into them (cheapest insertion), then the search improves the plan within
  * the batch budget, so the answer is never worse than the current plan with the new shipments
- * inserted. Shipments already in the plan stay on their vehicle in their order (the SCM has their
- * assignment); routes that have left are no longer re-planned and their vehicle is free again when
- * it is back. The conditional write of the new revision is the only commit: a re-plan that lost the
+ * inserted. Shipments already in the plan may move, but moving one to another vehicle costs the
+ * configured move penalty (`FLEET_CONFIG.replan.movePenalty`: the SCM has its assignment and is
+ * told of the move); routes that have left are no longer re-planned and their vehicle is free again
+ * when it is back. The conditional write of the new revision is the only commit: a re-plan that lost the
  * race (an URGENT insertion or the other priority's window wrote first) plans again on the new
  * revision.
  */
@@ -38,6 +39,10 @@ export interface DayReplan {
   solverSeconds: number;
   /** Re-plans caused by lost races. */
   conflicts: number;
+  /** Vehicles whose open route changed (stops, order or times) from the plan this re-plan started from. */
+  changedVehicles: ReadonlySet<string>;
+  /** Open routes of the previous plan that lost every stop (their route record must be emptied). */
+  emptiedRoutes: readonly { vehicleId: string; routeId: string }[];
 }
 
 export class PlanBusyError extends ConcurrencyConflictError {}
@@ -67,18 +72,18 @@ export async function replanDay(
     };
     const started = performance.now();
     // Issue 10 §6: a large plan is re-optimized in the neighbourhood of the new shipments only.
-    const { plan } = await replanNeighbourhood(
-      input,
-      { ...carried, fixedShipments: carried.shipments.map((s) => s.id) },
-      (part) =>
-        deps.engine.planRoutes(part.input, {
-          timeLimitMs: deps.settings.batchBudgetMs,
-          maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
-          seed,
-          initialRoutes: part.initialRoutes,
-          fixedShipments: part.fixedShipments,
-          ...(deps.matrix ? { matrix: deps.matrix } : {}),
-        }),
+    // The carried shipments may move: a move costs the penalty (the SCM has their assignment).
+    const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments: [] }, (part) =>
+      deps.engine.planRoutes(part.input, {
+        timeLimitMs: deps.settings.batchBudgetMs,
+        maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
+        seed,
+        initialRoutes: part.initialRoutes,
+        fixedShipments: part.fixedShipments,
+        currentVehicles: carried.currentVehicles,
+        movePenalty: deps.fleet.replan.movePenalty,
+        ...(deps.matrix ? { matrix: deps.matrix } : {}),
+      }),
     );
     solverSeconds += (performance.now() - started) / 1000;
 
@@ -104,6 +109,13 @@ export async function replanDay(
     };
     if (await deps.batches.putRegionPlan(next)) {
       if (tracksBookings(region, deps)) await bookPlan(region, serviceDate, next, batchId, deps);
+      const after = new Map(plan.routes.map((r) => [r.vehicleId, signature(r)]));
+      const changedVehicles = new Set(
+        [...after].filter(([v, sig]) => carried.signatures.get(v) !== sig).map(([v]) => v),
+      );
+      const emptiedRoutes = [...carried.routeIds]
+        .filter(([v]) => !after.has(v))
+        .map(([vehicleId, routeId]) => ({ vehicleId, routeId }));
       return {
         serviceDate,
         input,
@@ -114,6 +126,8 @@ export async function replanDay(
         previousDistanceMeters: carried.distanceMeters,
         solverSeconds,
         conflicts: attempt,
+        changedVehicles,
+        emptiedRoutes,
       };
     }
     deps.logger.info('the plan changed while it was re-optimized: planning again on the new revision', {
@@ -133,6 +147,10 @@ interface Carried {
   routes: PlannedRoute[];
   changed: Set<string>;
   routeIds: Map<string, string>;
+  /** The vehicle each carried shipment is on (the one the SCM has). */
+  currentVehicles: Record<string, string>;
+  /** Each open route's stops and times, to tell which routes a re-plan changed. */
+  signatures: Map<string, string>;
   versions: Map<string, number>;
   dispatched: NonNullable<RegionPlan['dispatched']>;
   distanceMeters: number;
@@ -151,6 +169,8 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     routes: [],
     changed: new Set(),
     routeIds: new Map(),
+    currentVehicles: {},
+    signatures: new Map(),
     versions: new Map(),
     dispatched: [...(current?.dispatched ?? [])],
     distanceMeters: 0,
@@ -168,6 +188,7 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
       continue;
     }
     carried.routeIds.set(route.vehicleId, routeId);
+    carried.signatures.set(route.vehicleId, signature(route));
     carried.distanceMeters += route.distanceMeters;
     const stops = route.stops.map((s) => s.shipmentId).filter((id) => !arriving.has(id));
     carried.routes.push(route);
@@ -176,12 +197,16 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     for (const id of stops) {
       const job = jobs.get(id);
       if (job) carried.shipments.push(job);
+      carried.currentVehicles = withOwnEntry(carried.currentVehicles, id, route.vehicleId);
       const version = current.versions ? ownEntry(current.versions, id) : undefined;
       if (version !== undefined) carried.versions.set(id, version);
     }
   }
   return carried;
 }
+
+/** A route's stops with their times: equal signatures, same route. */
+const signature = (route: PlannedRoute) => route.stops.map((s) => `${s.shipmentId}@${s.arrival}`).join(' ');
 
 /** Vehicles whose route of the day has left are free again when it is back (one route at a time). */
 function freeAfter(vehicles: VehicleInput[], dispatched: Carried['dispatched']): VehicleInput[] {

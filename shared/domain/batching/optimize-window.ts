@@ -9,6 +9,7 @@ import { commit, commitAndPublish } from '../use-cases/shipments';
 import { type DayReplan, replanDay } from './day-plan';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf, toJob } from './fleet';
+import { tellRouteChanges } from './route-changes';
 import { giveUpShipment } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
@@ -93,10 +94,11 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const optimizedAt = isoAt(deps.clock);
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
     const dayOfRoute = new Map<string, string>();
-    // The routes this window changed: those its shipments joined (the others are as they were).
+    const revisionOf = new Map<string, number>();
+    // The routes this window changed: those its shipments joined and those the re-plan changed.
     const planned = days.flatMap((day) =>
       day.plan.routes
-        .filter((r) => r.stops.some((st) => byId.has(st.shipmentId)))
+        .filter((r) => r.stops.some((st) => byId.has(st.shipmentId)) || day.changedVehicles.has(r.vehicleId))
         .map((r) => {
           const record = routeRecord(
             r,
@@ -108,11 +110,32 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
             optimizedAt,
           );
           dayOfRoute.set(record.routeId, day.serviceDate);
+          revisionOf.set(record.routeId, day.revision);
           return record;
         }),
     );
     // Routes exist before any route.optimized event names them.
     await deps.batches.putRoutes(planned);
+    await emptyRoutes(
+      days.flatMap((d) => d.emptiedRoutes.map((r) => r.routeId)),
+      optimizedAt,
+      deps,
+    );
+    // Contract §3a: the shipments of the plan the re-plan moved are told (before the new ones are
+    // applied, so a run that dies here is run again and tells them then).
+    for (const day of days) {
+      await tellRouteChanges(
+        planned.filter((r) => dayOfRoute.get(r.routeId) === day.serviceDate),
+        {
+          serviceDate: day.serviceDate,
+          revision: day.revision,
+          batchId,
+          optimizedAt,
+          firstAssigned: new Set(byId.keys()),
+        },
+        deps,
+      );
+    }
 
     const stale: string[] = [];
     for (const route of planned) {
@@ -126,6 +149,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           eta: stop.eta,
           batchId,
           optimizedAt,
+          planRevision: revisionOf.get(route.routeId) ?? 1,
         };
         if (!(await applyResult(stop.shipmentId, stop.version, assignment, deps)))
           stale.push(stop.shipmentId);
@@ -445,6 +469,16 @@ function routeRecord(
     }),
     createdAt,
   };
+}
+
+/** Route records of routes a re-plan emptied (their shipments moved): kept, with no stop. */
+async function emptyRoutes(routeIds: string[], at: string, deps: BatchingDeps): Promise<void> {
+  const records: RouteRecord[] = [];
+  for (const routeId of routeIds) {
+    const record = await deps.batches.getRoute(routeId);
+    if (record && record.stops.length > 0) records.push({ ...record, stops: [], createdAt: at });
+  }
+  if (records.length > 0) await deps.batches.putRoutes(records);
 }
 
 function hashSeed(text: string): number {

@@ -16,6 +16,7 @@ import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
 import { applyResult, staleAndRequeue } from './optimize-window';
+import { tellRouteChanges } from './route-changes';
 import { giveUpShipment } from './unplanned';
 
 const EMPTY_PLAN: RoutingPlan = {
@@ -164,10 +165,11 @@ export async function optimizeInRealTime(
     ) {
       continue; // a vehicle was booked meanwhile: insert again with the fresh bookings
     }
+    const revision = (current?.revision ?? 0) + 1;
     const saved = await deps.batches.putRegionPlan({
       region: optimizing.region,
       serviceDate,
-      revision: (current?.revision ?? 0) + 1,
+      revision,
       updatedAt: isoAt(deps.clock),
       input: newInput,
       plan: insertion.plan,
@@ -218,7 +220,20 @@ export async function optimizeInRealTime(
       eta: stop?.eta ?? record.start,
       batchId,
       optimizedAt: isoAt(deps.clock),
+      planRevision: revision,
     };
+    // Contract §3a: the others on its route whose ETA moved by more than the tolerance are told.
+    await tellRouteChanges(
+      [record],
+      {
+        serviceDate,
+        revision,
+        batchId,
+        optimizedAt: assignment.optimizedAt,
+        firstAssigned: new Set([optimizing.shipmentId]),
+      },
+      deps,
+    );
     const applied = await applyResult(optimizing.shipmentId, optimizing.version, assignment, deps);
     if (!applied) {
       return { kind: 'timeout' }; // a newer version or a cancellation arrived meanwhile: nothing to queue

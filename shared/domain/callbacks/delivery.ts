@@ -88,6 +88,7 @@ export function webhookPayload(detail: RouteOptimizedDetail, timestamp: string):
       eta: detail.eta,
       batchId: detail.batchId,
       optimizedAt: detail.optimizedAt,
+      ...planFields(detail),
     },
   };
 }
@@ -128,7 +129,16 @@ export function routeUpdatedPayload(
       batchId: detail.batchId,
       optimizedAt: detail.optimizedAt,
       reason: detail.reason,
+      ...planFields(detail),
     },
+  };
+}
+
+/** The optional fields of contract §3a (absent in events written before living plans). */
+function planFields(detail: { planRevision?: number; final?: boolean }) {
+  return {
+    ...(detail.planRevision !== undefined ? { planRevision: detail.planRevision } : {}),
+    ...(detail.final ? { final: true } : {}),
   };
 }
 

@@ -1,0 +1,117 @@
+import type { RouteRecord } from '../../schemas/batching';
+import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
+import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import { ConcurrencyConflictError } from '../errors';
+import { commitAndPublish } from '../use-cases/shipments';
+import type { BatchingDeps } from './dependencies';
+
+/** Statuses whose route the SCM has, or is about to get: a change of it is told to the SCM. */
+export const ROUTED: readonly ShipmentState['status'][] = [
+  'OPTIMIZED',
+  'CALLBACK_PENDING',
+  'ROUTE_APPLIED',
+  'CALLBACK_FAILED',
+];
+
+export interface RevisionContext {
+  serviceDate: string;
+  /** The plan revision the routes belong to. */
+  revision: number;
+  batchId: string;
+  optimizedAt: string;
+  /** Shipments whose first assignment this revision is (they get shipment.route_optimized instead). */
+  firstAssigned: ReadonlySet<string>;
+}
+
+/**
+ * Contract §3a: after a revision of a plan is written, each shipment on its changed routes whose
+ * assignment the SCM has is compared with that assignment (the stored `route`, the one it was
+ * sent). A different vehicle or route, or an ETA moved by more than the tolerance
+ * (`FLEET_CONFIG.replan.etaToleranceMinutes`), becomes exactly one `shipment.route_updated` (audit
+ * event, status unchanged, and the callback, with the revision); anything else is not told. The
+ * comparison is with what the SCM has, not with the previous revision: a run that died half-way
+ * tells the rest on the next revision, and one that already told a shipment does not tell it again.
+ * Answers the shipments told.
+ */
+export async function tellRouteChanges(
+  routes: readonly RouteRecord[],
+  ctx: RevisionContext,
+  deps: BatchingDeps,
+): Promise<string[]> {
+  const told: string[] = [];
+  for (const route of routes)
+    for (const stop of route.stops)
+      if (!ctx.firstAssigned.has(stop.shipmentId) && (await tellOne(route, stop, ctx, deps)))
+        told.push(stop.shipmentId);
+  return told;
+}
+
+/** One stop: told when it moved or its ETA did; a shipment that changed meanwhile is read again. */
+async function tellOne(
+  route: RouteRecord,
+  stop: RouteRecord['stops'][number],
+  ctx: RevisionContext,
+  deps: BatchingDeps,
+): Promise<boolean> {
+  const toleranceMs = deps.fleet.replan.etaToleranceMinutes * 60_000;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const state = await deps.store.get(stop.shipmentId);
+    if (!state?.route || state.version !== stop.version || !ROUTED.includes(state.status)) return false;
+    const had = state.route;
+    const moved = had.vehicleId !== route.vehicleId || had.routeId !== route.routeId;
+    const shiftMs = Date.parse(stop.eta) - Date.parse(had.eta);
+    if (!moved && Math.abs(shiftMs) <= toleranceMs) return false;
+    const where = `plan ${ctx.serviceDate} revision ${ctx.revision}`;
+    const reason = moved
+      ? `re-planned (${where}): moved from vehicle ${had.vehicleId} to ${route.vehicleId}`
+      : `re-planned (${where}): ETA ${shiftMs > 0 ? 'later' : 'earlier'} by ${Math.round(Math.abs(shiftMs) / 60_000)} min`;
+    const assignment: RouteAssignment = {
+      routeId: route.routeId,
+      vehicleId: route.vehicleId,
+      sequence: stop.sequence,
+      stops: route.stops.length,
+      eta: stop.eta,
+      batchId: ctx.batchId,
+      optimizedAt: ctx.optimizedAt,
+      planRevision: ctx.revision,
+    };
+    if (await announceAssignment(state, assignment, reason, deps)) return true;
+  }
+  return false;
+}
+
+/**
+ * Stores a shipment's new assignment (audit event `shipment.route_updated`, status unchanged) and
+ * announces it (`route.updated`: the SCM's `shipment.route_updated` callback). False when the
+ * shipment moved on meanwhile (a newer version, a callback answer): then there is nothing to tell.
+ */
+export async function announceAssignment(
+  state: ShipmentState,
+  route: RouteAssignment,
+  reason: string,
+  deps: Pick<BatchingDeps, 'store' | 'clock' | 'ids' | 'publisher' | 'logger'>,
+): Promise<boolean> {
+  const detail: Omit<RouteUpdatedDetail, 'eventId'> = {
+    shipmentId: state.shipmentId,
+    version: state.version,
+    correlationId: state.correlationId,
+    region: state.region,
+    priority: state.priority,
+    ...route,
+    reason,
+  };
+  try {
+    await commitAndPublish(deps, state, {
+      type: 'shipment.route_updated',
+      status: state.status,
+      version: state.version,
+      correlationId: state.correlationId,
+      patch: { route },
+      busEvent: { detailType: ROUTE_UPDATED, detail },
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflictError)) throw error;
+    return false;
+  }
+}
