@@ -1,6 +1,8 @@
 /**
- * Typed errors, classified by who is at fault. Translated to HTTP status, retry or DLQ in one place
- * (shared/runtime/problem.ts for HTTP; queue consumers let dependency/internal errors retry).
+ * Typed errors of the core, classified by who is at fault. Each says what went wrong in domain
+ * terms and carries a stable `code`; none knows about HTTP. The edges translate them in one place
+ * each: shared/runtime/http/problem.ts to HTTP status and problem details, the queue consumers to
+ * retry or DLQ (dependency and internal errors retry).
  */
 export type Fault = 'input' | 'dependency' | 'internal';
 
@@ -12,7 +14,6 @@ export interface FieldError {
 
 export abstract class DomainError extends Error {
   abstract readonly fault: Fault;
-  abstract readonly status: number;
   /** Stable machine-readable code, used as the problem `type` suffix. */
   abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
@@ -21,9 +22,12 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class ValidationError extends DomainError {
+/** The caller sent something the service does not take. */
+export abstract class InputError extends DomainError {
   readonly fault = 'input';
-  readonly status = 400;
+}
+
+export class ValidationError extends InputError {
   readonly code = 'validation-error';
   constructor(
     message: string,
@@ -33,108 +37,96 @@ export class ValidationError extends DomainError {
   }
 }
 
-export class UnauthorizedError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 401;
+export class UnauthorizedError extends InputError {
   readonly code = 'unauthorized';
 }
 
-export class ForbiddenError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 403;
+export class ForbiddenError extends InputError {
   readonly code = 'forbidden';
 }
 
-export class NotFoundError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 404;
+export class NotFoundError extends InputError {
   readonly code = 'not-found';
 }
 
-/** The submitted version is not newer than the stored one (and not an identical replay). */
-export class VersionConflictError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 409;
-  readonly code = 'version-conflict';
+/** An error about a submitted version, naming the version the service holds. */
+abstract class StoredVersionError extends InputError {
   constructor(
     message: string,
     readonly storedVersion: number,
   ) {
     super(message);
   }
+}
+
+/** The submitted version is not newer than the stored one (and not an identical replay). */
+export class VersionConflictError extends StoredVersionError {
+  readonly code = 'version-conflict';
 }
 
 /**
  * A new version of a cancelled shipment: a cancelled shipment is closed (contract §2), so no
- * version re-opens it; the SCM creates a new shipment id instead. 409, problem type `…/shipment-cancelled`.
+ * version re-opens it; the SCM creates a new shipment id instead (problem type `…/shipment-cancelled`).
  */
-export class ShipmentCancelledError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 409;
+export class ShipmentCancelledError extends StoredVersionError {
   readonly code = 'shipment-cancelled';
-  constructor(
-    message: string,
-    readonly storedVersion: number,
-  ) {
-    super(message);
-  }
 }
 
 /** A transition the lifecycle does not allow from the current status. */
-export class InvalidTransitionError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 409;
+export class InvalidTransitionError extends InputError {
   readonly code = 'invalid-transition';
 }
 
 /** The path exists, the method does not (the gateway answers it). */
-export class MethodNotAllowedError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 405;
+export class MethodNotAllowedError extends InputError {
   readonly code = 'method-not-allowed';
 }
 
 /** Over a rate limit (usage plan, failed API-key checks); `Retry-After` says when to come back. */
-export class ThrottledError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 429;
+export class ThrottledError extends InputError {
   readonly code = 'throttled';
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 413;
+/** The body is larger than the service reads. */
+export class PayloadTooLargeError extends InputError {
   readonly code = 'payload-too-large';
 }
 
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 415;
+/** The body is not JSON. */
+export class UnsupportedMediaTypeError extends InputError {
   readonly code = 'unsupported-media-type';
 }
 
-export class IdempotencyKeyReuseError extends DomainError {
-  readonly fault = 'input';
-  readonly status = 422;
+/** An idempotency key sent again with another body. */
+export class IdempotencyKeyReuseError extends InputError {
   readonly code = 'idempotency-key-reuse';
+}
+
+/** A request with the same idempotency key is still being answered. */
+export class IdempotentRequestInProgressError extends InputError {
+  readonly code = 'idempotent-request-in-progress';
 }
 
 /** Another writer committed first (optimistic lock lost). Retry with fresh state. */
 export class ConcurrencyConflictError extends DomainError {
   readonly fault = 'dependency';
-  readonly status = 409;
-  readonly code = 'concurrent-modification';
+  readonly code: string = 'concurrent-modification';
 }
 
 /** A dependency (database, bus, queue) failed; safe to retry. */
 export class DependencyError extends DomainError {
   readonly fault = 'dependency';
-  readonly status = 503;
   readonly code: string = 'dependency-unavailable';
 }
 
+/** A broken invariant of the service itself: a bug, never the caller's fault. */
 export class InternalError extends DomainError {
   readonly fault = 'internal';
-  readonly status = 500;
   readonly code = 'internal-error';
+}
+
+/** The environment or FLEET_CONFIG is invalid: the function or runtime stops at cold start. */
+export class ConfigurationError extends DomainError {
+  readonly fault = 'internal';
+  readonly code = 'configuration-error';
 }

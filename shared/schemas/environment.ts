@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigurationError } from '../domain/errors';
 
 const optionalUrl = z.url().optional();
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -100,12 +101,7 @@ const ServiceEnvironment = Environment.superRefine((env, ctx) => {
   }
 });
 
-export class ConfigurationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError };
 
 /** Parses the environment, failing at cold start with every problem listed. */
 export function parseEnvironment(env: Record<string, string | undefined> = process.env): Environment {

@@ -5,6 +5,7 @@ import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/w
 import { ValidationError } from '../../shared/domain/errors';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
+import { httpStatusOf } from '../../shared/runtime/http/problem';
 import { type BatchRecord, FleetConfig, type RouteRecord } from '../../shared/schemas/batching';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
@@ -167,7 +168,7 @@ describe('service dates in batching (contract §3a)', () => {
         (e) => e,
       );
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).status).toBe(400);
+      expect(httpStatusOf(error as ValidationError)).toBe(400);
       expect((error as ValidationError).errors.map((e) => e.field)).toEqual([field]);
       expect(await h.deps.store.get(body.shipmentId)).toBeUndefined();
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError } from '../../shared/domain/errors';
 import { allowedTransitions, assertTransition, canTransition } from '../../shared/domain/lifecycle';
+import { httpStatusOf } from '../../shared/runtime/http/problem';
 import { ShipmentStatus } from '../../shared/schemas/state';
 
 describe('shipment lifecycle (contract §2)', () => {
@@ -47,7 +48,7 @@ describe('shipment lifecycle (contract §2)', () => {
     try {
       assertTransition('CANCELLED', 'QUEUED');
     } catch (error) {
-      expect((error as InvalidTransitionError).status).toBe(409);
+      expect(httpStatusOf(error as InvalidTransitionError)).toBe(409);
       expect((error as Error).name).toBe('InvalidTransitionError');
     }
   });

@@ -1,6 +1,6 @@
 import type { FleetBookings, VehicleBooking } from '../../schemas/batching';
 import type { PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
-import { ConcurrencyConflictError } from '../errors';
+import { ConcurrencyConflictError, InternalError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import type { BatchingDeps } from './dependencies';
 import { regionFleet } from './fleet';
@@ -84,7 +84,8 @@ export async function bookInsertion(
     };
     for (const route of changed) {
       const vehicle = byId.get(route.vehicleId);
-      if (!vehicle) throw new Error(`route for unknown vehicle ${route.vehicleId}`);
+      if (!vehicle)
+        throw new InternalError(`a route names vehicle ${route.vehicleId}, which the fleet does not have`);
       const booking = ownEntry(current.vehicles, vehicle.id);
       const old = previous.get(vehicle.id);
       const allowedUntil = old ? Math.max(route.start, busyUntil(old, vehicle)) : route.start;

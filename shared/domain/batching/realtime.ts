@@ -2,7 +2,7 @@ import type { RouteRecord } from '../../schemas/batching';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
 import { isoAt, remainingMs } from '../clock';
-import { ConcurrencyConflictError } from '../errors';
+import { ConcurrencyConflictError, DomainError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { derivePriority } from '../priority';
 import {
@@ -383,9 +383,11 @@ export async function optimizeQueuedUrgent(
   return { kind: 'given_up', reason };
 }
 
-export class UrgentNotPlacedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UrgentNotPlacedError';
-  }
+/**
+ * An URGENT shipment found no place in its region's plan (nothing fits, or the budget ran out).
+ * Retried on p0 like a dependency failure: the plan may have room on the next receive.
+ */
+export class UrgentNotPlacedError extends DomainError {
+  readonly fault = 'dependency';
+  readonly code = 'urgent-not-placed';
 }

@@ -3,7 +3,12 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { DependencyError, DomainError, IdempotencyKeyReuseError, ValidationError } from '../../domain/errors';
+import {
+  DependencyError,
+  IdempotencyKeyReuseError,
+  IdempotentRequestInProgressError,
+  ValidationError,
+} from '../../domain/errors';
 import { flushMetrics, logger } from '../observability';
 import {
   correlation,
@@ -47,12 +52,6 @@ export interface RouteOptions<S extends z.ZodType | undefined> {
   idempotency?: { persistence: () => BasePersistenceLayer; scope: string; ttlSeconds: number };
 }
 
-class IdempotencyConflict extends DomainError {
-  readonly fault = 'input';
-  readonly status = 409;
-  readonly code = 'idempotent-request-in-progress';
-}
-
 /**
  * What an idempotency record keeps: the body as its JSON text (`bodyJson`), so that the record
  * holds one string whatever the body carries (SCM metadata with keys such as `constructor`, or
@@ -79,12 +78,15 @@ function idempotencyProblem(error: unknown): unknown {
         cause: error,
       });
     case 'IdempotencyAlreadyInProgressError':
-      return new IdempotencyConflict('a request with this Idempotency-Key is still in progress', {
-        cause: error,
-      });
+      return new IdempotentRequestInProgressError(
+        'a request with this Idempotency-Key is still in progress',
+        {
+          cause: error,
+        },
+      );
     case 'IdempotencyItemNotFoundError':
     case 'IdempotencyInconsistentStateError':
-      return new IdempotencyConflict(
+      return new IdempotentRequestInProgressError(
         'a request with this Idempotency-Key was in progress and has just ended; retry',
         { cause: error },
       );

@@ -1,5 +1,6 @@
 import {
   DomainError,
+  type Fault,
   type FieldError,
   ShipmentCancelledError,
   ValidationError,
@@ -35,19 +36,43 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** HTTP status of each core error code; codes not listed take the status of their fault. */
+const STATUS_OF_CODE: Record<string, number> = {
+  'validation-error': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'version-conflict': 409,
+  'shipment-cancelled': 409,
+  'invalid-transition': 409,
+  'idempotent-request-in-progress': 409,
+  'concurrent-modification': 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'idempotency-key-reuse': 422,
+  throttled: 429,
+};
+const STATUS_OF_FAULT: Record<Fault, number> = { input: 400, dependency: 503, internal: 500 };
+
+/** The HTTP status a core error is answered with (the core itself knows no HTTP). */
+export const httpStatusOf = (error: DomainError): number =>
+  STATUS_OF_CODE[error.code] ?? STATUS_OF_FAULT[error.fault];
+
 /**
  * The one translation of errors to HTTP. Details are exposed only below 500; anything that is not
  * a DomainError is an internal error whose message never reaches the caller.
  */
 export function toProblem(error: unknown, correlationId?: string): Problem {
   if (error instanceof DomainError) {
+    const status = httpStatusOf(error);
     const base: Problem = {
       type: PROBLEM_BASE + error.code,
-      title: TITLES[error.status] ?? 'Error',
-      status: error.status,
+      title: TITLES[status] ?? 'Error',
+      status,
       ...(correlationId ? { correlationId } : {}),
     };
-    if (error.status >= 500) return { ...base, detail: 'a dependency is unavailable; retry later' };
+    if (status >= 500) return { ...base, detail: 'a dependency is unavailable; retry later' };
     return {
       ...base,
       detail: error.message,
