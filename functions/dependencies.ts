@@ -64,7 +64,7 @@ export function dependencies(): ServiceDependencies {
   const fleet = loadFleetConfig(env.FLEET_CONFIG);
   const deps: ServiceDependencies = {
     env,
-    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE)),
+    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE, clock)),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
     clock,
     ids: uuidIds,

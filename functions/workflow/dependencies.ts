@@ -39,7 +39,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
   const liveShare = liveShareSource(env, clock);
   cached = {
-    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE)),
+    store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE, clock)),
     publisher: new EventBridgePublisher(clients.eventbridge, env.EVENT_BUS_NAME),
     clock,
     ids: uuidIds,

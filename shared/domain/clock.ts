@@ -22,6 +22,50 @@ export const remainingMs = (
   budgetMs: number,
 ): number => Math.max(0, budgetMs - (clock.wallMs() - startedAtWallMs));
 
+/**
+ * A budget of wall time, read on a clock's stopwatch: the one way budgets and deadlines are kept
+ * (the URGENT 10 s, a solver's time, how long a batch took). Never the scaled `now()`: at
+ * TIME_SCALE=60, 50 ms of work leave 9,950 ms of a 10 s budget, not 7 s.
+ */
+export interface WallBudget {
+  /** Wall ms since the budget started. */
+  elapsedMs(): number;
+  /** Wall ms left (0 once spent). */
+  remainingMs(): number;
+}
+
+/** Starts a wall-time budget of `budgetMs` (default: unbounded, a stopwatch) at `startedAtWallMs`. */
+export function wallBudget(
+  clock: Pick<Clock, 'wallMs'>,
+  budgetMs = Number.POSITIVE_INFINITY,
+  startedAtWallMs = clock.wallMs(),
+): WallBudget {
+  return {
+    elapsedMs: () => clock.wallMs() - startedAtWallMs,
+    remainingMs: () => remainingMs(clock, startedAtWallMs, budgetMs),
+  };
+}
+
+/**
+ * `promise`'s value, or undefined when it has not settled within `ms` of wall time (the work goes
+ * on in the background). Timeouts of work are wall time, like budgets.
+ */
+export async function withinWallTime<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const timer = new AbortController();
+  const timeout = realSleep(ms, timer.signal).then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/** Resolves after `ms` of wall time (rejects with the signal's reason on abort), whatever the clock's scale. */
+export const wallSleep = (ms: number, signal?: AbortSignal): Promise<void> => realSleep(ms, signal);
+
 export const isoAt = (clock: Clock): string => new Date(clock.now()).toISOString();
 
 /** The wall clock. */

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOCK_FILE, startPersistentClock } from '../../local/services/clock';
-import { remainingMs, scaledClock, serviceClock, systemClock, VirtualClock } from '../../shared/domain/clock';
+import {
+  remainingMs,
+  scaledClock,
+  serviceClock,
+  systemClock,
+  VirtualClock,
+  wallBudget,
+  withinWallTime,
+} from '../../shared/domain/clock';
 
 const WALL = Date.parse('2026-12-02T02:00:00Z');
 const MINUTE = 60_000;
@@ -114,5 +122,32 @@ describe('service clock', () => {
       expect(remainingMs(clock, started, 20)).toBe(0);
       if (clock !== systemClock && !(clock instanceof VirtualClock)) expect(clock.now() - at).toBe(3_000);
     }
+  });
+
+  it('a wall budget on a clock scaled by 60: 50 ms of work leave 9,950 ms of 10 s (not the 7 s the scaled time would)', () => {
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    vi.setSystemTime(WALL);
+    const clock = scaledClock(60);
+    const budget = wallBudget(clock, 10_000);
+    const stopwatch = wallBudget(clock);
+    const at = clock.now();
+    vi.advanceTimersByTime(50);
+    expect(clock.now() - at).toBe(3_000);
+    expect(budget.elapsedMs()).toBe(50);
+    expect(budget.remainingMs()).toBe(9_950);
+    expect(stopwatch.remainingMs()).toBe(Number.POSITIVE_INFINITY);
+    vi.advanceTimersByTime(10_000);
+    expect(budget.remainingMs()).toBe(0);
+  });
+
+  it('withinWallTime: the value when the work settles in time, undefined when the wall time runs out', async () => {
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    expect(await withinWallTime(Promise.resolve('done'), 1_000)).toBe('done');
+    const late = withinWallTime(new Promise<string>(() => {}), 1_000);
+    vi.advanceTimersByTime(1_000);
+    expect(await late).toBeUndefined();
+    await expect(withinWallTime(Promise.reject(new Error('boom')), 1_000)).rejects.toThrow('boom');
   });
 });

@@ -7,6 +7,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type Clock, systemClock } from '../../domain/clock';
 import { ConcurrencyConflictError, DependencyError, ValidationError } from '../../domain/errors';
 import type { ShipmentFilter, ShipmentPage, ShipmentRecords } from '../../domain/ports';
 import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
@@ -36,6 +37,8 @@ export class DynamoShipmentRecords implements ShipmentRecords {
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
+    /** The service clock: `publishedAt` is on it, like every time the service keeps. */
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {
     this.doc = documentClient(client);
   }
@@ -139,7 +142,7 @@ export class DynamoShipmentRecords implements ShipmentRecords {
           Key: { pk: pkOf(shipmentId), sk: eventSk(seq) },
           UpdateExpression: 'REMOVE outboxShard, outboxKey SET publishedAt = :now',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+          ExpressionAttributeValues: { ':now': new Date(this.clock.now()).toISOString() },
         }),
       );
     } catch (error) {

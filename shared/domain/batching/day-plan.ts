@@ -1,7 +1,7 @@
 import type { FleetBookings, RegionPlan } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
 import type { DepotInput, PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
-import { isoAt } from '../clock';
+import { isoAt, wallBudget } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { tracksBookings } from './bookings';
@@ -70,7 +70,7 @@ export async function replanDay(
       shipments: [...carried.shipments, ...arriving.map(toJob)],
       planningStart: now,
     };
-    const started = performance.now();
+    const solving = wallBudget(deps.clock);
     // Issue 10 §6: a large plan is re-optimized in the neighbourhood of the new shipments only.
     // The carried shipments may move: a move costs the penalty (the SCM has their assignment).
     const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments: [] }, (part) =>
@@ -85,7 +85,7 @@ export async function replanDay(
         ...(deps.matrix ? { matrix: deps.matrix } : {}),
       }),
     );
-    solverSeconds += (performance.now() - started) / 1000;
+    solverSeconds += solving.elapsedMs() / 1000;
 
     let routeIds: Record<string, string> = {};
     for (const route of plan.routes) {

@@ -2,7 +2,7 @@ import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../sche
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput } from '../../solver';
-import { isoAt } from '../clock';
+import { isoAt, wallBudget } from '../clock';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
 import { ownEntry } from '../lookup';
 import { commit, commitAndPublish } from '../use-cases/shipments';
@@ -28,7 +28,7 @@ export type OptimizeOutcome = { kind: 'noop'; reason: string } | { kind: 'optimi
  * per region and priority at a time (a lease); re-running a window is safe.
  */
 export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise<OptimizeOutcome> {
-  const t0 = performance.now();
+  const spent = wallBudget(deps.clock);
   const window = await deps.windows.get(job.windowId);
   if (!window || window.status === 'CLOSED') return { kind: 'noop', reason: 'window already optimized' };
   if (window.status === 'OPEN') return { kind: 'noop', reason: 'window still open' };
@@ -214,7 +214,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       stale: stale.length,
       unassigned: plan.unassigned.length,
       solverSeconds,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: spent.elapsedMs() / 1000,
       consolidationGainPct: batch.consolidationGainPct,
     });
     deps.logger.info('window optimized', {

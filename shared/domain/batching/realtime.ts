@@ -1,7 +1,7 @@
 import type { RouteRecord } from '../../schemas/batching';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
-import { isoAt, remainingMs } from '../clock';
+import { isoAt, wallBudget, withinWallTime } from '../clock';
 import { ConcurrencyConflictError, DomainError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { derivePriority } from '../priority';
@@ -56,10 +56,10 @@ export async function acceptShipment(
   if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
   const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
 
-  const remaining = remainingMs(deps.clock, startedAt, deps.settings.urgentBudgetMs);
-  const t0 = performance.now();
+  const remaining = wallBudget(deps.clock, deps.settings.urgentBudgetMs, startedAt).remainingMs();
+  const spent = wallBudget(deps.clock);
   const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
-  deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: (performance.now() - t0) / 1000 });
+  deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: spent.elapsedMs() / 1000 });
   const state = (await deps.store.get(held.state.shipmentId)) ?? held.state;
   return { ...held, state, realtime: outcome };
 }
@@ -76,7 +76,7 @@ export async function optimizeInRealTime(
   /** On failure: announce the shipment (QUEUED, to p0) under this detail-type; absent: just QUEUED. */
   announceAs?: 'shipment.created' | 'shipment.updated',
 ): Promise<RealtimeOutcome> {
-  const deadline = performance.now() + budgetMs;
+  const budget = wallBudget(deps.clock, budgetMs);
   const { state: optimizing } = await commit(deps, state, {
     type: 'shipment.optimizing',
     status: 'OPTIMIZING',
@@ -104,7 +104,7 @@ export async function optimizeInRealTime(
   // Contract §3a: inserted into the plan of its service date, with that date's shifts.
   const serviceDate = serviceDateOf(optimizing, deps.fleet);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const left = deadline - performance.now();
+    const left = budget.remainingMs();
     if (left <= 0) break;
     const current = await deps.batches.getRegionPlan(optimizing.region, serviceDate);
     const now = Math.floor(deps.clock.now() / 1000);
@@ -129,7 +129,7 @@ export async function optimizeInRealTime(
       ? await deps.batches.getBookings(optimizing.region, serviceDate)
       : undefined;
     const cleaned = bookings ? constrainToBookings(withoutOld.input, withoutOld.plan, bookings) : withoutOld;
-    const insertion = await withTimeout(
+    const insertion = await withinWallTime(
       deps.engine.insertShipment(
         { plan: cleaned.plan, input: cleaned.input, now },
         job,
@@ -328,18 +328,6 @@ async function requeueDisplaced(
       deps,
       { route: null },
     );
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
