@@ -17,6 +17,7 @@ import { grantTable } from '../constructs/access';
 import { Batching } from '../constructs/batching';
 import { CALLBACK_DLQ_NAME, CallbackDelivery } from '../constructs/callbacks';
 import { CanaryDeployments } from '../constructs/canary';
+import { DispatchCutoff } from '../constructs/dispatch-cutoff';
 import { ServiceFunction } from '../constructs/function';
 import { Monitoring } from '../constructs/monitoring';
 import { Reconciliation } from '../constructs/reconciliation';
@@ -56,6 +57,7 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   readonly api: ShipmentApi;
   readonly batching: Batching;
+  readonly dispatchCutoff: DispatchCutoff;
   readonly callbacks: CallbackDelivery;
   readonly monitoring: Monitoring;
   readonly reconciliation: Reconciliation;
@@ -93,6 +95,13 @@ export class ServiceStack extends Stack {
       environment,
       maxConcurrentBatches: props.maxConcurrentBatches ?? 4,
       batchBudgetSeconds,
+    });
+
+    // Contract §3a: plans freeze at their dispatch cutoff, with the final callbacks.
+    this.dispatchCutoff = new DispatchCutoff(this, 'DispatchCutoff', {
+      tables: { shipments, batching },
+      bus: routing.bus,
+      environment,
     });
 
     // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.

@@ -81,15 +81,34 @@ export const batchingModule: LocalModule = {
       }
     })();
 
+    // The dispatch cutoff (contract §3a) on the service clock, like the Lambda's schedule in AWS;
+    // once at start too, so a plan whose cutoff passed while the runtime was down freezes now.
+    const { handler: cutoffTick, DISPATCH_CUTOFF_EVERY_MINUTES } = await import(
+      '../../functions/schedule/dispatch-cutoff'
+    );
+    const cutoffStop = new AbortController();
+    const cutoffLoop = (async () => {
+      for (;;) {
+        await cutoffTick().catch(onError);
+        try {
+          await ctx.clock.sleep(DISPATCH_CUTOFF_EVERY_MINUTES * 60_000, cutoffStop.signal);
+        } catch {
+          return; // stopped
+        }
+      }
+    })();
+
     const { env } = dependencies();
     return {
       banner: [
         `batching  windows of ${env.WINDOW_MINUTES_STANDARD} min (STANDARD) / ${env.WINDOW_MINUTES_BULK} min (BULK), scaled by TIME_SCALE`,
         `routing   ${matrixSource(env)} (ROUTING_MATRIX)`,
+        `cutoff    plans freeze at their dispatch cutoff, checked every ${DISPATCH_CUTOFF_EVERY_MINUTES} service minutes`,
       ],
       async stop() {
         ticking = false;
-        await ticker;
+        cutoffStop.abort();
+        await Promise.all([ticker, cutoffLoop]);
         await Promise.all(pollers.map((p) => p.stop()));
         sqs.destroy();
       },

@@ -128,6 +128,13 @@ export const RegionPlan = z.object({
     .optional(),
   /** The shipment version of each stop of the plan. */
   versions: z.record(z.string(), z.int().min(1)).optional(),
+  /** When its first revision was written (absent in plans written before the dispatch cutoff). */
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * When the plan froze at its dispatch cutoff (contract §3a): its shipments no longer move, a
+   * later one is only inserted between them or left unassigned `after_cutoff`.
+   */
+  frozenAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type RegionPlan = z.infer<typeof RegionPlan>;
 

@@ -383,8 +383,33 @@ export class DynamoBatchingStore implements WindowStore, BatchStore, LeaseLock {
     return this.plans.read(dayKey('PLAN', region, serviceDate));
   }
 
-  putRegionPlan(plan: RegionPlan): Promise<boolean> {
-    return this.plans.write(dayKey('PLAN', plan.region, plan.serviceDate), plan);
+  async putRegionPlan(plan: RegionPlan): Promise<boolean> {
+    if (!(await this.plans.write(dayKey('PLAN', plan.region, plan.serviceDate), plan))) return false;
+    // The regions with a plan on each date (the dispatch cutoff finds them here): a set, so adding
+    // again at every revision is harmless and repairs a write that died before it.
+    if (plan.serviceDate)
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `PLANS#${plan.serviceDate}`, sk: META },
+          UpdateExpression: 'ADD regions :r',
+          ExpressionAttributeValues: { ':r': new Set([plan.region]) },
+        }),
+      );
+    return true;
+  }
+
+  async planRegions(serviceDate: string): Promise<string[]> {
+    const item = (
+      await this.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `PLANS#${serviceDate}`, sk: META },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    return [...((item?.regions as Set<string> | undefined) ?? [])].sort();
   }
 
   // ---- vehicle bookings ----

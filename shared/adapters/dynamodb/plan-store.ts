@@ -33,6 +33,8 @@ interface PlanHeader {
   dispatched?: RegionPlan['dispatched'];
   /** Versions of the loose jobs (those of routes are in the route items). */
   versions?: Record<string, number>;
+  createdAt?: string;
+  frozenAt?: string;
 }
 
 /** One route of a plan with the jobs it serves: at most a few hundred stops, far below 400 KB. */
@@ -92,6 +94,8 @@ export class SplitPlanStore {
         batchId: header.batchId,
         routeIds: header.routeIds,
         ...(header.dispatched ? { dispatched: header.dispatched } : {}),
+        ...(header.createdAt ? { createdAt: header.createdAt } : {}),
+        ...(header.frozenAt ? { frozenAt: header.frozenAt } : {}),
         ...(header.versions || chunks.some((c) => c.versions)
           ? { versions: mergeVersions([header.versions, ...chunks.map((c) => c.versions)]) }
           : {}),
@@ -159,6 +163,8 @@ export class SplitPlanStore {
       batchId: plan.batchId,
       routeIds: plan.routeIds,
       ...(plan.dispatched ? { dispatched: plan.dispatched } : {}),
+      ...(plan.createdAt ? { createdAt: plan.createdAt } : {}),
+      ...(plan.frozenAt ? { frozenAt: plan.frozenAt } : {}),
       depots: input.depots,
       vehicles: input.vehicles,
       planningStart: input.planningStart,

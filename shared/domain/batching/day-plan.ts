@@ -43,6 +43,8 @@ export interface DayReplan {
   changedVehicles: ReadonlySet<string>;
   /** Open routes of the previous plan that lost every stop (their route record must be emptied). */
   emptiedRoutes: readonly { vehicleId: string; routeId: string }[];
+  /** The plan is frozen (dispatch cutoff): the new shipments were inserted, nothing moved. */
+  frozen: boolean;
 }
 
 export class PlanBusyError extends ConcurrencyConflictError {}
@@ -71,17 +73,25 @@ export async function replanDay(
       planningStart: now,
     };
     const solving = wallBudget(deps.clock);
+    const frozen = current?.frozenAt !== undefined;
+    const keepTimes = frozen
+      ? heldTimes(carried.routes, deps.fleet.replan.etaToleranceMinutes * 60)
+      : undefined;
     // Issue 10 §6: a large plan is re-optimized in the neighbourhood of the new shipments only.
-    // The carried shipments may move: a move costs the penalty (the SCM has their assignment).
-    const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments: [] }, (part) =>
-      deps.engine.planRoutes(part.input, {
+    // Before the cutoff the carried shipments may move (a move costs the penalty: the SCM has their
+    // assignment); after it (frozen) they stay, each within the ETA tolerance of its final time, and
+    // the new ones are only inserted between them (cheapest feasible insertion, no search).
+    const fixedShipments = frozen ? carried.shipments.map((s) => s.id) : [];
+    const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments }, (part) =>
+      deps.engine.planRoutes(keepTimes ? keepTimes(part.input) : part.input, {
         timeLimitMs: deps.settings.batchBudgetMs,
         maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
         seed,
         initialRoutes: part.initialRoutes,
         fixedShipments: part.fixedShipments,
-        currentVehicles: carried.currentVehicles,
-        movePenalty: deps.fleet.replan.movePenalty,
+        ...(frozen
+          ? { maxIterations: 0 }
+          : { currentVehicles: carried.currentVehicles, movePenalty: deps.fleet.replan.movePenalty }),
         ...(deps.matrix ? { matrix: deps.matrix } : {}),
       }),
     );
@@ -106,6 +116,8 @@ export async function replanDay(
       batchId,
       dispatched: carried.dispatched,
       versions: pick(versions, plan),
+      createdAt: current ? (current.createdAt ?? current.updatedAt) : isoAt(deps.clock),
+      ...(current?.frozenAt ? { frozenAt: current.frozenAt } : {}),
     };
     if (await deps.batches.putRegionPlan(next)) {
       if (tracksBookings(region, deps)) await bookPlan(region, serviceDate, next, batchId, deps);
@@ -128,6 +140,7 @@ export async function replanDay(
         conflicts: attempt,
         changedVehicles,
         emptiedRoutes,
+        frozen,
       };
     }
     deps.logger.info('the plan changed while it was re-optimized: planning again on the new revision', {
@@ -203,6 +216,28 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     }
   }
   return carried;
+}
+
+/**
+ * A frozen plan's shipments keep their times: each one's window for the start of service becomes
+ * its planned start ± the tolerance (within its own window), so an insertion cannot move it more.
+ */
+function heldTimes(routes: readonly PlannedRoute[], toleranceSeconds: number) {
+  const serviceStart = new Map<string, number>();
+  for (const r of routes) for (const s of r.stops) serviceStart.set(s.shipmentId, s.departure);
+  return (input: RoutingInput): RoutingInput => ({
+    ...input,
+    shipments: input.shipments.map((job) => {
+      const end = serviceStart.get(job.id);
+      if (end === undefined) return job;
+      const start = end - Math.round(job.serviceSeconds);
+      const window = {
+        start: Math.max(job.timeWindow?.start ?? Number.NEGATIVE_INFINITY, start - toleranceSeconds),
+        end: Math.min(job.timeWindow?.end ?? Number.POSITIVE_INFINITY, start + toleranceSeconds),
+      };
+      return { ...job, timeWindow: window };
+    }),
+  });
 }
 
 /** A route's stops with their times: equal signatures, same route. */

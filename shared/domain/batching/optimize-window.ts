@@ -95,6 +95,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const byId = new Map(optimizing.map((s) => [s.shipmentId, s]));
     const dayOfRoute = new Map<string, string>();
     const revisionOf = new Map<string, number>();
+    const frozenRoutes = new Set<string>();
     // The routes this window changed: those its shipments joined and those the re-plan changed.
     const planned = days.flatMap((day) =>
       day.plan.routes
@@ -111,6 +112,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           );
           dayOfRoute.set(record.routeId, day.serviceDate);
           revisionOf.set(record.routeId, day.revision);
+          if (day.frozen) frozenRoutes.add(record.routeId);
           return record;
         }),
     );
@@ -150,6 +152,8 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           batchId,
           optimizedAt,
           planRevision: revisionOf.get(route.routeId) ?? 1,
+          // Inserted into a frozen plan: nothing moves it any more (contract §3a).
+          ...(frozenRoutes.has(route.routeId) ? { final: true } : {}),
         };
         if (!(await applyResult(stop.shipmentId, stop.version, assignment, deps)))
           stale.push(stop.shipmentId);
@@ -164,8 +168,14 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       await deps.batches.putRoutes(pruned.filter((r, i) => r.stops.length !== planned[i]?.stops.length));
     const routes = pruned.filter((r) => r.stops.length > 0);
     const unassigned = days.flatMap((d) => d.plan.unassigned.filter((u) => byId.has(u.shipmentId)));
-    for (const u of unassigned)
-      await leaveUnassigned(u.shipmentId, byId.get(u.shipmentId)?.version ?? 0, u.reason, deps);
+    const frozenDays = new Set(days.filter((d) => d.frozen).map((d) => d.serviceDate));
+    for (const day of days)
+      for (const u of day.plan.unassigned.filter((x) => byId.has(x.shipmentId))) {
+        const version = byId.get(u.shipmentId)?.version ?? 0;
+        if (frozenDays.has(day.serviceDate))
+          await leaveAfterCutoff(u.shipmentId, version, day, u.reason, deps);
+        else await leaveUnassigned(u.shipmentId, version, u.reason, deps);
+      }
     const plan = {
       // What the window added to its days' plans.
       distanceMeters: days.reduce(
@@ -400,6 +410,26 @@ export async function staleAndRequeue(
   } catch (error) {
     if (!(error instanceof ConcurrencyConflictError)) throw error;
   }
+}
+
+/**
+ * Contract §3a: a shipment for a day whose plan is frozen that fits on no route without moving the
+ * others is given up at once with the reason `after_cutoff` (the SCM gets shipment.unassigned).
+ */
+async function leaveAfterCutoff(
+  shipmentId: string,
+  version: number,
+  day: DayReplan,
+  why: string,
+  deps: BatchingDeps,
+) {
+  const state = await deps.store.get(shipmentId);
+  if (state?.status !== 'OPTIMIZING' || state.version !== version) return;
+  await giveUpShipment(
+    state,
+    `after_cutoff: the plan of ${day.serviceDate} is frozen (dispatch cutoff passed) and it fits on no route without moving the others (${why})`,
+    deps,
+  );
 }
 
 /**

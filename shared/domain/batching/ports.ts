@@ -67,6 +67,8 @@ export interface BatchStore {
   getRegionPlan(region: string, serviceDate: string): Promise<RegionPlan | undefined>;
   /** Writes the plan if the stored revision is still `plan.revision - 1`; false when another writer won. */
   putRegionPlan(plan: RegionPlan): Promise<boolean>;
+  /** The regions that have a plan for this service date. */
+  planRegions(serviceDate: string): Promise<string[]>;
   /** The region's vehicle bookings on a service date (revision 0 and none when nothing was booked yet). */
   getBookings(region: string, serviceDate: string): Promise<FleetBookings>;
   /** Writes the bookings if the stored revision is still `bookings.revision - 1`; false otherwise. */

@@ -136,6 +136,8 @@ export async function optimizeInRealTime(
         Math.max(1, Math.min(left - 50, deps.settings.realtimeRepairMs)),
         {
           ...(deps.matrix ? { matrix: deps.matrix } : {}),
+          // A frozen plan (dispatch cutoff) takes it only where it moves nobody (contract §3a).
+          ...(current?.frozenAt ? { repair: false } : {}),
         },
       ),
       left,
@@ -177,6 +179,8 @@ export async function optimizeInRealTime(
       batchId,
       ...(current?.dispatched ? { dispatched: current.dispatched } : {}),
       versions: withOwnEntry(current?.versions ?? {}, optimizing.shipmentId, optimizing.version),
+      createdAt: current ? (current.createdAt ?? current.updatedAt) : isoAt(deps.clock),
+      ...(current?.frozenAt ? { frozenAt: current.frozenAt } : {}),
     });
     if (!saved) continue; // another writer changed the plan: insert again into the new one
     const versions = new Map<string, number>([[optimizing.shipmentId, optimizing.version]]);
@@ -221,6 +225,7 @@ export async function optimizeInRealTime(
       batchId,
       optimizedAt: isoAt(deps.clock),
       planRevision: revision,
+      ...(current?.frozenAt ? { final: true } : {}),
     };
     // Contract §3a: the others on its route whose ETA moved by more than the tolerance are told.
     await tellRouteChanges(
