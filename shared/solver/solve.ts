@@ -25,6 +25,21 @@ export interface CoreSolveOptions {
   initialRoutes?: ArrayLike<number>[];
   /** Clients the search must not move (1 = fixed): they keep their vehicle and order. */
   fixed?: ArrayLike<number>;
+  /**
+   * Anytime curve: elapsed times (ms since the start, ascending) at which to record the best
+   * solution so far (`CoreSolution.checkpoints`); checkpoints past the end get the final best.
+   */
+  checkpointsMs?: readonly number[];
+}
+
+export interface Checkpoint {
+  /** The checkpoint asked for. */
+  atMs: number;
+  /** When it was recorded (the first iteration boundary at or after `atMs`). */
+  elapsedMs: number;
+  cost: number;
+  routes: number[][];
+  unassigned: number[];
 }
 
 export interface CoreSolution {
@@ -34,6 +49,8 @@ export interface CoreSolution {
   cost: number;
   iterations: number;
   elapsedMs: number;
+  /** Present when `checkpointsMs` was given: one entry per checkpoint, in order. */
+  checkpoints?: Checkpoint[];
 }
 
 /** Synchronous core solve on a validated problem. Deterministic for (seed, iterations). */
@@ -44,7 +61,25 @@ export function solveProblem(problem: Problem, options: CoreSolveOptions): CoreS
   if (options.maxIterations !== undefined) stop = firstOf(stop, maxIterations(options.maxIterations));
   const rng = new Rng(options.seed ?? 1);
   const onProgress = options.onProgress;
+  const cpMs = options.checkpointsMs;
+  const recorded: Checkpoint[] = [];
+  const checkpoints = cpMs
+    ? {
+        due: () => recorded.length < cpMs.length && clock() - t0 >= cpMs[recorded.length]!,
+        pending: () => recorded.length < cpMs.length,
+        record: (best: Solution, cost: number) => {
+          recorded.push({
+            atMs: cpMs[recorded.length]!,
+            elapsedMs: clock() - t0,
+            cost,
+            routes: best.toRoutes(),
+            unassigned: best.unassigned(),
+          });
+        },
+      }
+    : undefined;
   const res = searchSisr(problem, {
+    checkpoints,
     rng,
     stop,
     maxIterationsWithoutImprovement: options.maxIterationsWithoutImprovement,
@@ -60,5 +95,6 @@ export function solveProblem(problem: Problem, options: CoreSolveOptions): CoreS
     cost: res.bestCost,
     iterations: res.iterations,
     elapsedMs: clock() - t0,
+    ...(checkpoints ? { checkpoints: recorded } : {}),
   };
 }

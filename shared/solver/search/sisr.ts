@@ -25,6 +25,12 @@ export interface SearchOptions {
   maxIterationsWithoutImprovement?: number;
   /** Clients that must not be moved (real-time insertion freezes served stops). */
   fixed?: Uint8Array;
+  /**
+   * Anytime curve: `due()` is asked once per iteration and returns true when a checkpoint has
+   * been reached; `record` then receives the best solution so far (also for every checkpoint
+   * still due when the search ends).
+   */
+  checkpoints?: { due(): boolean; record(best: Solution, bestCost: number): void; pending(): boolean };
 }
 
 export interface SearchResult {
@@ -68,9 +74,14 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   let it = 0;
   let lastImprovement = 0;
   const patience = opts.maxIterationsWithoutImprovement ?? Number.POSITIVE_INFINITY;
-  if (p.nClients === 0) return { best, bestCost, iterations: 0 };
+  if (p.nClients === 0) {
+    while (opts.checkpoints?.pending()) opts.checkpoints.record(best, bestCost);
+    return { best, bestCost, iterations: 0 };
+  }
 
+  const cps = opts.checkpoints;
   while (!opts.stop.shouldStop(it) && it - lastImprovement < patience) {
+    if (cps?.due()) cps.record(best, bestCost);
     it++;
     const s = current.clone();
     removed.length = 0;
@@ -95,6 +106,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
       }
     }
   }
+  while (cps?.pending()) cps.record(best, bestCost);
   return { best, bestCost, iterations: it };
 }
 

@@ -159,3 +159,56 @@ describe('tiny instances with hand-checked optima', () => {
     expect(r.cost).toBe(18);
   });
 });
+
+describe('anytime checkpoints', () => {
+  it('records the best solution so far at each checkpoint, non-increasing, the last one the final answer', () => {
+    const xs = [0, 7, -3, 12, -9, 4, 15, -14, 2, 9];
+    const n = xs.length;
+    const m = new Int32Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j] = Math.abs(xs[i]! - xs[j]!);
+    const k = n - 1;
+    const p = createProblem({
+      distance: m,
+      duration: m,
+      clientLocation: Array.from({ length: k }, (_, i) => i + 1),
+      demandWeight: new Array(k).fill(1),
+      serviceTime: new Array(k).fill(0),
+      twEarly: new Array(k).fill(0),
+      twLate: new Array(k).fill(1e9),
+      required: new Array(k).fill(1),
+      unassignedPenalty: new Array(k).fill(1e9),
+      vehicleStart: [0, 0, 0],
+      vehicleEnd: [0, 0, 0],
+      capacityWeight: [4, 4, 4],
+      shiftStart: [0, 0, 0],
+      shiftEnd: [1e9, 1e9, 1e9],
+    });
+    // a fake clock that advances 1 ms per reading: checkpoints at 5 and 50 ms fall inside the run,
+    // the one at 1e9 ms only at its end
+    let t = 0;
+    const clock = () => t++;
+    const r = solveProblem(p, {
+      timeLimitMs: 1e12,
+      maxIterations: 300,
+      seed: 2,
+      clock,
+      checkpointsMs: [5, 50, 1e9],
+    });
+    const cps = r.checkpoints!;
+    expect(cps.map((c) => c.atMs)).toEqual([5, 50, 1e9]);
+    expect(cps[0]!.elapsedMs).toBeGreaterThanOrEqual(5);
+    expect(cps[0]!.elapsedMs).toBeLessThan(50);
+    for (let i = 1; i < cps.length; i++) expect(cps[i]!.cost).toBeLessThanOrEqual(cps[i - 1]!.cost);
+    expect(cps[2]!.cost).toBe(r.cost);
+    expect(cps[2]!.routes).toEqual(r.routes);
+    for (const c of cps) {
+      const served = c.routes.flat().sort((a, b) => a - b);
+      expect(served).toEqual(Array.from({ length: k }, (_, i) => i));
+      expect(c.unassigned).toEqual([]);
+    }
+    // the checkpoints do not change the search: same answer without them
+    let t2 = 0;
+    const plain = solveProblem(p, { timeLimitMs: 1e12, maxIterations: 300, seed: 2, clock: () => t2++ });
+    expect(plain.routes).toEqual(r.routes);
+  });
+});
