@@ -1,0 +1,276 @@
+/**
+ * npm run bench:plan-growth -- [--full] [--stops N] [--window N] [--budget-s N] [--scratch-s N] ...
+ *
+ * Issue 10 §6: a region-day plan growing to N stops (default 1,000; `--full`: 5,000) in windows of
+ * 100, each window re-planned the way `replanDay` does it (warm start from the current routes, the
+ * neighbourhood of the new shipments only: shared/domain/batching/neighbourhood.ts), in-thread on
+ * one core. Measures the seconds per re-optimization and, in the same run, a whole-plan re-plan at
+ * some sizes (the baseline the neighbourhood replaces), then compares the final plan with a
+ * from-scratch optimization of the final set. Modes: `fixed` keeps the shipments already planned on
+ * their vehicle and in their order (what replanDay does today), `free` lets the search move them
+ * within the neighbourhood (`--move-penalty` per moved shipment, default 0). Writes the "Plan growth"
+ * section of docs/benchmarks.md.
+ */
+import { execSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import {
+  DEFAULT_NEIGHBOURHOOD,
+  type NeighbourhoodProblem,
+  replanNeighbourhood,
+} from '../../shared/domain/batching/neighbourhood';
+import { argumentsOrExit, numberOption, parseCli } from '../../shared/runtime/cli';
+import { planRoutes, type RoutingInput, type RoutingPlan, type SolveOptions } from '../../shared/solver';
+import { cityFleet, cityShipments } from '../fixtures/plans/sector-plan';
+import { progress } from './progress';
+import { machine, now, writeSection } from './solver-doc';
+
+const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--window N] [--budget-s N] [--stall-iterations N] [--scratch-s N] [--baseline-every N] [--modes fixed,free] [--move-penalty N] [--max-stops N] [--seed N] [--doc FILE]
+
+  --full                 5,000 stops, from-scratch run of 600 s (the issue's figures)
+  --stops N              final plan size (default 1000)
+  --window N             shipments per window (default 100)
+  --budget-s N           batch budget per re-plan, s (default 30, the production default)
+  --stall-iterations N   a re-plan stops after N iterations without improvement (default 20000, production)
+  --scratch-s N          budget of the from-scratch run on the final set, s (default 120; --full 600)
+  --baseline-every N     whole-plan re-plan every N windows and at the last (default 5; 0 = never)
+  --modes LIST           fixed (replanDay today), free (moves allowed), comma-separated (default fixed,free)
+  --move-penalty N       cost units per shipment moved off its vehicle in mode free (default 0)
+  --max-stops N          neighbourhood bound (default ${DEFAULT_NEIGHBOURHOOD.maxStops})
+  --seed N               seed of the generated day (default 11)
+  --doc FILE             where the section goes (default docs/benchmarks.md; - = print only)`;
+
+const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
+  const { values } = parseCli({
+    usage: USAGE,
+    options: {
+      full: { type: 'boolean', default: false },
+      stops: { type: 'string' },
+      window: { type: 'string', default: '100' },
+      'budget-s': { type: 'string', default: '30' },
+      'stall-iterations': { type: 'string', default: '20000' },
+      'scratch-s': { type: 'string' },
+      'baseline-every': { type: 'string', default: '5' },
+      modes: { type: 'string', default: 'fixed,free' },
+      'move-penalty': { type: 'string', default: '0' },
+      'max-stops': { type: 'string', default: String(DEFAULT_NEIGHBOURHOOD.maxStops) },
+      seed: { type: 'string', default: '11' },
+      doc: { type: 'string', default: 'docs/benchmarks.md' },
+    },
+  });
+  const count = (name: string, text: string, min = 1) => numberOption(name, text, { integer: true, min });
+  const positive = (name: string, text: string) => numberOption(name, text, { min: 0, exclusiveMin: true });
+  const modes = values.modes.split(',').map((m) => m.trim());
+  for (const m of modes) if (m !== 'fixed' && m !== 'free') throw new Error(`--modes: unknown mode ${m}`);
+  return {
+    full: values.full,
+    stops: count('--stops', values.stops ?? (values.full ? '5000' : '1000')),
+    window: count('--window', values.window),
+    budgetMs: positive('--budget-s', values['budget-s']) * 1000,
+    stall: count('--stall-iterations', values['stall-iterations']),
+    scratchMs: positive('--scratch-s', values['scratch-s'] ?? (values.full ? '600' : '120')) * 1000,
+    baselineEvery: count('--baseline-every', values['baseline-every'], 0),
+    modes: modes as ('fixed' | 'free')[],
+    movePenalty: numberOption('--move-penalty', values['move-penalty'], { min: 0 }),
+    maxStops: count('--max-stops', values['max-stops']),
+    seed: count('--seed', values.seed, 0),
+    doc: values.doc,
+  };
+});
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+
+const fleet = cityFleet({
+  depots: 4,
+  vehiclesPerDepot: Math.max(10, Math.ceil(opts.stops / 120)),
+  seed: opts.seed,
+});
+const all = cityShipments(fleet, opts.stops, opts.seed + 1);
+const windows = Math.ceil(opts.stops / opts.window);
+
+interface Step {
+  stops: number;
+  seconds: number;
+  searched: number;
+  cost: number;
+  distanceKm: number;
+  unassigned: number;
+  moved: number;
+}
+interface Baseline {
+  stops: number;
+  neighbourhoodSeconds: number;
+  wholeSeconds: number;
+  neighbourhoodCost: number;
+  wholeCost: number;
+}
+
+function warmOf(plan: RoutingPlan | undefined) {
+  const initialRoutes: Record<string, string[]> = {};
+  const currentVehicles: Record<string, string> = {};
+  for (const r of plan?.routes ?? []) {
+    initialRoutes[r.vehicleId] = r.stops.map((s) => s.shipmentId);
+    for (const s of r.stops) currentVehicles[s.shipmentId] = r.vehicleId;
+  }
+  return { initialRoutes, currentVehicles };
+}
+
+function solveOptions(
+  mode: 'fixed' | 'free',
+  part: Omit<NeighbourhoodProblem, 'input'>,
+  current: Record<string, string>,
+): SolveOptions {
+  return {
+    timeLimitMs: opts.budgetMs,
+    maxIterationsWithoutImprovement: opts.stall,
+    seed: 1,
+    inThread: true,
+    initialRoutes: part.initialRoutes,
+    ...(mode === 'fixed'
+      ? { fixedShipments: part.fixedShipments }
+      : opts.movePenalty > 0
+        ? { currentVehicles: current, movePenalty: opts.movePenalty }
+        : {}),
+  };
+}
+
+const tick = progress('plan growth', opts.modes.length * windows + 1);
+let done = 0;
+const loadAtStart = load();
+const results: { mode: 'fixed' | 'free'; steps: Step[]; baselines: Baseline[]; final: RoutingPlan }[] = [];
+for (const mode of opts.modes) {
+  let plan: RoutingPlan | undefined;
+  const steps: Step[] = [];
+  const baselines: Baseline[] = [];
+  for (let w = 0; w < windows; w++) {
+    const known = all.slice(0, Math.min(opts.stops, (w + 1) * opts.window));
+    const input: RoutingInput = { ...fleet, shipments: known };
+    const { initialRoutes, currentVehicles } = warmOf(plan);
+    const fixedShipments = Object.values(initialRoutes).flat();
+    const started = performance.now();
+    let searched = 0;
+    const res = await replanNeighbourhood(
+      input,
+      { routes: plan?.routes ?? [], initialRoutes, fixedShipments, changed: new Set() },
+      (part) => {
+        searched = part.input.shipments.length;
+        return planRoutes(part.input, solveOptions(mode, part, currentVehicles));
+      },
+      { ...DEFAULT_NEIGHBOURHOOD, maxStops: opts.maxStops },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    let moved = 0;
+    for (const r of res.plan.routes)
+      for (const s of r.stops)
+        if (currentVehicles[s.shipmentId] && currentVehicles[s.shipmentId] !== r.vehicleId) moved++;
+    steps.push({
+      stops: known.length,
+      seconds,
+      searched,
+      cost: res.plan.cost,
+      distanceKm: res.plan.distanceMeters / 1000,
+      unassigned: res.plan.unassigned.length,
+      moved,
+    });
+    const last = w === windows - 1;
+    if (
+      opts.baselineEvery > 0 &&
+      known.length > opts.maxStops &&
+      ((w + 1) % opts.baselineEvery === 0 || last)
+    ) {
+      // The same re-plan on the whole plan: the baseline the neighbourhood replaces.
+      const t0 = performance.now();
+      const whole = await planRoutes(
+        input,
+        solveOptions(mode, { initialRoutes, fixedShipments }, currentVehicles),
+      );
+      baselines.push({
+        stops: known.length,
+        neighbourhoodSeconds: seconds,
+        wholeSeconds: (performance.now() - t0) / 1000,
+        neighbourhoodCost: res.plan.cost,
+        wholeCost: whole.cost,
+      });
+    }
+    plan = res.plan;
+    tick.tick(
+      ++done,
+      `${mode}: ${known.length} stops, ${seconds.toFixed(1)} s (searched ${searched}), load ${load()}`,
+    );
+  }
+  results.push({ mode, steps, baselines, final: plan! });
+}
+
+const finalInput: RoutingInput = { ...fleet, shipments: all };
+const t0 = performance.now();
+const scratch = await planRoutes(finalInput, {
+  timeLimitMs: opts.scratchMs,
+  seed: 1,
+  inThread: true,
+  maxIterationsWithoutImprovement: Number.POSITIVE_INFINITY,
+});
+const scratchSeconds = (performance.now() - t0) / 1000;
+tick.tick(++done, `from scratch: ${scratchSeconds.toFixed(0)} s, load ${load()}`);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+};
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+let rev = 'unknown';
+try {
+  rev = execSync('git rev-parse --short HEAD').toString().trim();
+} catch {
+  // not a checkout
+}
+
+const lines: string[] = [];
+lines.push(
+  `Date ${now()}; machine: ${machine()}; load average (1/5/15 min) ${loadAtStart} at the start, ${load()} at the end (a shared machine: the seconds are upper bounds). Commit ${rev}. Reproduce: \`npm run bench:plan-growth${opts.full ? ' -- --full' : ''}\`.`,
+  '',
+  `A region-day plan growing to ${opts.stops} stops in windows of ${opts.window} (generated city, seed ${opts.seed}: 4 depots, ${fleet.vehicles.length} vehicles of 2,000 kg on 10-hour shifts, 30 % of the shipments with a 3-hour window, 3 min service). Each window is re-planned like \`replanDay\`: warm-started from the current routes, only the neighbourhood of the new shipments (at most ${opts.maxStops} stops, 3 candidate routes per shipment; a plan that fits is searched whole), in-thread on one core, batch budget ${opts.budgetMs / 1000} s, stop after ${opts.stall} iterations without improvement (the production defaults). Baseline in the same run: the same re-plan on the whole plan${opts.baselineEvery > 0 ? ` every ${opts.baselineEvery} windows and at the last` : ' (not run)'}. From scratch: one run of ${opts.scratchMs / 1000} s on the final set (in-thread, no stall stop)${opts.full ? '' : " — shorter than the issue's 10 minutes to keep the default run short on a shared machine; `--full` uses 600 s"}.`,
+  '',
+  `Modes: **fixed** = shipments already planned keep their vehicle and order (what \`replanDay\` does today); **free** = the search may move them inside the neighbourhood${opts.movePenalty > 0 ? ` at a penalty of ${opts.movePenalty} per shipment moved off its vehicle` : ' (no move penalty)'}.`,
+  '',
+  '| mode | re-plans | seconds p50 | p95 | max | stops searched max | final cost | final km | vs. from scratch (cost) | unassigned | moved (total) |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+);
+for (const r of results) {
+  const secs = r.steps.map((s) => s.seconds);
+  lines.push(
+    `| ${r.mode} | ${r.steps.length} | ${f2(pct(secs, 50))} | ${f2(pct(secs, 95))} | ${f2(Math.max(...secs))} | ${Math.max(...r.steps.map((s) => s.searched))} | ${f1(r.final.cost)} | ${f1(r.final.distanceMeters / 1000)} | ${f2((r.final.cost / scratch.cost - 1) * 100)} % | ${r.final.unassigned.length} | ${r.steps.reduce((a, s) => a + s.moved, 0)} |`,
+  );
+}
+lines.push(
+  `| from scratch | 1 | ${f1(scratchSeconds)} | – | – | ${opts.stops} | ${f1(scratch.cost)} | ${f1(scratch.distanceMeters / 1000)} | – | ${scratch.unassigned.length} | – |`,
+  '',
+);
+if (results.some((r) => r.baselines.length > 0)) {
+  lines.push(
+    '| mode | plan stops | neighbourhood s | whole plan s | whole / neighbourhood | neighbourhood cost | whole-plan cost |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of results)
+    for (const b of r.baselines)
+      lines.push(
+        `| ${r.mode} | ${b.stops} | ${f2(b.neighbourhoodSeconds)} | ${f2(b.wholeSeconds)} | ${f1(b.wholeSeconds / b.neighbourhoodSeconds)}× | ${f1(b.neighbourhoodCost)} | ${f1(b.wholeCost)} |`,
+      );
+  lines.push('');
+}
+lines.push('Seconds per re-plan as the plan grows (every window):', '');
+lines.push(`| stops | ${results.map((r) => `${r.mode} s`).join(' | ')} |`);
+lines.push(`| --- | ${results.map(() => '---').join(' | ')} |`);
+for (let w = 0; w < windows; w++) {
+  const stops = results[0]?.steps[w]?.stops ?? 0;
+  lines.push(`| ${stops} | ${results.map((r) => f2(r.steps[w]?.seconds ?? Number.NaN)).join(' | ')} |`);
+}
+const body = lines.join('\n');
+const title = `## Plan growth: ${opts.stops} stops in windows of ${opts.window}`;
+if (opts.doc === '-') process.stdout.write(`${title}\n\n${body}\n`);
+else {
+  writeSection(opts.doc, title, body);
+  process.stdout.write(`${title}\n\n${body}\n\nwritten to ${opts.doc}\n`);
+}
