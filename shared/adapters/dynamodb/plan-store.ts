@@ -8,6 +8,47 @@ import { queryAll } from './query';
 
 const META = 'META';
 const ROUTE_PREFIX = 'ROUTE#';
+/**
+ * A document (a route with its jobs, or the header) longer than this is stored in slices, items
+ * `sk`, `sk~1`, `sk~2`, ... (the first says how many): a route of 1,000 stops with 64-character ids
+ * is ~540 KB, a header naming 1,000 such vehicles ~590 KB; DynamoDB's limit is 400 KB an item.
+ */
+export const SLICE_BYTES = 300 * 1024;
+
+/** The document cut into pieces of at most `max` UTF-8 bytes, never inside a character. */
+export function sliceDocument(document: string, max = SLICE_BYTES): string[] {
+  const bytes = Buffer.from(document, 'utf8');
+  if (bytes.length <= max) return [document];
+  const out: string[] = [];
+  let from = 0;
+  while (from < bytes.length) {
+    let to = Math.min(bytes.length, from + max);
+    // back off continuation bytes (10xxxxxx) so a slice ends on a character boundary
+    while (to < bytes.length && to > from && ((bytes[to] ?? 0) & 0xc0) === 0x80) to--;
+    out.push(bytes.subarray(from, to).toString('utf8'));
+    from = to;
+  }
+  return out;
+}
+
+const sliceKeys = (sk: string, n: number) =>
+  Array.from({ length: n }, (_, k) => (k === 0 ? sk : `${sk}~${k}`));
+
+/** A stored document read back from its items (undefined when one of them is gone). */
+function assemble(
+  sk: string,
+  items: ReadonlyMap<string, { document: string; slices: number }>,
+): string | undefined {
+  const first = items.get(sk);
+  if (!first) return undefined;
+  let document = first.document;
+  for (let k = 1; k < first.slices; k++) {
+    const next = items.get(`${sk}~${k}`);
+    if (!next) return undefined;
+    document += next.document;
+  }
+  return document;
+}
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 const looseIds = (input: RoutingInput, onRoute: Set<string>) =>
@@ -54,7 +95,10 @@ interface RouteChunk {
  */
 export class SplitPlanStore {
   /** The route items of the last revision read or written per plan, to keep the unchanged ones. */
-  private readonly known = new Map<string, { revision: number; items: Map<string, string> }>();
+  private readonly known = new Map<
+    string,
+    { revision: number; items: Map<string, string>; slices: Map<string, string[]>; header: string[] }
+  >();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -65,10 +109,6 @@ export class SplitPlanStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const item = await this.getItem(pk, META);
       if (!item) return undefined;
-      const raw = JSON.parse(String(item.document ?? item.plan)) as Record<string, unknown>;
-      // A plan written whole (before plans were split) carries its input and plan itself.
-      if (raw.input !== undefined) return RegionPlan.parse(raw);
-      const header = raw as unknown as PlanHeader;
       const stored = await queryAll(
         this.doc,
         {
@@ -77,14 +117,26 @@ export class SplitPlanStore {
           ExpressionAttributeValues: { ':pk': pk, ':r': ROUTE_PREFIX },
           ConsistentRead: true,
         },
-        (i) => [String(i.sk), String(i.document)] as const,
+        (i) => [String(i.sk), { document: String(i.document), slices: Number(i.slices ?? 1) }] as const,
       );
       const bySk = new Map(stored);
-      if (header.routes.some((sk) => !bySk.has(sk))) continue; // a newer revision replaced them: read again
-      const chunks = header.routes.map((sk) => JSON.parse(bySk.get(sk) ?? '{}') as RouteChunk);
+      const headerDocument = item.header
+        ? assemble(String(item.header), bySk)
+        : String(item.document ?? item.plan);
+      if (headerDocument === undefined) continue; // a newer revision replaced it: read again
+      const raw = JSON.parse(headerDocument) as Record<string, unknown>;
+      // A plan written whole (before plans were split) carries its input and plan itself.
+      if (raw.input !== undefined) return RegionPlan.parse(raw);
+      const header = raw as unknown as PlanHeader;
+      const documents = header.routes.map((sk) => assemble(sk, bySk));
+      if (documents.some((d) => d === undefined)) continue; // a newer revision replaced them: read again
+      const chunks = documents.map((d) => JSON.parse(d ?? '{}') as RouteChunk);
+      const slicesOf = (sk: string) => sliceKeys(sk, bySk.get(sk)?.slices ?? 1);
       this.known.set(pk, {
         revision: header.revision,
-        items: new Map(header.routes.map((sk) => [bySk.get(sk) ?? '', sk])),
+        items: new Map(header.routes.map((sk, i) => [documents[i] ?? '', sk])),
+        slices: new Map(header.routes.map((sk) => [sk, slicesOf(sk)])),
+        header: item.header ? slicesOf(String(item.header)) : [],
       });
       return RegionPlan.parse({
         region: header.region,
@@ -143,14 +195,18 @@ export class SplitPlanStore {
     const nonce = randomUUID().slice(0, 8);
     const written: string[] = [];
     const items = new Map<string, string>();
+    const slices = new Map<string, string[]>();
     const routeKeys: string[] = [];
     for (const [i, chunk] of chunks.entries()) {
       const document = JSON.stringify(chunk);
       let sk = reusable.get(document);
-      if (!sk) {
+      if (sk) {
+        slices.set(sk, previous?.slices.get(sk) ?? [sk]);
+      } else {
         sk = `${ROUTE_PREFIX}${plan.revision}#${nonce}#${i}`;
-        await this.putItem({ pk, sk, document });
-        written.push(sk);
+        const keys = await this.putDocument(pk, sk, document);
+        written.push(...keys);
+        slices.set(sk, keys);
       }
       items.set(document, sk);
       routeKeys.push(sk);
@@ -179,11 +235,21 @@ export class SplitPlanStore {
       routes: routeKeys,
       ...(plan.versions ? { versions: versionOf(looseIds(input, onRoute)) } : {}),
     };
+    const headerDocument = JSON.stringify(header);
+    let headerKeys: string[] = [];
+    let headerItem: Record<string, unknown> = { document: headerDocument };
+    if (Buffer.byteLength(headerDocument, 'utf8') > SLICE_BYTES) {
+      // A header too large for one item is stored as a sliced document the META item names.
+      const sk = `${ROUTE_PREFIX}${plan.revision}#${nonce}#H`;
+      headerKeys = await this.putDocument(pk, sk, headerDocument);
+      written.push(...headerKeys);
+      headerItem = { header: sk };
+    }
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk, sk: META, revision: plan.revision, document: JSON.stringify(header) },
+          Item: { pk, sk: META, revision: plan.revision, ...headerItem },
           ConditionExpression: plan.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
           ...(plan.revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': plan.revision - 1 } }),
         }),
@@ -194,9 +260,12 @@ export class SplitPlanStore {
       if (isConditionFailure(error)) return false;
       throw new DependencyError('region plan write failed', { cause: error });
     }
-    this.known.set(pk, { revision: plan.revision, items });
-    const kept = new Set(routeKeys);
-    const stale = [...reusable.values()].filter((sk) => !kept.has(sk));
+    this.known.set(pk, { revision: plan.revision, items, slices, header: headerKeys });
+    const kept = new Set([...[...slices.values()].flat(), ...headerKeys]);
+    const stale = [
+      ...[...reusable.values()].flatMap((sk) => previous?.slices.get(sk) ?? [sk]),
+      ...(previous?.revision === plan.revision - 1 ? previous.header : []),
+    ].filter((sk) => !kept.has(sk));
     await Promise.all(stale.map((sk) => this.deleteItem(pk, sk).catch(() => undefined)));
     if (previous?.revision !== plan.revision - 1) await this.sweep(pk, kept, plan.revision);
     return true;
@@ -235,6 +304,23 @@ export class SplitPlanStore {
     } catch (error) {
       throw new DependencyError('DynamoDB request failed', { cause: error });
     }
+  }
+
+  /** Writes the document as one item, or as slices `sk`, `sk~1`, ...; returns their keys. */
+  private async putDocument(pk: string, sk: string, document: string): Promise<string[]> {
+    const parts = sliceDocument(document);
+    const keys = sliceKeys(sk, parts.length);
+    await Promise.all(
+      parts.map((part, k) =>
+        this.putItem({
+          pk,
+          sk: keys[k],
+          document: part,
+          ...(k === 0 && parts.length > 1 ? { slices: parts.length } : {}),
+        }),
+      ),
+    );
+    return keys;
   }
 
   private async putItem(item: Record<string, unknown>): Promise<void> {
