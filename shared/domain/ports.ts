@@ -23,8 +23,11 @@ export interface ShipmentRecords {
   markPublished(shipmentId: string, seq: number): Promise<void>;
   /** The stored projection as it is, without catching it up from the trail (for replay checks). */
   readProjection(shipmentId: string): Promise<ShipmentState | undefined>;
-  /** Ids of shipments, optionally of one region or changed since a time (operations tooling). */
-  listShipmentIds(filter?: { region?: string; updatedSince?: string }): Promise<string[]>;
+  /**
+   * Ids of the shipments whose last change is in [updatedSince, updatedUntil], optionally of one
+   * region (operations tooling: an index query, never a full Scan).
+   */
+  listShipmentIds(filter?: ShipmentIdFilter): Promise<string[]>;
   listByStatus(
     status: ShipmentStatus,
     options?: { updatedBefore?: string; limit?: number },
@@ -54,6 +57,13 @@ export interface ShipmentFilter {
   region?: string;
   serviceDate?: string;
   updatedSince?: string;
+}
+
+export interface ShipmentIdFilter {
+  region?: string;
+  /** ISO date-times, both inclusive. */
+  updatedSince?: string;
+  updatedUntil?: string;
 }
 
 export interface ShipmentPage {

@@ -65,6 +65,7 @@ describe('replay from the audit trail', () => {
           sk: 'STATE',
           revision: 1,
           statusKey: state.status,
+          regionKey: state.region,
           updatedAt: state.updatedAt,
           state,
         },

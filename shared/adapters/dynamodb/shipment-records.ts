@@ -4,13 +4,22 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../../domain/clock';
 import { ConcurrencyConflictError, DependencyError, ValidationError } from '../../domain/errors';
-import type { ShipmentFilter, ShipmentPage, ShipmentRecords } from '../../domain/ports';
-import { AuditEvent, ShipmentState, type ShipmentStatus } from '../../schemas/state';
+import type {
+  ShipmentFilter,
+  ShipmentIdFilter,
+  ShipmentPage,
+  ShipmentRecords,
+} from '../../domain/ports';
+import {
+  AuditEvent,
+  ShipmentState,
+  type ShipmentStatus,
+  ShipmentStatus as ShipmentStatusEnum,
+} from '../../schemas/state';
 import { documentClient, keysAsData } from './marshalling';
 import { queryAll } from './query';
 
@@ -166,39 +175,68 @@ export class DynamoShipmentRecords implements ShipmentRecords {
   }
 
   /**
-   * A paginated Scan of the state items: operations tooling only (replay), never on a request path.
-   * A shipment whose projection was never written (crash before the first projection) is found by
-   * its first audit event.
+   * Ids of the shipments whose last change is in [updatedSince, updatedUntil] (either end open),
+   * optionally of one region: operations tooling (replay). Index queries only, never a Scan: the
+   * `byRegion` index for a region, else the `byStatus` index once per status. A shipment whose
+   * projection was never written (a crash before the first one) is found by its unpublished first
+   * event on the `outbox` index (the relay projects before it publishes).
    */
-  async listShipmentIds(filter: { region?: string; updatedSince?: string } = {}): Promise<string[]> {
-    const ids = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'sk = :state OR sk = :first',
-            ExpressionAttributeValues: { ':state': STATE_SK, ':first': eventSk(1) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+  async listShipmentIds(filter: ShipmentIdFilter = {}): Promise<string[]> {
+    const names: Record<string, string> = { '#k': filter.region ? 'regionKey' : 'statusKey' };
+    const values: Record<string, unknown> = {};
+    const range = timeRange(filter, '#u', values);
+    if (range) names['#u'] = 'updatedAt';
+    const query = (indexName: string, key: string) =>
+      queryAll(
+        this.doc,
+        {
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: `#k = :k${range ? ` AND ${range}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':k': key },
+          ProjectionExpression: 'pk',
+        },
+        (item) => String(item.pk).slice('SHIPMENT#'.length),
       );
-      for (const item of page.Items ?? []) {
-        const id = String(item.pk).slice('SHIPMENT#'.length);
-        if (item.sk === STATE_SK) {
-          const state = item.state as ShipmentState;
-          if (filter.region && state.region !== filter.region) continue;
-          if (filter.updatedSince && state.updatedAt < filter.updatedSince) continue;
-        } else {
-          const event = item.event as { patch?: { region?: string }; occurredAt: string };
-          if (filter.region && event.patch?.region !== filter.region) continue;
-        }
-        ids.add(id);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const lists = filter.region
+      ? [await query('byRegion', filter.region)]
+      : await Promise.all(ShipmentStatusEnum.options.map((status) => query('byStatus', status)));
+    const ids = new Set(lists.flat());
+    for (const event of await this.unprojectedFirstEvents(filter)) ids.add(event.shipmentId);
     return [...ids].sort();
+  }
+
+  /** First events still in the outbox, in the time range, whose shipment has no projection. */
+  private async unprojectedFirstEvents(filter: ShipmentIdFilter): Promise<AuditEvent[]> {
+    const values: Record<string, unknown> = {};
+    // outboxKey is `${occurredAt}#${shipmentId}#${seq}`: '~' sorts after every id character.
+    const range = timeRange(
+      { ...filter, ...(filter.updatedUntil ? { updatedUntil: `${filter.updatedUntil}~` } : {}) },
+      'outboxKey',
+      values,
+    );
+    const perShard = await Promise.all(
+      Array.from({ length: OUTBOX_SHARDS }, (_, i) =>
+        queryAll(
+          this.doc,
+          {
+            TableName: this.tableName,
+            IndexName: 'outbox',
+            KeyConditionExpression: `outboxShard = :s${range ? ` AND ${range}` : ''}`,
+            ExpressionAttributeValues: { ...values, ':s': `OUTBOX#${i}` },
+          },
+          (item) => AuditEvent.parse(item.event),
+        ),
+      ),
+    );
+    const out: AuditEvent[] = [];
+    for (const event of perShard.flat()) {
+      if (event.seq !== 1) continue;
+      if (filter.region && event.patch.region !== filter.region) continue;
+      if (!(await this.readProjection(event.shipmentId))) out.push(event);
+    }
+    return out;
   }
 
   async listByStatus(
@@ -327,6 +365,21 @@ export class DynamoShipmentRecords implements ShipmentRecords {
       throw new DependencyError('DynamoDB request failed', { cause: error });
     }
   }
+}
+
+/** The sort-key condition of a time range (both ends inclusive), or undefined when it is open. */
+function timeRange(
+  filter: { updatedSince?: string; updatedUntil?: string },
+  attribute: string,
+  values: Record<string, unknown>,
+): string | undefined {
+  const { updatedSince: since, updatedUntil: until } = filter;
+  if (since !== undefined) values[':since'] = since;
+  if (until !== undefined) values[':until'] = until;
+  if (since !== undefined && until !== undefined) return `${attribute} BETWEEN :since AND :until`;
+  if (since !== undefined) return `${attribute} >= :since`;
+  if (until !== undefined) return `${attribute} <= :until`;
+  return undefined;
 }
 
 /** A page's continuation: the index's LastEvaluatedKey, base64url JSON (opaque to clients). */
