@@ -93,7 +93,7 @@ function verifies(verifier: Webhook, payload: string, headers: Record<string, st
 }
 
 const DEFAULT_BEHAVIOUR: FakeScmBehaviour = { failNext: 0, failWith: 500, answer: 200 };
-const RESERVED = new Set(['/_control', '/_received', '/shipments', '/health']);
+const RESERVED = new Set(['/_control', '/_received', '/_applied', '/shipments', '/health']);
 
 /**
  * A stand-in for the SCM: verifies each webhook with the Standard Webhooks library (5-minute
@@ -116,6 +116,8 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
    * ETA, the final one) updates the assignment of the version already applied.
    */
   const assignments = new Map<string, ScmAssignment>();
+  /** Routes applied, per `${shipmentId}@v${version}`: every verified 2xx route webhook counts. */
+  const applications = new Map<string, number>();
   let holding = 0;
   let listingsSigned = 0;
   const held = new Set<ServerResponse>();
@@ -207,6 +209,8 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
           keepAssignment(payload.type, { ...payload.data, shipmentId, version }, record.webhookId);
         // Only a route is applied; other types (shipment.unassigned) are taken and ignored.
         if (payload.type === 'shipment.route_optimized' && shipmentId && typeof version === 'number') {
+          const key = `${shipmentId}@v${version}`;
+          applications.set(key, (applications.get(key) ?? 0) + 1);
           applied.set(shipmentId, {
             shipmentId,
             version,
@@ -284,8 +288,18 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
         received.length = 0;
         applied.clear();
         assignments.clear();
+        applications.clear();
       }
       return json(res, 200, received);
+    }
+    if (url.pathname === '/_applied') {
+      // DELETE ?shipmentId=: the SCM loses that route from its listing (a planted discrepancy).
+      const id = url.searchParams.get('shipmentId');
+      if (method === 'DELETE' && id) applied.delete(id);
+      return json(res, 200, {
+        applied: [...applied.values()],
+        applications: Object.fromEntries(applications),
+      });
     }
     if (url.pathname === '/shipments' && method === 'GET') {
       // Signed like the callbacks (Standard Webhooks over `{"method":"GET","path":"{path}?{query}"}` (the library verifies a JSON payload)); checked when sent.
@@ -355,6 +369,10 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
       }),
     /** The latest assignment of each shipment (highest version, then plan revision). */
     assignments: () => new Map(assignments),
+    /** How many times each `${shipmentId}@v${version}` route was applied (taken with a 2xx). */
+    applications: () => Object.fromEntries(applications),
+    /** Drops a route from the listing, as if the SCM had lost it (a planted state for tests). */
+    forget: (shipmentId: string) => applied.delete(shipmentId),
     /** Requests held open (timeout mode). */
     holding: () => holding,
     close: () =>

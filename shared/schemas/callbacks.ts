@@ -107,6 +107,8 @@ export const CallbackRecord = z.strictObject({
   deliveries: z.int().min(1),
   /** Step Functions execution that owns the delivery. */
   executionId: z.string(),
+  /** The key of the last operator re-send of this settled callback (`resend`): one delivery per key. */
+  resentFor: z.string().optional(),
   lastStatusCode: z.int().optional(),
   lastError: z.string().optional(),
   nextAttemptAt: z.string().optional(),
@@ -149,6 +151,14 @@ export type CallbackDeadLetter = z.infer<typeof CallbackDeadLetter>;
 export const RedriveInput = z.strictObject({ redrive: CallbackDeadLetter });
 /** Execution input of a delivery taken over after a restart (local runtime) or by an operator. */
 export const ResumeInput = z.strictObject({ resume: z.strictObject({ webhookId: z.string() }) });
+/**
+ * Execution input of a re-send of a settled (COMPLETED or FAILED) callback, by an operator (replay
+ * --redrive) or the daily reconciliation: the same webhook-id and body, for the same version,
+ * at most one delivery per `key`.
+ */
+export const ResendInput = z.strictObject({
+  resend: z.strictObject({ webhookId: z.string(), key: z.string().min(1).max(120) }),
+});
 /** Execution input from the bus rule: the whole EventBridge event. */
 export const RouteOptimizedEnvelope = BusEnvelope.extend({
   'detail-type': z.literal(ROUTE_OPTIMIZED),
@@ -170,6 +180,7 @@ export const DeliveryInput = z.union([
   RouteUpdatedEnvelope,
   RedriveInput,
   ResumeInput,
+  ResendInput,
 ]);
 export type DeliveryInput = z.infer<typeof DeliveryInput>;
 

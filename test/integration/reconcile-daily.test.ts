@@ -36,8 +36,8 @@ class DeliveringStarter implements DeliveryStarter {
       throw error;
     }
     this.started.push({ input, name });
-    if ('resume' in input) {
-      const record = await callbacks.get(input.resume.webhookId);
+    if ('resend' in input) {
+      const record = await callbacks.get(input.resend.webhookId);
       if (record) scm.plantApplied(record.shipmentId, record.version);
     }
     return `arn:aws:states:eu-north-1:000000000000:execution:Delivery:${name}`;
@@ -162,8 +162,8 @@ describe('daily reconciliation against the SCM listing', () => {
     // The re-sends resume the same webhook-ids; the listing was read page by page, signed.
     expect(w.starter.started.map((s) => s.input)).toEqual(
       expect.arrayContaining([
-        { resume: { webhookId: lost.webhookId } },
-        { resume: { webhookId: failed.webhookId } },
+        { resend: { webhookId: lost.webhookId, key: 'daily-r4' } },
+        { resend: { webhookId: failed.webhookId, key: 'daily-r4' } },
       ]),
     );
     expect(w.starter.started).toHaveLength(2);

@@ -164,6 +164,7 @@ export async function prepareDelivery(
   const now = deps.clock.now();
   if ('redrive' in input) return restartDelivery(input.redrive, raw.executionId, deps, 'redrive');
   if ('resume' in input) return resumeDelivery(input.resume.webhookId, raw.executionId, deps);
+  if ('resend' in input) return resendDelivery(input.resend, raw.executionId, deps);
 
   const timestamp = secondsIso(now);
   const detail = input.detail;
@@ -308,6 +309,62 @@ async function resumeDelivery(
       return { webhookId, endpoint: updated.endpoint, skip: true, reason: 'superseded' };
     }
   }
+  return { webhookId, endpoint: updated.endpoint, skip: false };
+}
+
+/**
+ * A settled callback sent again (operator re-drive, daily reconciliation): the same webhook-id and
+ * body, for the same version, so the SCM takes it once. The record goes back to PENDING under this
+ * execution only if it is COMPLETED or FAILED and was not re-sent for this `key` already (a write
+ * conditional on its revision: of two executions with one key, one goes on). A CALLBACK_FAILED
+ * shipment is CALLBACK_PENDING again; a ROUTE_APPLIED one stays as it is. Skipped when the
+ * shipment has moved on to another version or was cancelled, and for a shadow copy.
+ */
+async function resendDelivery(
+  resend: { webhookId: string; key: string },
+  executionId: string,
+  deps: CallbackDeps,
+): Promise<PrepareTaskOutput> {
+  const { webhookId, key } = resend;
+  const skip = (reason: string, endpoint = deps.config.endpoint): PrepareTaskOutput => {
+    deps.logger.info('callback re-send skipped', { webhookId, key, reason });
+    return { webhookId, endpoint, skip: true, reason };
+  };
+  const existing = await deps.callbacks.get(webhookId);
+  if (!existing) return skip('no callback record');
+  if (existing.mode === 'shadow') return skip('a shadow copy is not re-sent', existing.endpoint);
+  const stored = await deps.store.get(existing.shipmentId);
+  if (!stored || stored.version !== existing.version || stored.status === 'CANCELLED')
+    return skip('superseded: the shipment moved on', existing.endpoint);
+  const updated = await updateRecord(deps, webhookId, (r) =>
+    (r.status === 'COMPLETED' || r.status === 'FAILED') && r.resentFor !== key
+      ? {
+          ...stripped(r, ['outcome', 'deadLetteredAt', 'nextAttemptAt']),
+          status: 'PENDING',
+          attempts: 0,
+          deliveries: r.deliveries + 1,
+          executionId,
+          resentFor: key,
+        }
+      : undefined,
+  );
+  if (!updated) {
+    const now = await deps.callbacks.get(webhookId);
+    return skip(
+      now?.resentFor === key ? `already re-sent for ${key}` : `callback is ${now?.status ?? 'gone'}`,
+      existing.endpoint,
+    );
+  }
+  if (!isNotice(updated) && stored.status === 'CALLBACK_FAILED')
+    await moveShipment(deps, updated, 'CALLBACK_FAILED', (s) => ({
+      type: 'shipment.callback_pending',
+      status: 'CALLBACK_PENDING',
+      version: s.version,
+      correlationId: updated.correlationId,
+      callbackMode: updated.mode,
+      patch: { statusReason: null },
+    }));
+  deps.logger.info('callback re-sent with the same webhook-id', { webhookId, key });
   return { webhookId, endpoint: updated.endpoint, skip: false };
 }
 

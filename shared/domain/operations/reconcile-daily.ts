@@ -1,8 +1,8 @@
-import { webhookIdOf } from '../callbacks/delivery';
 import type { CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { type Clock, isoAt } from '../clock';
 import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
+import { callbackOf, executionName, startDeliveryOnce } from './callback-redrive';
 import type { ReconciliationRuns } from './reconcile';
 
 /** One line of the SCM's listing (contract §5: `GET /shipments?updatedSince=`). */
@@ -73,7 +73,7 @@ const PAGE = 100;
  *  - the SCM has a version we do not → flagged `scm-newer-version` (we never received that body,
  *    so there is nothing to re-queue: the SCM has to send it again);
  *  - our route (ROUTE_APPLIED or CALLBACK_FAILED) that the SCM does not show applied at our
- *    version → its callback re-sent with the same webhook-id (`{resume: {webhookId}}`);
+ *    version → its callback re-sent with the same webhook-id (`{resend: {webhookId, key}}`);
  *  - anything else that disagrees (the SCM shows a route we cancelled, a callback record missing) →
  *    flagged `disagreement`.
  * One run at a time holds the lease; a re-send is one execution per callback revision, so
@@ -190,12 +190,7 @@ async function resend(
   add: (item: DailyItem) => void,
 ) {
   const scmSays = theirs ? `the SCM shows v${theirs.version} ${theirs.status}` : 'the SCM does not list it';
-  const events = await deps.store.events(shipmentId);
-  const optimized = events
-    .filter((e) => e.version === version && e.outbox?.detailType === 'route.optimized')
-    .at(-1);
-  const webhookId = optimized ? webhookIdOf(optimized.eventId) : undefined;
-  const record = webhookId ? await deps.callbacks.get(webhookId) : undefined;
+  const { webhookId, record } = await callbackOf({ shipmentId, version }, deps);
   if (!webhookId || !record || record.mode === 'shadow') {
     add({
       finding: 'disagreement',
@@ -217,16 +212,21 @@ async function resend(
     reason: `${status} v${version}, ${scmSays}: callback re-sent with its webhook-id`,
   };
   if (dryRun) return add(item);
-  const name = `daily-${webhookId}-${record.rev}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  // One re-send per callback revision: a second run (or an overlapping one) re-sends nothing more.
+  const key = `daily-r${record.rev}`;
   try {
-    await deps.deliveries.start({ resume: { webhookId } }, name);
-    add(item);
-    report.remediated.redelivered++;
-  } catch (error) {
-    if (/ExecutionAlreadyExists/.test(String((error as Error).name ?? '') + String(error))) {
+    const started = await startDeliveryOnce(
+      deps.deliveries,
+      { resend: { webhookId, key } },
+      executionName('daily', webhookId, record.rev),
+    );
+    if (started === 'already') {
       report.alreadyRedelivered++;
       return;
     }
+    add(item);
+    report.remediated.redelivered++;
+  } catch (error) {
     report.errors++;
     deps.logger.warn('daily re-send not started', { webhookId, error: String(error) });
   }
