@@ -8,12 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../../domain/clock';
 import { ConcurrencyConflictError, DependencyError, ValidationError } from '../../domain/errors';
-import type {
-  ShipmentFilter,
-  ShipmentIdFilter,
-  ShipmentPage,
-  ShipmentRecords,
-} from '../../domain/ports';
+import type { ShipmentFilter, ShipmentIdFilter, ShipmentPage, ShipmentRecords } from '../../domain/ports';
 import {
   AuditEvent,
   ShipmentState,
