@@ -7,7 +7,8 @@ import { runScript } from '../support/cli';
 /**
  * The short form of `npm run simulate`: two simulated hours of the generated day at TIME_SCALE
  * 120 with an SCM outage, 409s, a slow SCM, a kill -9 and restart, duplicates, out-of-order
- * versions and malformed requests. Nothing lost, nothing applied twice, and the report written.
+ * versions and malformed requests. Nothing lost, nothing applied twice, and the report written with
+ * queue depths sampled from the runtime and the distance comparison.
  */
 describe('npm run simulate (short form)', () => {
   it('2 simulated hours with faults: exit 0, lost 0, applied twice 0, report.md and report.html', async () => {
@@ -23,6 +24,8 @@ describe('npm run simulate (short form)', () => {
         '120',
         '--settle-s',
         '60',
+        '--day-budget-s',
+        '2',
         '--faults',
         'scm-down@20m+15m,scm-409@0h+2h:0.1,kill@1h,scm-slow@1h20m+5m,duplicates,out-of-order,malformed:0.05',
         '--report',
@@ -43,8 +46,19 @@ describe('npm run simulate (short form)', () => {
     expect(md).toMatch(/malformed requests \(answered 4xx \/ otherwise\) \| [1-9]\d* \/ 0 \|/);
     expect(existsSync(join(report, 'report.html'))).toBe(true);
     const html = readFileSync(join(report, 'report.html'), 'utf8');
-    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html.match(/<svg /g)?.length).toBe(5);
     expect(html).toContain('Callbacks by outcome at the SCM');
+    expect(html).toContain('Queue depths (messages visible + in flight)');
+    // Queue depths sampled from the runtime, and the distance comparison with its three rows.
+    expect(md).toMatch(/Queue depths \(messages visible \+ in flight, [1-9]\d* samples/);
+    expect(md).toMatch(/\| p1 \| \d+ \| \d+ \| 0 \| \d+ \|/);
+    expect(md).toMatch(/\| p0 DLQ \| 0 \|/);
+    expect(md).toMatch(/\| each shipment routed alone .* \| [1-9][\d.]* \| — \|/);
+    expect(md).toMatch(
+      /\| \*\*the simulated day's planned routes\*\* \([1-9]\d* routes, [1-9]\d* stops\) \| \*\*[1-9][\d.]*\*\* \| \*\*[\d.]+ % less\*\* \|/,
+    );
+    expect(md).toMatch(/\| whole day known in advance .* \| [1-9][\d.]* \| [\d.]+ % less \|/);
+    expect(result.stdout).toMatch(/distance planned\/alone 0\.\d+, planned\/whole day \d+\.\d+/);
     expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/(?!www\.w3\.org)/);
   }, 300_000);
 });

@@ -11,9 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFakeScm } from '../../local/fake-scm/server';
+import { vehiclesFor } from '../../shared/domain/batching/fleet';
 import { numberOption, parseCli, runCli, UsageError } from '../../shared/runtime/cli';
+import { FleetConfig } from '../../shared/schemas/batching';
+import { greatCircleMatrix, type ShipmentJobInput } from '../../shared/solver';
+import { type DistanceGroup, dayDistances, type GroupDistance } from '../bench/day-distance';
 import { type DayShipment, generateDay, HOURLY, rng } from '../bench/day-generator';
+import { progressLine } from '../bench/progress';
 import { type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 import { describeFault, type Fault, formatDuration, parseFaults } from './faults';
 import { type Chart, percentile, writeReport } from './report';
@@ -33,7 +39,15 @@ is applied twice at the SCM.
                    duplicates,out-of-order,malformed:0.02,burst@2h:5x (times from the run's start)
   --seed S         seed of the generated day (default 7)
   --report DIR     where the report goes (default sim-report)
-  --settle-s N     wall seconds without progress before quiescence is declared (default 90)`;
+  --settle-s N     wall seconds without progress before quiescence is declared (default 90)
+  --day-budget-s N whole-day optimization budget per region and service date for the distance
+                   comparison, s (default 10; 0 skips it)
+  --cpu-prof DIR   profile the runtime (node --cpu-prof, one .cpuprofile per runtime process in DIR)
+  --whole-day-max N a region and service date with more routed shipments is not optimized as a
+                   whole day (memory; default 3000)
+
+Progress (simulated time, accepted, in flight, terminal, failures, how far the sender is behind
+the timeline, ETA) goes to stderr: rewritten in place on a terminal, a line every 10 s otherwise.`;
 
 interface Options {
   volume: number;
@@ -44,6 +58,9 @@ interface Options {
   seed: number;
   report: string;
   settleS: number;
+  dayBudgetMs: number;
+  wholeDayMax: number;
+  cpuProf?: string;
 }
 
 function options(): Options {
@@ -58,6 +75,9 @@ function options(): Options {
       seed: { type: 'string', default: '7' },
       report: { type: 'string', default: 'sim-report' },
       'settle-s': { type: 'string', default: '90' },
+      'day-budget-s': { type: 'string', default: '10' },
+      'whole-day-max': { type: 'string', default: '3000' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const volume = { '1x': 1, '10x': 10, '100x': 100 }[values.volume];
@@ -72,6 +92,9 @@ function options(): Options {
     seed: numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
     report: values.report,
     settleS: numberOption('--settle-s', values['settle-s'], { min: 1 }),
+    dayBudgetMs: numberOption('--day-budget-s', values['day-budget-s'], { min: 0 }) * 1000,
+    wholeDayMax: numberOption('--whole-day-max', values['whole-day-max'], { integer: true, min: 1 }),
+    ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
   };
 }
 
@@ -81,6 +104,8 @@ const REGION_IDS: Record<string, string> = {
   gothenburg: 'se-gothenburg',
   malmo: 'se-malmo',
 };
+/** Shipments a batch holds at most (contract §3). */
+const MAX_BATCH = 100;
 const TERMINAL = new Set(['ROUTE_APPLIED', 'CANCELLED', 'CALLBACK_FAILED']);
 
 interface Tracked {
@@ -139,8 +164,8 @@ function localHour(ms: number): number {
 async function main(): Promise<void> {
   const opts = options();
   const random = rng(opts.seed ^ 0x5eed);
-  const tty = process.stderr.isTTY === true;
-  const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
+  const live = progressLine({ label: 'sim' });
+  const say = (line: string) => live.log(line);
 
   // --- the day: arrivals of the simulated hours, in simulated seconds from the start of the run.
   const day = generateDay(opts.seed, 2500 * opts.volume);
@@ -204,6 +229,9 @@ async function main(): Promise<void> {
     FLEET_CONFIG: JSON.stringify(fleet),
     API_RATE_LIMIT: '10000',
     API_BURST_LIMIT: '20000',
+    ...(opts.cpuProf
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`.trim() }
+      : {}),
   };
   let runtime: RuntimeProcess = await startRuntimeProcess({ dataDir, env });
   let down = false;
@@ -448,16 +476,80 @@ async function main(): Promise<void> {
     }
     return applied;
   };
+  // --- queue depths, sampled from the runtime's SQS (visible + in flight), every few wall seconds.
+  const QUEUES = ['p0', 'p1', 'p2'] as const;
+  const depthNames = [...QUEUES, ...QUEUES.map((q) => `${q} DLQ`)];
+  const depths: { at: number; values: number[] }[] = [];
+  let sqsOf: { endpoint: string; client: SQSClient } | undefined;
+  const sampleDepths = async () => {
+    if (down) return;
+    const r = runtime;
+    if (sqsOf?.endpoint !== r.endpoints.sqs) {
+      sqsOf?.client.destroy();
+      sqsOf = {
+        endpoint: r.endpoints.sqs,
+        client: new SQSClient({
+          region: 'us-east-1',
+          endpoint: r.endpoints.sqs,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+      };
+    }
+    const client = sqsOf.client;
+    const urls = [...QUEUES.map((q) => r.queues[q].url), ...QUEUES.map((q) => r.queues[q].dlqUrl)];
+    try {
+      const values = await Promise.all(
+        urls.map(async (QueueUrl) => {
+          const a = await client.send(
+            new GetQueueAttributesCommand({
+              QueueUrl,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            }),
+          );
+          return (
+            Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
+            Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+          );
+        }),
+      );
+      depths.push({ at: simNow(), values });
+    } catch {
+      // the runtime is restarting: no sample
+    }
+  };
+  const sampler = setInterval(() => void sampleDepths(), opts.timeScale >= 10 ? 2000 : 5000);
+
+  // The ETA: what is left of the timeline (or of the events, at the rate they go out when the
+  // sender is behind), then the drain of what is in flight at the rate shipments became terminal
+  // over the last minute.
+  let sent = 0;
+  let sentAt = 0;
+  const seen: { wall: number; terminal: number; sent: number }[] = [];
   const progress = () => {
     const applied = appliedVersions();
     const accepted = tracked.filter((t) => t.latest > 0);
     const terminal = accepted.filter((t) => t.cancelled || (applied.get(t.id) ?? 0) >= t.latest).length;
-    const line = `sim ${formatDuration(Math.min(simNow(), horizon))}/${formatDuration(horizon)}  accepted ${accepted.length}/${tracked.length}  in flight ${accepted.length - terminal}  terminal ${terminal}  failures ${failures.length}${down ? '  (runtime down)' : ''}`;
-    if (tty) process.stderr.write(`\r\x1b[K${line}`);
-    else say(line);
+    const inFlight = accepted.length - terminal;
+    const wall = Date.now();
+    seen.push({ wall, terminal, sent });
+    while (seen.length > 2 && wall - (seen[0]?.wall ?? wall) > 60_000) seen.shift();
+    const first = seen[0] ?? { wall, terminal, sent };
+    const span = (wall - first.wall) / 1000;
+    const terminalRate = span > 0 ? (terminal - first.terminal) / span : 0;
+    const sendRate = span > 0 ? (sent - first.sent) / span : 0;
+    const timelineLeft = Math.max(0, (wall0 + (horizon * 1000) / opts.timeScale - wall) / 1000);
+    const eventsLeft = events.length - sent;
+    const sendingLeft =
+      eventsLeft === 0 ? 0 : Math.max(timelineLeft, sendRate > 0 ? eventsLeft / sendRate : timelineLeft);
+    const drain = inFlight === 0 ? 0 : terminalRate > 0 ? inFlight / terminalRate : undefined;
+    const lag = eventsLeft > 0 ? Math.max(0, simNow() - sentAt) : 0;
+    live.update(
+      `${formatDuration(Math.min(simNow(), horizon))}/${formatDuration(horizon)}  accepted ${accepted.length}/${tracked.length}  in flight ${inFlight}  terminal ${terminal}  failures ${failures.length}${lag > 120 ? `  sender behind by ${formatDuration(lag)}` : ''}${down ? '  (runtime down)' : ''}`,
+      drain === undefined ? undefined : sendingLeft + drain,
+    );
     return terminal;
   };
-  const ticker = setInterval(progress, tty ? 1000 : 10_000);
+  const ticker = setInterval(progress, 1000);
 
   say(
     `simulate: ${tracked.length} shipments over ${formatDuration(horizon)} from ${String(opts.startHour).padStart(2, '0')}:00 at ${opts.volume}x, TIME_SCALE ${opts.timeScale} (about ${Math.ceil(horizon / opts.timeScale)} s of wall time); faults: ${faults.map(describeFault).join(', ') || 'none'}; DATA_DIR ${dataDir}`,
@@ -468,6 +560,8 @@ async function main(): Promise<void> {
   for (const e of events) {
     const due = wall0 + (e.at * 1000) / opts.timeScale;
     if (due > Date.now()) await sleep(due - Date.now());
+    sent++;
+    sentAt = e.at;
     if (e.what === 'kill') {
       await e.run();
       continue;
@@ -492,11 +586,143 @@ async function main(): Promise<void> {
   if (endOfDay > Date.now()) await sleep(endOfDay - Date.now());
   scm.control({ reset: true, conflictShare: 0 });
 
+  // One window's worth of messages per queue (p0, p1, p2; none for the DLQs): see the report.
+  const windowWorth = (): (number | undefined)[] => {
+    const urgentPer = new Map<number, number>();
+    const per = {
+      STANDARD: new Map<number, Map<string, number>>(),
+      BULK: new Map<number, Map<string, number>>(),
+    };
+    for (const t of tracked) {
+      const b = Math.floor(t.s.arrival / 600);
+      if (t.s.priority === 'URGENT') urgentPer.set(b, (urgentPer.get(b) ?? 0) + 1);
+      else {
+        const m = per[t.s.priority].get(b) ?? new Map<string, number>();
+        m.set(t.region, (m.get(t.region) ?? 0) + 1);
+        per[t.s.priority].set(b, m);
+      }
+    }
+    const batches = (m: Map<number, Map<string, number>>) =>
+      Math.max(
+        0,
+        ...[...m.values()].map((r) => [...r.values()].reduce((a, n) => a + Math.ceil(n / MAX_BATCH), 0)),
+      );
+    return [Math.max(0, ...urgentPer.values()), batches(per.STANDARD), batches(per.BULK)];
+  };
+
+  /**
+   * The planned distance of the routes the routed shipments are on (GET /v1/routes/{id}, each
+   * route once), against each shipment alone and one optimization per region and service date
+   * that knows all of them in advance (same fleet, --day-budget-s each), as bench:pipeline does.
+   */
+  const dayDistanceFigures = async (routed: Tracked[]) => {
+    const fleetConfig = FleetConfig.parse(fleet);
+    const matrix = greatCircleMatrix({ roadFactor: fleetConfig.roadFactor, speedKmh: fleetConfig.speedKmh });
+    const groupOf = (t: Tracked) => `${t.region} ${statuses.get(t.id)?.serviceDate ?? '?'}`;
+    const routeGroup = new Map<string, string>();
+    for (const t of routed) {
+      const routeId = statuses.get(t.id)?.route?.routeId;
+      if (routeId && !routeGroup.has(routeId)) routeGroup.set(routeId, groupOf(t));
+    }
+    const planned = new Map<string, number>();
+    let stops = 0;
+    let missing = 0;
+    const ids = [...routeGroup.keys()];
+    for (let i = 0; i < ids.length; i += 8) {
+      await Promise.all(
+        ids.slice(i, i + 8).map(async (routeId) => {
+          const res = await send('GET', `/v1/routes/${encodeURIComponent(routeId)}`, undefined);
+          const r = res.body as { distanceMeters?: number; stops?: unknown[] };
+          if (res.status !== 200 || typeof r.distanceMeters !== 'number') {
+            missing++;
+            return;
+          }
+          const g = routeGroup.get(routeId) ?? '?';
+          planned.set(g, (planned.get(g) ?? 0) + r.distanceMeters);
+          stops += r.stops?.length ?? 0;
+        }),
+      );
+    }
+    const byGroup = new Map<string, Tracked[]>();
+    for (const t of routed) byGroup.set(groupOf(t), [...(byGroup.get(groupOf(t)) ?? []), t]);
+    const groups: DistanceGroup[] = [...byGroup.entries()].map(([name, ts]) => {
+      const region = ts[0]?.region ?? '';
+      const serviceDate = statuses.get(ts[0]?.id ?? '')?.serviceDate ?? localDate(now());
+      const regionDepots = (depots.find((d) => d.region === region)?.depots ?? []).map((d) => ({
+        id: d.id,
+        location: { lat: d.lat, lon: d.lon },
+      }));
+      const planningStart = Math.floor(zoned(serviceDate, 0) / 1000);
+      const jobs: ShipmentJobInput[] = ts.map((t) => {
+        const b = t.body as ReturnType<typeof bodyOf>;
+        const w = b.timeWindow as { start: string; end: string } | undefined;
+        return {
+          id: t.id,
+          originDepotId: String(b.origin.depotId),
+          destination: b.destination,
+          weightKg: b.weightKg,
+          volumeM3: b.volumeM3,
+          serviceSeconds: b.serviceMinutes * 60,
+          ...(w ? { timeWindow: { start: Date.parse(w.start) / 1000, end: Date.parse(w.end) / 1000 } } : {}),
+          mustServe: t.urgent,
+        };
+      });
+      return {
+        name,
+        depots: regionDepots,
+        vehicles: vehiclesFor(region, regionDepots, fleetConfig, planningStart, serviceDate),
+        shipments: jobs,
+        planningStart,
+      };
+    });
+    const results: GroupDistance[] = await dayDistances(groups, {
+      budgetMs: Math.max(1, opts.dayBudgetMs),
+      matrix,
+      maxShipments: opts.dayBudgetMs > 0 ? opts.wholeDayMax : 0,
+      onGroup: (done, g) =>
+        live.update(
+          `distance: whole day ${done}/${groups.length} (${g.name})`,
+          ((groups.length - done) * opts.dayBudgetMs) / 1000,
+        ),
+    });
+    const km = (m: number) => (m / 1000).toFixed(1);
+    const sum = (f: (g: GroupDistance) => number) => results.reduce((a, g) => a + f(g), 0);
+    const solo = sum((g) => g.soloMeters);
+    const plannedAll = sum((g) => planned.get(g.name) ?? 0);
+    const optimized = results.filter((g) => g.wholeDayMeters !== undefined);
+    const soloOpt = optimized.reduce((a, g) => a + g.soloMeters, 0);
+    const plannedOpt = optimized.reduce((a, g) => a + (planned.get(g.name) ?? 0), 0);
+    const whole = optimized.reduce((a, g) => a + (g.wholeDayMeters ?? 0), 0);
+    const less = (x: number, ref: number) => (ref > 0 ? `${((1 - x / ref) * 100).toFixed(1)} % less` : '—');
+    const ratios = {
+      plannedVsSolo: solo > 0 ? plannedAll / solo : 0,
+      plannedVsWholeDay: whole > 0 ? plannedOpt / whole : 0,
+    };
+    const markdown = `Distance of the ${routed.length} shipments routed and applied (great-circle × ${fleetConfig.roadFactor} at ${fleetConfig.speedKmh} km/h, the runtime's estimate), grouped by region and service date (${results.length} groups):
+
+| strategy | distance km | vs. each alone |
+| --- | --- | --- |
+| each shipment routed alone (depot → destination → depot) | ${km(solo)} | — |
+| **the simulated day's planned routes** (${routeGroup.size} routes, ${stops} stops${missing ? `, ${missing} routes not found` : ''}) | **${km(plannedAll)}** | **${less(plannedAll, solo)}** |
+| whole day known in advance (one optimization per region and service date, ${opts.dayBudgetMs / 1000} s each, same fleet${optimized.length < results.length ? `; ${results.length - optimized.length} groups above ${opts.wholeDayMax} shipments not optimized` : ''}) | ${opts.dayBudgetMs > 0 ? km(whole) : 'skipped'} | ${opts.dayBudgetMs > 0 ? less(whole, soloOpt) : '—'} |
+
+Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (the ${optimized.length} groups optimized${optimized.reduce((a, g) => a + (g.unassigned ?? 0), 0) ? `, ${optimized.reduce((a, g) => a + (g.unassigned ?? 0), 0)} shipments unassigned in the whole-day plans` : ''}): ${opts.dayBudgetMs > 0 && whole > 0 ? ratios.plannedVsWholeDay.toFixed(3) : '—'}. The whole-day plan knows every shipment at the start of its day and ignores when each arrived, so it is a bound the pipeline cannot reach.`;
+    return { markdown, ratios };
+  };
+
   // --- quiescence: every accepted shipment terminal, or no progress for --settle-s.
   say('all arrivals sent; waiting for quiescence');
   let last = -1;
   let lastChange = Date.now();
-  const statuses = new Map<string, { status: string; version: number; statusReason?: string }>();
+  interface Listed {
+    shipmentId: string;
+    status: string;
+    version: number;
+    statusReason?: string;
+    serviceDate?: string | null;
+    route?: { routeId: string } | null;
+  }
+  const statuses = new Map<string, Listed>();
   const poll = async () => {
     statuses.clear();
     for (const region of new Set(tracked.map((t) => t.region))) {
@@ -507,7 +733,7 @@ async function main(): Promise<void> {
         if (res.status !== 200)
           throw new Error(`GET ${q}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         const page = res.body as {
-          items: { shipmentId: string; status: string; version: number; statusReason?: string }[];
+          items: Listed[];
           nextCursor: string | null;
         };
         for (const i of page.items) statuses.set(i.shipmentId, i);
@@ -537,8 +763,10 @@ async function main(): Promise<void> {
     await sleep(2000);
   }
   clearInterval(ticker);
+  clearInterval(sampler);
+  progress();
+  live.end();
   const wallSeconds = (Date.now() - wall0) / 1000;
-  if (tty) process.stderr.write('\n');
 
   // --- figures.
   const acc = accepted();
@@ -598,9 +826,30 @@ async function main(): Promise<void> {
     if (t.urgent) e2e.urgent.push(minutes);
   }
 
+  // --- distance: the day's planned routes against each shipment alone and the whole day known.
+  say('distance: reading the planned routes and optimizing the whole day for comparison');
+  const distance = await dayDistanceFigures(
+    acc.filter((t) => !t.cancelled && statuses.get(t.id)?.status === 'ROUTE_APPLIED'),
+  );
+
+  // --- queue depths: the largest seen per queue against one window's worth of messages.
+  const worth = windowWorth();
+  const depthStats = depthNames.map((name, q) => {
+    const xs = depths.map((d) => d.values[q] ?? 0);
+    return {
+      name,
+      max: xs.length ? Math.max(...xs) : 0,
+      p95: percentile(xs, 95),
+      last: xs.at(-1) ?? 0,
+      worth: worth[q],
+    };
+  });
+  const queuesOk = depthStats.every((d) => d.worth === undefined || d.max <= d.worth);
+
   const row = (name: string, xs: number[], digits = 0) =>
     `| ${name} | ${percentile(xs, 50).toFixed(digits)} | ${percentile(xs, 95).toFixed(digits)} | ${percentile(xs, 99).toFixed(digits)} | ${xs.length ? Math.max(...xs).toFixed(digits) : '0'} | ${xs.length} |`;
   const ok = lost.length === 0 && appliedTwice.length === 0;
+  if (!ok) live.log(`FAIL: lost ${lost.length}, applied twice ${appliedTwice.length}`);
   const md = `# Day simulation
 
 Date ${new Date().toISOString()}; machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
@@ -628,6 +877,14 @@ Result: ${ok ? '**PASS**' : '**FAIL**'} — lost ${lost.length}, applied twice $
 | callbacks received by the SCM | ${received.length} (${Object.entries(outcomes)
     .map(([k, v]) => `${k} ${v.length}`)
     .join(', ')}) |
+
+Queue depths (messages visible + in flight, ${depths.length} samples from the runtime's SQS): ${queuesOk ? "no queue beyond one window's worth" : "**a queue grew beyond one window's worth**"}. One window's worth: URGENT arrivals in the busiest 10 simulated minutes (p0: one message per shipment the real-time path could not place), batches those arrivals form per region at most ${MAX_BATCH} a batch (p1 STANDARD, p2 BULK: one message per closed window); a DLQ should stay at 0.
+
+| queue | max | p95 | at the end | one window's worth |
+| --- | --- | --- | --- | --- |
+${depthStats.map((d) => `| ${d.name} | ${d.max} | ${d.p95} | ${d.last} | ${d.worth ?? '0 (alarm on any)'} |`).join('\n')}
+
+${distance.markdown}
 
 Terminal by state:
 
@@ -683,6 +940,17 @@ Reproduce: \`npm run simulate -- --volume ${opts.volume}x --hours ${opts.hours} 
   };
   const acceptedAt = acc.map((t) => (((t.acceptedAt.get(1) ?? wall0) - wall0) * opts.timeScale) / 1000);
   const appliedAt = [...firstApplied.values()].map((w) => ((w - wall0) * opts.timeScale) / 1000);
+  // Queue depths: the largest sample in each bucket (a quarter of the throughput bucket).
+  const depthBucket = bucket / 4;
+  const nd = Math.max(1, Math.ceil(horizon / depthBucket) + 8);
+  const depthBuckets = Array.from({ length: nd }, () => new Array<number>(depthNames.length).fill(0));
+  for (const d of depths) {
+    const b = depthBuckets[Math.min(nd - 1, Math.floor(d.at / depthBucket))];
+    if (!b) continue;
+    for (const [q, v] of d.values.entries()) b[q] = Math.max(b[q] ?? 0, v);
+  }
+  while (depthBuckets.length > 1 && depthBuckets.at(-1)?.every((v) => v === 0)) depthBuckets.pop();
+  const depthLabels = depthBuckets.map((_, i) => formatDuration(i * depthBucket));
   const charts: Chart[] = [
     {
       title: 'Throughput per 10 simulated minutes',
@@ -714,6 +982,16 @@ Reproduce: \`npm run simulate -- --volume ${opts.volume}x --hours ${opts.hours} 
       })),
     },
     {
+      title: 'Queue depths (messages visible + in flight)',
+      unit: 'messages',
+      labels: depthLabels,
+      series: depthNames.map((name, q) => ({
+        name,
+        color: ['#d62728', '#1f77b4', '#2ca02c', '#ff9896', '#aec7e8', '#98df8a'][q] as string,
+        values: depthBuckets.map((b) => b[q] ?? 0),
+      })),
+    },
+    {
       title: 'Callbacks by outcome at the SCM',
       unit: 'callbacks',
       labels,
@@ -733,7 +1011,7 @@ Reproduce: \`npm run simulate -- --volume ${opts.volume}x --hours ${opts.hours} 
   await scm.close();
   rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(
-    `simulate: ${ok ? 'PASS' : 'FAIL'} accepted ${acc.length}, lost ${lost.length}, applied twice ${appliedTwice.length}, failures ${failures.length}; ingest p99 ${percentile(apiLatency.ingest, 99).toFixed(0)} ms, URGENT p99 ${percentile(apiLatency.urgent, 99).toFixed(0)} ms, end-to-end p99 ${percentile(e2e.all, 99).toFixed(1)} simulated min; report ${join(dir, 'report.md')}\n`,
+    `simulate: ${ok ? 'PASS' : 'FAIL'} accepted ${acc.length}, lost ${lost.length}, applied twice ${appliedTwice.length}, failures ${failures.length}; ingest p99 ${percentile(apiLatency.ingest, 99).toFixed(0)} ms, URGENT p99 ${percentile(apiLatency.urgent, 99).toFixed(0)} ms, end-to-end p99 ${percentile(e2e.all, 99).toFixed(1)} simulated min; distance planned/alone ${distance.ratios.plannedVsSolo.toFixed(3)}, planned/whole day ${distance.ratios.plannedVsWholeDay.toFixed(3)}; queues ${queuesOk ? 'within' : 'BEYOND'} one window's worth; report ${join(dir, 'report.md')}\n`,
   );
   process.exitCode = ok ? 0 : 1;
 }
