@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline -- [--budget-ms N] [--day-budget-s N] [--seed N] [--shipments N]
+ * npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--seed N] [--shipments N]
  *
  * A generated day (2,500 shipments, 3 regions, peaks of 400/h, 15 % URGENT) through the pipeline's
  * own domain code and engine: 10-minute windows per region and priority (at most 100 a batch) for
@@ -20,40 +20,63 @@ import {
   type RoutingPlan,
   soloDistanceMeters,
 } from '../../shared/solver';
+import { dayDistances } from './day-distance';
 import { type DayShipment, generateDay } from './day-generator';
+import { etaByRate, progressLine } from './progress';
 import { machine, now, writeSection } from './solver-doc';
 
-const USAGE = `usage: npm run bench:pipeline -- [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--doc FILE]
+/** The short default (a few minutes on 2 cores) and --full (the production budgets). */
+const PRESETS = {
+  short: { 'budget-ms': '500', 'day-budget-s': '15', 'urgent-repair-ms': '50', 'stall-iterations': '2000' },
+  full: {
+    'budget-ms': '30000',
+    'day-budget-s': '60',
+    'urgent-repair-ms': '150',
+    'stall-iterations': '20000',
+  },
+} as const;
+
+const USAGE = `usage: npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--doc FILE]
 
 A generated day through the pipeline's domain code and engine; writes the "Pipeline" section of
---doc (default docs/benchmarks.md).
+--doc (default docs/benchmarks.md). Shows a progress line with an ETA on stderr.
 
-  --budget-ms N          solver budget per batch, ms (default 1000)
-  --day-budget-s N       whole-day optimization budget per region, s (default 60)
-  --urgent-repair-ms N   URGENT insertion budget, ms (default 150)
-  --stall-iterations N   a batch stops after N iterations without improvement (default 20000)
+The default is a short form (about 3 minutes on 2 cores); --full uses the production budgets
+(30 s per batch, stopping after 20,000 iterations without improvement; 150 ms URGENT insertion;
+60 s per region for the whole day), about 8 minutes. Any option below overrides either form.
+
+  --full                 the production budgets instead of the short form
+  --budget-ms N          solver budget per batch, ms (short 500, full 30000)
+  --day-budget-s N       whole-day optimization budget per region, s (short 15, full 60)
+  --urgent-repair-ms N   URGENT insertion budget, ms (short 50, full 150)
+  --stall-iterations N   a batch stops after N iterations without improvement (short 2000, full 20000)
   --seed N               seed of the generated day (default 7)
   --shipments N          shipments in the day (default 2500)`;
 const values = argumentsOrExit('npm run bench:pipeline --', () => {
   const { values } = parseCli({
     usage: USAGE,
     options: {
-      'budget-ms': { type: 'string', default: '1000' },
-      'day-budget-s': { type: 'string', default: '60' },
-      'urgent-repair-ms': { type: 'string', default: '150' },
-      'stall-iterations': { type: 'string', default: '20000' },
+      full: { type: 'boolean', default: false },
+      'budget-ms': { type: 'string' },
+      'day-budget-s': { type: 'string' },
+      'urgent-repair-ms': { type: 'string' },
+      'stall-iterations': { type: 'string' },
       seed: { type: 'string', default: '7' },
       shipments: { type: 'string', default: '2500' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
     },
   });
-  const positive = (name: string, text: string) => numberOption(name, text, { min: 0, exclusiveMin: true });
+  const preset = values.full ? PRESETS.full : PRESETS.short;
+  const pick = (name: keyof typeof preset) => values[name] ?? preset[name];
+  const positive = (name: keyof typeof preset) =>
+    numberOption(`--${name}`, pick(name), { min: 0, exclusiveMin: true });
   const count = (name: string, text: string) => numberOption(name, text, { integer: true, min: 1 });
   return {
-    budgetMs: positive('--budget-ms', values['budget-ms']),
-    dayBudgetMs: positive('--day-budget-s', values['day-budget-s']) * 1000,
-    repairMs: positive('--urgent-repair-ms', values['urgent-repair-ms']),
-    stall: count('--stall-iterations', values['stall-iterations']),
+    full: values.full,
+    budgetMs: positive('budget-ms'),
+    dayBudgetMs: positive('day-budget-s') * 1000,
+    repairMs: positive('urgent-repair-ms'),
+    stall: count('--stall-iterations', pick('stall-iterations')),
     seed: numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
     shipments: count('--shipments', values.shipments),
     doc: values.doc,
@@ -119,9 +142,11 @@ const inputFor = (region: string, members: DayShipment[], start: number, f = fle
   };
 };
 
-console.error(
-  `day: ${day.shipments.length} shipments, ${urgent.length} URGENT, ${windows.length} windows; budget ${budgetMs} ms/batch`,
+const progress = progressLine({ label: 'bench:pipeline' });
+progress.log(
+  `day: ${day.shipments.length} shipments, ${urgent.length} URGENT, ${windows.length} windows; budget ${budgetMs} ms/batch, URGENT ${repairMs} ms, whole day ${dayBudgetMs / 1000} s × ${day.regions.length} regions${values.full ? ' (--full)' : ' (short form; --full for the production budgets)'}`,
 );
+const dayLeftS = (regionsLeft: number) => (regionsLeft * dayBudgetMs) / 1000;
 const plans = new Map<string, { plan: RoutingPlan; input: RoutingInput; closes: number }>();
 let batchedDistance = 0;
 let soloDistance = 0;
@@ -133,7 +158,15 @@ const urgentMs: number[] = [];
 let urgentPlaced = 0;
 let ui = 0;
 const t0 = performance.now();
-for (const w of windows) {
+for (const [wi, w] of windows.entries()) {
+  // Windows and URGENT insertions take about the same per unit: the rate so far gives the ETA.
+  const units = wi + ui;
+  const elapsed = (performance.now() - t0) / 1000;
+  const left = etaByRate(units, windows.length + urgent.length, elapsed);
+  progress.update(
+    `batching: window ${wi}/${windows.length}, URGENT ${ui}/${urgent.length}`,
+    left === undefined ? undefined : left + dayLeftS(day.regions.length),
+  );
   const closes = Math.min(w.opened + WINDOW_S, w.members.at(-1)?.arrival ?? w.opened);
   // URGENT shipments that arrived before this window closed go into the current plan first.
   while (ui < urgent.length && (urgent[ui]?.arrival ?? 0) <= closes) {
@@ -181,26 +214,51 @@ for (const w of windows) {
 const batchWall = (performance.now() - t0) / 1000;
 
 // 3. Whole day, every non-URGENT shipment known in advance: one optimization per region.
-let dayDistance = 0;
-let dayUnassigned = 0;
-for (const r of day.regions) {
-  const members = day.shipments.filter((s) => s.region === r.region && s.priority !== 'URGENT');
-  const start = Math.min(...members.map((m) => m.arrival));
-  const plan = await planRoutes(inputFor(r.region, members, start, dayFleet), {
-    timeLimitMs: dayBudgetMs,
-    seed: 1,
+progress.update(`whole day: region 1/${day.regions.length}`, dayLeftS(day.regions.length));
+const wholeDay = await dayDistances(
+  day.regions.map((r) => {
+    const members = day.shipments.filter((s) => s.region === r.region && s.priority !== 'URGENT');
+    const start = Math.min(...members.map((m) => m.arrival));
+    return { name: r.region, ...inputFor(r.region, members, start, dayFleet) };
+  }),
+  {
+    budgetMs: dayBudgetMs,
     matrix,
-  });
-  dayDistance += plan.distanceMeters;
-  dayUnassigned += plan.unassigned.length;
-  console.error(
-    `whole day ${r.region}: ${members.length} shipments, ${km(plan.distanceMeters)} km, ${plan.unassigned.length} unassigned`,
-  );
-}
+    onGroup: (done, g) => {
+      progress.log(
+        `whole day ${g.name}: ${g.shipments} shipments, ${km(g.wholeDayMeters ?? 0)} km, ${g.unassigned} unassigned`,
+      );
+      progress.update(
+        `whole day: region ${done + 1}/${day.regions.length}`,
+        dayLeftS(day.regions.length - done),
+      );
+    },
+  },
+);
+const dayDistance = wholeDay.reduce((a, g) => a + (g.wholeDayMeters ?? 0), 0);
+const dayUnassigned = wholeDay.reduce((a, g) => a + (g.unassigned ?? 0), 0);
+progress.end(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
+const totalWall = (performance.now() - t0) / 1000;
+const flags = [
+  values.full ? '--full' : '',
+  ...(['budget-ms', 'day-budget-s', 'urgent-repair-ms', 'stall-iterations'] as const).map((name) => {
+    const preset = values.full ? PRESETS.full : PRESETS.short;
+    const used = {
+      'budget-ms': budgetMs,
+      'day-budget-s': dayBudgetMs / 1000,
+      'urgent-repair-ms': repairMs,
+      'stall-iterations': stall,
+    }[name];
+    return String(used) === preset[name] ? '' : `--${name} ${used}`;
+  }),
+  values.seed !== 7 ? `--seed ${values.seed}` : '',
+  values.shipments !== 2500 ? `--shipments ${values.shipments}` : '',
+].filter(Boolean);
+const reproduce = `npm run bench:pipeline${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
 const gainVsSolo = (1 - batchedDistance / soloDistance) * 100;
 const gapVsDay = (batchedDistance / dayDistance - 1) * 100;
-const body = `Date ${now()}; machine: ${machine()}. Generated day (seed ${values.seed}): ${day.shipments.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h, ${urgent.length} URGENT (${((urgent.length / day.shipments.length) * 100).toFixed(1)} %). Default fleet (10 vehicles per depot, 1,000 kg, 12 h shift from each window's close). Great-circle distances × 1.3 at 40 km/h. Batch budget ${budgetMs} ms (production default 30 s); whole-day budget ${dayBudgetMs / 1000} s per region; URGENT repair budget ${repairMs} ms; a batch stops early after ${stall} iterations without improvement (the production default). Reproduce: \`npm run bench:pipeline -- --budget-ms ${budgetMs} --day-budget-s ${dayBudgetMs / 1000}\`.
+const body = `Date ${now()}; machine: ${machine()}. Generated day (seed ${values.seed}): ${day.shipments.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h, ${urgent.length} URGENT (${((urgent.length / day.shipments.length) * 100).toFixed(1)} %). Default fleet (10 vehicles per depot, 1,000 kg, 12 h shift from each window's close). Great-circle distances × 1.3 at 40 km/h. ${values.full ? 'The production budgets (--full)' : 'The short form (the default; --full for the production budgets)'}: batch budget ${budgetMs} ms (production default 30 s); whole-day budget ${dayBudgetMs / 1000} s per region; URGENT repair budget ${repairMs} ms; a batch stops early after ${stall} iterations without improvement (production default 20,000). Wall time ${totalWall.toFixed(0)} s. Reproduce: \`${reproduce}\`.
 
 | strategy (the ${batchedShipments + unassigned} STANDARD/BULK shipments) | distance km | vs. each alone |
 | --- | --- | --- |
@@ -217,5 +275,10 @@ Windowed batching needs ${gapVsDay.toFixed(1)} % more distance than the whole-da
 | URGENT insertion latency, ms (engine only) | ${pct(urgentMs, 50).toFixed(0)} | ${pct(urgentMs, 95).toFixed(0)} | ${pct(urgentMs, 99).toFixed(0)} | ${Math.max(...urgentMs).toFixed(0)} | ${urgentMs.length} |
 
 URGENT placed in real time: ${urgentPlaced} of ${urgentMs.length} (the rest would go to p0). Batching wall time: ${batchWall.toFixed(0)} s for the day. URGENT latency here is the engine's insertion alone; the API adds its DynamoDB writes (a few ms locally).`;
-writeSection(values.doc, '## Pipeline: a generated day', body);
+// The short form has its own section, so that a quick run does not replace the --full figures.
+writeSection(
+  values.doc,
+  values.full ? '## Pipeline: a generated day' : '## Pipeline: a generated day (short form)',
+  body,
+);
 console.log(body);
