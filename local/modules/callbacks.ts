@@ -8,7 +8,7 @@ import {
   writeLiveShareFile,
 } from '../../shared/adapters/rollout/file-live-share';
 import { DLQ_RETENTION_DAYS } from '../../shared/adapters/sqs/queues';
-import { reannounceUndeliveredRoutes } from '../../shared/domain/callbacks/recovery';
+import { recoverDeliveries } from '../../shared/domain/callbacks/recovery';
 import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
 import type { Clock } from '../../shared/domain/clock';
 import { logger } from '../../shared/runtime/observability';
@@ -91,14 +91,9 @@ export const callbacksModule: LocalModule = {
     });
     const sfn = await startLocalStepFunctions({ machines: [machine] });
 
-    // Executions live in memory: take over the deliveries a previous run left unfinished.
-    for (const status of ['PENDING', 'IN_PROGRESS'] as const) {
-      for (const record of await deps.callbacks.listByStatus(status, 10_000)) {
-        machine.start({ resume: { webhookId: record.webhookId } });
-      }
-    }
-    // And the deliveries that were started but had not reached their first task (no record yet).
-    await reannounceUndeliveredRoutes(deps);
+    // Executions live in memory: drive every delivery a previous run left unfinished to its end,
+    // wherever it stopped (no callback yet, pending, or ended before its shipment moved).
+    await recoverDeliveries(deps, (input) => machine.start(input));
 
     const descriptorFile = join(ctx.dataDir, CALLBACKS_DESCRIPTOR);
     const descriptor: CallbacksDescriptor = {

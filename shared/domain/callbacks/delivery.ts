@@ -400,8 +400,11 @@ export async function attemptDelivery(
   }
   const record = await deps.callbacks.get(input.webhookId);
   if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
-  if (record.status === 'COMPLETED')
+  if (record.status === 'COMPLETED') {
+    // Another delivery of this callback ended it: its shipment move may be what is left to do.
+    await settleFromRecord(record, deps);
     return out('delivered', { reason: `already ${record.outcome ?? 'completed'}` });
+  }
   if (record.status === 'FAILED') return out('failed', { reason: record.lastError ?? 'already failed' });
 
   if (record.mode === 'shadow') return shadowDelivery(record, deps, out);
@@ -440,7 +443,7 @@ export async function attemptDelivery(
     return failedProbe(record, input.attempts, answer, deps, out);
 
   if (answer.class === 'applied' || answer.class === 'stale' || answer.class === 'gone') {
-    if (!isNotice(record)) await settleAnswered(deps, record, answer);
+    if (!isNotice(record)) await settleAnswered(deps, record, answer.class);
     await updateRecord(deps, record.webhookId, (r) => ({
       ...stripped(r, ['nextAttemptAt']),
       status: 'COMPLETED',
@@ -567,7 +570,11 @@ async function shadowDelivery(
 export async function deadLetterDelivery(input: { webhookId: string; reason: string }, deps: CallbackDeps) {
   const record = await deps.callbacks.get(input.webhookId);
   if (!record) throw new InternalError(`callback ${input.webhookId} does not exist`);
-  if (record.status === 'FAILED' && record.deadLetteredAt) return { deadLettered: false };
+  if (record.status === 'FAILED' && record.deadLetteredAt) {
+    // Dead-lettered already (a retried task, or a stop before the shipment moved): finish that.
+    await settleFromRecord(record, deps);
+    return { deadLettered: false };
+  }
   const failedAt = new Date(deps.clock.now()).toISOString();
   await deps.deadLetters.send({
     kind: 'callback',
@@ -588,25 +595,8 @@ export async function deadLetterDelivery(input: { webhookId: string; reason: str
     lastError: input.reason,
     deadLetteredAt: failedAt,
   }));
-  const detail: CallbackFailedDetail = {
-    webhookId: record.webhookId,
-    shipmentId: record.shipmentId,
-    version: record.version,
-    correlationId: record.correlationId,
-    endpoint: record.endpoint,
-    attempts: record.attempts,
-    reason: input.reason,
-  };
-  const moved = isNotice(record)
-    ? 'gone'
-    : await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
-        type: 'shipment.callback_failed',
-        status: 'CALLBACK_FAILED',
-        version: stored.version,
-        correlationId: record.correlationId,
-        patch: { statusReason: input.reason },
-        busEvent: { detailType: CALLBACK_FAILED, detail: { ...detail } },
-      }));
+  const detail = failedDetail(record, input.reason);
+  const moved = isNotice(record) ? 'gone' : await failShipment(deps, record, input.reason);
   if (moved === 'gone')
     await deps.publisher.publish([{ detailType: CALLBACK_FAILED, detail: { ...detail } }]);
   deps.metrics.count('CallbackFailed');
@@ -614,9 +604,68 @@ export async function deadLetterDelivery(input: { webhookId: string; reason: str
   return { deadLettered: true };
 }
 
+function failedDetail(record: CallbackRecord, reason: string): CallbackFailedDetail {
+  return {
+    webhookId: record.webhookId,
+    shipmentId: record.shipmentId,
+    version: record.version,
+    correlationId: record.correlationId,
+    endpoint: record.endpoint,
+    attempts: record.attempts,
+    reason,
+  };
+}
+
+/** CALLBACK_PENDING → CALLBACK_FAILED with `callback.failed` on the bus (through the outbox). */
+function failShipment(deps: CallbackDeps, record: CallbackRecord, reason: string) {
+  return moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
+    type: 'shipment.callback_failed',
+    status: 'CALLBACK_FAILED',
+    version: stored.version,
+    correlationId: record.correlationId,
+    patch: { statusReason: reason },
+    busEvent: { detailType: CALLBACK_FAILED, detail: { ...failedDetail(record, reason) } },
+  }));
+}
+
+/**
+ * The shipment move a callback record that has ended calls for, when the shipment has not made it
+ * (the delivery stopped between settling the record and moving the shipment, or a delivery that ran
+ * beside it ended the record): COMPLETED with the SCM's answer (applied, stale, gone) settles it as
+ * that answer does; FAILED (dead-lettered) makes it CALLBACK_FAILED. Anything else (pending,
+ * shadowed, superseded) asks for no move. Idempotent: a shipment already moved, or moved on, is left
+ * alone. True when the record called for a move.
+ */
+export async function settleFromRecord(record: CallbackRecord, deps: CallbackDeps): Promise<boolean> {
+  if (isNotice(record)) return false;
+  const answered =
+    record.status === 'COMPLETED' &&
+    (record.outcome === 'applied' || record.outcome === 'stale' || record.outcome === 'gone')
+      ? record.outcome
+      : undefined;
+  const failed = record.status === 'FAILED' && record.deadLetteredAt !== undefined;
+  if (!answered && !failed) return false;
+  // Its first task may not have moved the shipment yet either.
+  await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
+    type: 'shipment.callback_pending',
+    status: 'CALLBACK_PENDING',
+    version: stored.version,
+    correlationId: record.correlationId,
+    callbackMode: record.mode,
+    patch: {},
+  }));
+  if (answered) await settleAnswered(deps, record, answered);
+  else await failShipment(deps, record, record.lastError ?? 'callback dead-lettered');
+  return true;
+}
+
 /** 2xx → ROUTE_APPLIED; 409 → STALE, then QUEUED (re-queued); 410 → CANCELLED. */
-async function settleAnswered(deps: CallbackDeps, record: CallbackRecord, answer: Answer) {
-  if (answer.class === 'applied') {
+async function settleAnswered(
+  deps: CallbackDeps,
+  record: CallbackRecord,
+  answered: Extract<Answer['class'], 'applied' | 'stale' | 'gone'>,
+) {
+  if (answered === 'applied') {
     let receivedAt: string | undefined;
     const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => {
       receivedAt = stored.receivedAt;
@@ -631,7 +680,7 @@ async function settleAnswered(deps: CallbackDeps, record: CallbackRecord, answer
     // End to end from the shipment's first receipt, on the service's clock.
     if (moved === 'moved' && receivedAt)
       deps.metrics.seconds?.('EndToEndSeconds', (deps.clock.now() - Date.parse(receivedAt)) / 1000);
-  } else if (answer.class === 'gone') {
+  } else if (answered === 'gone') {
     await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
       type: 'shipment.cancelled',
       status: 'CANCELLED',

@@ -1,44 +1,91 @@
+import type { DeliveryInput } from '../../schemas/callbacks';
 import { ROUTE_OPTIMIZED, RouteOptimizedDetail } from '../../schemas/events';
-import type { EventPublisher, ShipmentStore } from '../ports';
+import type { ShipmentState } from '../../schemas/state';
+import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
-import { webhookIdOf } from './delivery';
-import type { CallbackStore } from './ports';
+import { type CallbackDeps, settleFromRecord, webhookIdOf } from './delivery';
+
+/** What `recoverDeliveries` did. */
+export interface DeliveryRecovery {
+  /** Deliveries taken over by a new execution (`{resume: {webhookId}}`). */
+  resumed: number;
+  /** route.optimized events announced again: their delivery had not created its callback. */
+  announced: number;
+  /** Shipments moved as their ended callback record says (the SCM had answered, or dead-lettered). */
+  settled: number;
+}
 
 /**
- * Announces again the `route.optimized` event of every shipment left OPTIMIZED without a callback:
- * its delivery was started but never reached its first task (a delivery that did has a callback
- * record and moved the shipment to CALLBACK_PENDING). In the local runtime executions live in
- * memory, so a kill between the bus and the first task loses the start; the event itself is in
- * the shipment's audit trail (its outbox message), with the event id the webhook-id is made from,
- * so the callback keeps its webhook-id and a duplicate start is skipped by the first task.
+ * Recovery of callback delivery at the start of a runtime whose executions lived in memory (the
+ * local runtime after a stop or a kill -9): no execution runs, so every delivery a previous run
+ * left unfinished, wherever it stopped, is found again and driven to its end, and each step is
+ * idempotent (same webhook-id, the SCM de-duplicates on it):
+ * - every PENDING / IN_PROGRESS callback gets one new execution (started once, even when its
+ *   record changes status while the listing runs);
+ * - every OPTIMIZED or CALLBACK_PENDING shipment is looked up by the callback of its version's
+ *   route.optimized event: no callback yet, the event is announced again (the delivery had not
+ *   reached its first task); a pending one was resumed above; one that has ended (the SCM answered,
+ *   or it was dead-lettered) before the shipment moved settles the shipment from the record.
+ * Shadowed callbacks leave their shipment CALLBACK_PENDING, as they do when delivered.
  */
-export async function reannounceUndeliveredRoutes(deps: {
-  store: ShipmentStore;
-  callbacks: CallbackStore;
-  publisher: EventPublisher;
-  logger: CoreLogger;
-}): Promise<number> {
-  let count = 0;
-  for (const listed of await deps.store.listByStatus('OPTIMIZED')) {
-    const state = await deps.store.get(listed.shipmentId); // caught up from the trail
-    if (state?.status !== 'OPTIMIZED') continue;
-    const events = await deps.store.events(state.shipmentId);
-    const announced = events
-      .filter((e) => e.version === state.version && e.outbox?.detailType === ROUTE_OPTIMIZED)
-      .at(-1);
-    const detail = RouteOptimizedDetail.safeParse(announced?.outbox?.detail);
-    if (!detail.success) {
-      deps.logger.warn('optimized shipment without its route.optimized event', {
-        shipmentId: state.shipmentId,
-        version: state.version,
-      });
-      continue;
+export async function recoverDeliveries(
+  deps: CallbackDeps,
+  start: (input: DeliveryInput) => void,
+): Promise<DeliveryRecovery> {
+  const done: DeliveryRecovery = { resumed: 0, announced: 0, settled: 0 };
+  // Both listings before any start: a resumed delivery moves its record PENDING → IN_PROGRESS.
+  const unfinished = [
+    ...(await deps.callbacks.listByStatus('PENDING', 10_000)),
+    ...(await deps.callbacks.listByStatus('IN_PROGRESS', 10_000)),
+  ];
+  const resumed = new Set<string>();
+  const resume = (webhookId: string) => {
+    if (resumed.has(webhookId)) return;
+    resumed.add(webhookId);
+    start({ resume: { webhookId } });
+    done.resumed++;
+  };
+  for (const record of unfinished) resume(record.webhookId);
+
+  const listed = [
+    ...(await deps.store.listByStatus('OPTIMIZED')),
+    ...(await deps.store.listByStatus('CALLBACK_PENDING')),
+  ];
+  for (const { shipmentId } of listed) {
+    const state = await deps.store.get(shipmentId); // caught up from the trail
+    if (state?.status !== 'OPTIMIZED' && state?.status !== 'CALLBACK_PENDING') continue;
+    const detail = await announcedRoute(state, deps);
+    if (!detail) continue;
+    const record = await deps.callbacks.get(webhookIdOf(detail.eventId));
+    if (!record) {
+      await deps.publisher.publish([{ detailType: ROUTE_OPTIMIZED, detail: { ...detail } }]);
+      done.announced++;
+    } else if (record.status === 'PENDING' || record.status === 'IN_PROGRESS') {
+      resume(record.webhookId);
+    } else if (await settleFromRecord(record, deps)) {
+      done.settled++;
     }
-    if (await deps.callbacks.get(webhookIdOf(detail.data.eventId))) continue; // its delivery runs
-    await deps.publisher.publish([{ detailType: ROUTE_OPTIMIZED, detail: { ...detail.data } }]);
-    count++;
   }
-  if (count > 0)
-    deps.logger.info('route.optimized announced again: their delivery had not started', { count });
-  return count;
+  if (done.resumed + done.announced + done.settled > 0)
+    deps.logger.info('callback deliveries recovered at start', { ...done });
+  return done;
+}
+
+/** The route.optimized event that announced the shipment's current version (its outbox message). */
+async function announcedRoute(
+  state: ShipmentState,
+  deps: { store: ShipmentStore; logger: CoreLogger },
+): Promise<RouteOptimizedDetail | undefined> {
+  const events = await deps.store.events(state.shipmentId);
+  const announced = events
+    .filter((e) => e.version === state.version && e.outbox?.detailType === ROUTE_OPTIMIZED)
+    .at(-1);
+  const detail = RouteOptimizedDetail.safeParse(announced?.outbox?.detail);
+  if (detail.success) return detail.data;
+  deps.logger.warn('shipment without the route.optimized event of its version', {
+    shipmentId: state.shipmentId,
+    version: state.version,
+    status: state.status,
+  });
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookIdOf, webhookPayload } from '../../../shared/domain/callbacks/delivery';
-import { reannounceUndeliveredRoutes } from '../../../shared/domain/callbacks/recovery';
+import { recoverDeliveries } from '../../../shared/domain/callbacks/recovery';
 import type { BusMessage } from '../../../shared/domain/ports';
 import { EVENT_SOURCE, type RouteOptimizedDetail } from '../../../shared/schemas/events';
 import { type Harness, startHarness } from './harness';
@@ -42,7 +42,8 @@ describe('deliveries after a restart of the local runtime', () => {
     h.machine.start(started);
     await h.runToEnd();
     const deps = { ...h.deps, publisher: busToMachine() };
-    expect(await reannounceUndeliveredRoutes(deps)).toBe(3);
+    const start = (input: unknown) => h.machine.start(input);
+    expect(await recoverDeliveries(deps, start)).toEqual({ resumed: 0, announced: 3, settled: 0 });
     await h.runToEnd();
     for (const [i, envelope] of lost.entries()) {
       expect((await h.shipment(`SHP-LOST-${i}`))?.status).toBe('ROUTE_APPLIED');
@@ -50,7 +51,7 @@ describe('deliveries after a restart of the local runtime', () => {
       expect(h.scm.received().filter((r) => r.webhookId === id && r.answer === 200)).toHaveLength(1);
     }
     // Nothing left to announce, nothing delivered twice.
-    expect(await reannounceUndeliveredRoutes(deps)).toBe(0);
+    expect(await recoverDeliveries(deps, start)).toEqual({ resumed: 0, announced: 0, settled: 0 });
     expect(h.scm.received()).toHaveLength(4);
   });
 
