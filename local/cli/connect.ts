@@ -35,3 +35,27 @@ export function connectEnvironment(dataDir = process.env.DATA_DIR ?? '.data'): '
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
   return 'local';
 }
+
+/**
+ * What re-driving callbacks needs on the local runtime (the reconcile and replay CLIs): its
+ * callback state machine and local StartExecution endpoint from DATA_DIR/callbacks.json; with
+ * `scm`, the fake SCM's listing URL and the webhook secret too. False when the file is absent.
+ */
+export function connectCallbacks(dataDir: string, options: { scm?: boolean } = {}): boolean {
+  const file = join(dataDir, 'callbacks.json');
+  if (!existsSync(file)) return false;
+  const callbacks = JSON.parse(readFileSync(file, 'utf8')) as {
+    stateMachineArn: string;
+    stepFunctionsEndpoint: string;
+    fakeScmUrl?: string;
+  };
+  process.env.CALLBACKS_TABLE ??= 'Callbacks';
+  process.env.CALLBACK_STATE_MACHINE_ARN ??= callbacks.stateMachineArn;
+  process.env.STEPFUNCTIONS_ENDPOINT ??= callbacks.stepFunctionsEndpoint;
+  if (options.scm) {
+    if (callbacks.fakeScmUrl) process.env.SCM_BASE_URL ??= callbacks.fakeScmUrl;
+    const secretFile = join(dataDir, 'webhook-secret');
+    if (existsSync(secretFile)) process.env.SCM_WEBHOOK_SECRET ??= readFileSync(secretFile, 'utf8').trim();
+  }
+  return true;
+}

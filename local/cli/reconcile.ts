@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseCli, runCli, UsageError } from '../../shared/runtime/cli';
-import { connectEnvironment } from './connect';
+import { parseCli, progressLine, runCli, UsageError } from '../../shared/runtime/cli';
+import { connectCallbacks, connectEnvironment } from './connect';
 
 const COMMAND = 'npm run reconcile --';
 const USAGE = `usage: npm run reconcile -- --hourly | --daily [--dry-run] [--json] [--data-dir DIR]
@@ -44,38 +42,18 @@ async function main() {
   if (values.daily === values.hourly) throw new UsageError('one of --hourly or --daily is required');
   const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? '.data';
   const target = connectEnvironment(dataDir);
-  if (target === 'local') {
-    const file = join(dataDir, 'callbacks.json');
-    if (!existsSync(file)) throw new UsageError(`the local runtime in ${dataDir} has no callbacks.json`);
-    const callbacks = JSON.parse(readFileSync(file, 'utf8')) as {
-      stateMachineArn: string;
-      stepFunctionsEndpoint: string;
-      fakeScmUrl?: string;
-    };
-    process.env.CALLBACKS_TABLE ??= 'Callbacks';
-    process.env.CALLBACK_STATE_MACHINE_ARN ??= callbacks.stateMachineArn;
-    process.env.STEPFUNCTIONS_ENDPOINT ??= callbacks.stepFunctionsEndpoint;
-    if (values.daily) {
-      if (callbacks.fakeScmUrl) process.env.SCM_BASE_URL ??= callbacks.fakeScmUrl;
-      const secretFile = join(dataDir, 'webhook-secret');
-      if (existsSync(secretFile)) process.env.SCM_WEBHOOK_SECRET ??= readFileSync(secretFile, 'utf8').trim();
-    }
-  }
+  if (target === 'local' && !connectCallbacks(dataDir, { scm: values.daily }))
+    throw new UsageError(`the local runtime in ${dataDir} has no callbacks.json`);
   if (values.daily) return daily(target, values['dry-run'], values.json);
   const { reconcileDependencies } = await import('../../functions/schedule/reconcile');
   const { reconcileHourly } = await import('../../shared/domain/operations/reconcile');
-  const progress = process.stderr.isTTY && !values.json;
+  const progress = progressLine({ label: 'hourly reconciliation' });
   const report = await reconcileHourly(reconcileDependencies(), {
     runId: `cli-${randomUUID()}`,
     dryRun: values['dry-run'],
-    onProgress: (done, total) => {
-      if (!progress || total < 20) return;
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-      if (done === total) process.stderr.write('\n');
-    },
+    onProgress: progress.update,
   });
+  progress.finish();
   const found = report.found.optimizing + report.found.queued + report.found.stale + report.found.callback;
   if (values.json) console.log(JSON.stringify(report));
   else if (report.outcome === 'busy')
@@ -106,7 +84,13 @@ async function main() {
 async function daily(target: string, dryRun: boolean, json: boolean) {
   const { dailyReconcileDependencies } = await import('../../functions/schedule/reconcile');
   const { reconcileDaily } = await import('../../shared/domain/operations/reconcile-daily');
-  const report = await reconcileDaily(dailyReconcileDependencies(), { runId: `cli-${randomUUID()}`, dryRun });
+  const progress = progressLine({ label: 'daily reconciliation' });
+  const report = await reconcileDaily(dailyReconcileDependencies(), {
+    runId: `cli-${randomUUID()}`,
+    dryRun,
+    onProgress: progress.update,
+  });
+  progress.finish();
   const found =
     report.found['scm-newer-version'] + report.found['scm-lacks-route'] + report.found.disagreement;
   if (json) console.log(JSON.stringify(report));

@@ -109,3 +109,88 @@ function synopsis(usage: string): string {
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/** Where a progress line is written: stderr, so that `--json` output on stdout stays one object. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+export interface ProgressOptions {
+  /** What is counted ("replay", "hourly reconciliation"). */
+  label: string;
+  stream?: ProgressStream;
+  /** Milliseconds, monotonic (default performance.now). */
+  now?: () => number;
+  /** Runs shorter than this many items show no progress (default 20). */
+  minTotal?: number;
+  /** Not a TTY: one plain line at most this often, ms (default 5000). */
+  intervalMs?: number;
+}
+
+export interface Progress {
+  update(done: number, total: number): void;
+  /** Ends the line (TTY) or prints the last one (if any was printed). */
+  finish(): void;
+}
+
+/** `m:ss` or `h:mm:ss`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** `done/total (p%), r/s, ETA m:ss` after `elapsedMs`. */
+export function formatProgress(done: number, total: number, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+  const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+  const eta = rate > 0 ? formatDuration((total - done) / rate) : '?';
+  return `${done}/${total} (${percent}%), ${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s, ETA ${eta}`;
+}
+
+/**
+ * Progress of a long run on one line: on a TTY a bar redrawn in place (at most every 100 ms),
+ * otherwise a plain line every `intervalMs` (logs, CI), each with done/total, rate and ETA.
+ */
+export function progressLine(options: ProgressOptions): Progress {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? (() => performance.now());
+  const minTotal = options.minTotal ?? 20;
+  const interval = stream.isTTY ? 100 : (options.intervalMs ?? 5000);
+  const started = now();
+  let lastAt = started;
+  let last: { done: number; total: number } | undefined;
+  let printed = false;
+  let finished = false;
+  const render = (done: number, total: number) => {
+    const text = formatProgress(done, total, now() - started);
+    if (stream.isTTY) {
+      const width = 24;
+      const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : width;
+      stream.write(`\r${options.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+    } else stream.write(`${options.label}: ${text}\n`);
+    printed = true;
+    lastAt = now();
+  };
+  return {
+    update(done, total) {
+      if (finished) return;
+      last = { done, total };
+      if (total < minTotal) return;
+      if (now() - lastAt >= interval || (stream.isTTY && done === total)) render(done, total);
+    },
+    finish() {
+      if (finished) return;
+      finished = true;
+      if (!printed || !last) return;
+      if (stream.isTTY) {
+        render(last.done, last.total);
+        stream.write('\n');
+      } else render(last.done, last.total);
+    },
+  };
+}

@@ -81,7 +81,7 @@ const PAGE = 100;
  */
 export async function reconcileDaily(
   deps: DailyReconcileDeps,
-  options: { runId: string; dryRun?: boolean },
+  options: { runId: string; dryRun?: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<DailyReconciliationReport> {
   const dryRun = options.dryRun ?? false;
   const startedAt = isoAt(deps.clock);
@@ -120,6 +120,10 @@ export async function reconcileDaily(
       if (!known || s.version > known.version) scmById.set(s.shipmentId, s);
     }
     const settled = new Set<string>();
+    // Progress: the SCM's items, then ours page by page (the total grows while pages remain).
+    let done = 0;
+    let known = scmById.size;
+    const step = () => options.onProgress?.(++done, known);
     for (const s of scmById.values()) {
       const ours = await deps.store.get(s.shipmentId);
       if (!ours || ours.version < s.version) {
@@ -145,6 +149,7 @@ export async function reconcileDaily(
           reason: `the SCM shows a route applied for v${s.version}, which we have CANCELLED`,
         });
       }
+      step();
     }
     for (const status of ['ROUTE_APPLIED', 'CALLBACK_FAILED'] as const) {
       let cursor: string | undefined;
@@ -154,12 +159,14 @@ export async function reconcileDaily(
           { limit: PAGE, ...(cursor ? { cursor } : {}) },
         );
         cursor = page.nextCursor;
+        known += page.items.length;
         for (const ours of page.items) {
           report.compared.ours++;
-          if (settled.has(ours.shipmentId)) continue;
           const theirs = scmById.get(ours.shipmentId);
-          if (theirs && theirs.version === ours.version && theirs.status === 'ROUTE_APPLIED') continue;
-          await resend(ours.shipmentId, ours.version, status, theirs, deps, dryRun, report, add);
+          const agrees = theirs && theirs.version === ours.version && theirs.status === 'ROUTE_APPLIED';
+          if (!settled.has(ours.shipmentId) && !agrees)
+            await resend(ours.shipmentId, ours.version, status, theirs, deps, dryRun, report, add);
+          step();
         }
       } while (cursor);
     }
