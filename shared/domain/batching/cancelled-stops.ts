@@ -1,12 +1,10 @@
 import type { RouteRecord } from '../../schemas/batching';
-import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
-import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import type { ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan } from '../../solver';
 import { isoAt } from '../clock';
-import { ConcurrencyConflictError } from '../errors';
-import { commitAndPublish } from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf } from './fleet';
+import { announceAssignment } from './route-changes';
 
 /** Statuses whose route the SCM has, or is about to get: a change of it is told to the SCM. */
 const ROUTED = ['OPTIMIZED', 'CALLBACK_PENDING', 'ROUTE_APPLIED', 'CALLBACK_FAILED'];
@@ -49,7 +47,7 @@ export async function dropCancelledStop(
     if (!ROUTED.includes(state.status)) continue;
     if (state.route.sequence === stop.sequence && state.route.stops === current.stops.length) continue;
     if (
-      await updateAssignment(
+      await announceAssignment(
         state,
         {
           ...state.route,
@@ -69,37 +67,6 @@ export async function dropCancelledStop(
     updated,
   });
   return { kind: 'dropped', routeId, updated };
-}
-
-async function updateAssignment(
-  state: ShipmentState,
-  route: RouteAssignment,
-  reason: string,
-  deps: BatchingDeps,
-): Promise<boolean> {
-  const detail: Omit<RouteUpdatedDetail, 'eventId'> = {
-    shipmentId: state.shipmentId,
-    version: state.version,
-    correlationId: state.correlationId,
-    region: state.region,
-    priority: state.priority,
-    ...route,
-    reason,
-  };
-  try {
-    await commitAndPublish(deps, state, {
-      type: 'shipment.route_updated',
-      status: state.status,
-      version: state.version,
-      correlationId: state.correlationId,
-      patch: { route },
-      busEvent: { detailType: ROUTE_UPDATED, detail },
-    });
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-    return false; // it moved on meanwhile (a newer version, a callback answer): nothing to tell
-  }
 }
 
 /**
