@@ -554,7 +554,7 @@ describe(`fuzz tier: hostile requests against the running local runtime`, () => 
       },
       [
         `${plannable.length} plannable accepted shipments; ${waiting.size} still QUEUED after 120 s:`,
-        ...queued.map((l) => `    ${l}`),
+        ...queued.map((l) => `    ${l.line}`),
         `queues: ${depths.map((q) => `${q.name}=${q.visible}+${q.inFlight}`).join(', ')}`,
         ...samples,
         seedNote,
