@@ -3,6 +3,7 @@ import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput } from '../../solver';
 import { isoAt, wallBudget } from '../clock';
+import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
 import { ownEntry } from '../lookup';
 import { commit, commitAndPublish } from '../use-cases/shipments';
@@ -47,15 +48,13 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   try {
     const startedAt = isoAt(deps.clock);
     const members = await deps.windows.members(window.windowId);
-    const optimizing: ShipmentState[] = [];
-    for (const member of members) {
+    const claimed = await mapBounded(members, STORE_CONCURRENCY, async (member) => {
       const state = await deps.store.get(member.shipmentId);
-      if (!state || state.version !== member.version) continue;
+      if (!state || state.version !== member.version) return undefined;
       if (state.status === 'OPTIMIZING' && state.statusReason === optimizingReason(window.windowId)) {
-        optimizing.push(state); // a previous run of this window died half-way
-        continue;
+        return state; // a previous run of this window died half-way
       }
-      if (state.status !== 'QUEUED' && state.status !== 'STALE') continue;
+      if (state.status !== 'QUEUED' && state.status !== 'STALE') return undefined;
       try {
         const { state: next } = await commit(deps, state, {
           type: 'shipment.optimizing',
@@ -64,11 +63,13 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           correlationId: state.correlationId,
           patch: { statusReason: optimizingReason(window.windowId) },
         });
-        optimizing.push(next);
+        return next;
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError)) throw error;
+        return undefined;
       }
-    }
+    });
+    const optimizing = claimed.filter((s): s is ShipmentState => s !== undefined);
     if (optimizing.length === 0) {
       await deps.windows.markClosed(window.windowId, isoAt(deps.clock));
       return { kind: 'noop', reason: 'no shipment still waiting' };
@@ -139,26 +140,28 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       );
     }
 
-    const stale: string[] = [];
-    for (const route of planned) {
-      for (const stop of route.stops) {
-        if (!byId.has(stop.shipmentId)) continue; // already in the plan: its assignment stands
-        const assignment: RouteAssignment = {
-          routeId: route.routeId,
-          vehicleId: route.vehicleId,
-          sequence: stop.sequence,
-          stops: route.stops.length,
-          eta: stop.eta,
-          batchId,
-          optimizedAt,
-          planRevision: revisionOf.get(route.routeId) ?? 1,
-          // Inserted into a frozen plan: nothing moves it any more (contract §3a).
-          ...(frozenRoutes.has(route.routeId) ? { final: true } : {}),
-        };
-        if (!(await applyResult(stop.shipmentId, stop.version, assignment, deps)))
-          stale.push(stop.shipmentId);
-      }
-    }
+    // Each new shipment's result is its own conditional write: they are written side by side.
+    const results = planned.flatMap((route) =>
+      route.stops
+        .filter((stop) => byId.has(stop.shipmentId)) // the others are already in the plan: their assignment stands
+        .map((stop) => ({ route, stop })),
+    );
+    const written = await mapBounded(results, STORE_CONCURRENCY, ({ route, stop }) => {
+      const assignment: RouteAssignment = {
+        routeId: route.routeId,
+        vehicleId: route.vehicleId,
+        sequence: stop.sequence,
+        stops: route.stops.length,
+        eta: stop.eta,
+        batchId,
+        optimizedAt,
+        planRevision: revisionOf.get(route.routeId) ?? 1,
+        // Inserted into a frozen plan: nothing moves it any more (contract §3a).
+        ...(frozenRoutes.has(route.routeId) ? { final: true } : {}),
+      };
+      return applyResult(stop.shipmentId, stop.version, assignment, deps);
+    });
+    const stale = results.filter((_, i) => !written[i]).map(({ stop }) => stop.shipmentId);
     // A route keeps only the stops whose result was applied (a stale one is re-planned elsewhere).
     const pruned = planned.map((r) => ({
       ...r,

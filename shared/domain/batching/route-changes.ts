@@ -1,6 +1,7 @@
 import type { RouteRecord } from '../../schemas/batching';
 import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { ConcurrencyConflictError } from '../errors';
 import { commitAndPublish } from '../use-cases/shipments';
 import type { BatchingDeps } from './dependencies';
@@ -38,12 +39,14 @@ export async function tellRouteChanges(
   ctx: RevisionContext,
   deps: BatchingDeps,
 ): Promise<string[]> {
-  const told: string[] = [];
-  for (const route of routes)
-    for (const stop of route.stops)
-      if (!ctx.firstAssigned.has(stop.shipmentId) && (await tellOne(route, stop, ctx, deps)))
-        told.push(stop.shipmentId);
-  return told;
+  const stops = routes.flatMap((route) =>
+    route.stops.filter((stop) => !ctx.firstAssigned.has(stop.shipmentId)).map((stop) => ({ route, stop })),
+  );
+  // Each shipment is its own read and conditional write: they are compared side by side.
+  const told = await mapBounded(stops, STORE_CONCURRENCY, ({ route, stop }) =>
+    tellOne(route, stop, ctx, deps),
+  );
+  return stops.filter((_, i) => told[i]).map(({ stop }) => stop.shipmentId);
 }
 
 /** One stop: told when it moved or its ETA did; a shipment that changed meanwhile is read again. */
