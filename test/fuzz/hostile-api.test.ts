@@ -528,7 +528,8 @@ describe(`fuzz tier: hostile requests against the running local runtime`, () => 
     };
     const letters = await Promise.all(
       dead.map(async (q) => {
-        const ids = (await peekQueue(runtime, q.url, 10)).map((b) => {
+        // Every dead letter is looked at (not a sample): each one is exempt or a failure.
+        const ids = (await peekQueue(runtime, q.url, q.visible + q.inFlight)).map((b) => {
           const m = JSON.parse(b) as { shipmentId?: string; detail?: { shipmentId?: string } };
           return m.detail?.shipmentId ?? m.shipmentId ?? b.slice(0, 80);
         });
@@ -537,7 +538,11 @@ describe(`fuzz tier: hostile requests against the running local runtime`, () => 
     );
     const samples = letters.map(
       (l) =>
-        `${l.queue}:\n${l.described.map((d) => `    ${d.line}${d.awaiting ? `   <- AWAITING_DECISION: ${d.awaiting.why}` : ''}`).join('\n')}`,
+        `${l.queue}:\n${[...l.described]
+          .sort((x, y) => Number(!!x.awaiting) - Number(!!y.awaiting)) // failures first
+          .slice(0, 10)
+          .map((d) => `    ${d.line}${d.awaiting ? `   <- AWAITING_DECISION: ${d.awaiting.why}` : ''}`)
+          .join('\n')}`,
     );
     const awaiting = letters.flatMap((l) => l.described.filter((d) => d.awaiting));
     if (awaiting.length > 0)

@@ -81,26 +81,37 @@ export async function peekQueue(
   max = 10,
 ): Promise<string[]> {
   const sqs = new SQSClient({ endpoint: runtime.endpoints.sqs, region, credentials });
+  // Received messages stay hidden until every one is read (so none is read twice), then are
+  // made visible again: the queue is left as it was.
+  const seen = new Map<string, { body: string; receipt: string }>();
   try {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: Math.min(10, max),
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 5,
-      }),
-    );
-    for (const m of Messages) {
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
+    while (seen.size < max) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
           QueueUrl: url,
-          ReceiptHandle: m.ReceiptHandle ?? '',
-          VisibilityTimeout: 0,
+          MaxNumberOfMessages: Math.min(10, max - seen.size),
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 60,
         }),
       );
+      const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
+      if (fresh.length === 0) break;
+      for (const m of fresh)
+        seen.set(m.MessageId ?? '', { body: m.Body ?? '', receipt: m.ReceiptHandle ?? '' });
     }
-    return Messages.map((m) => m.Body ?? '');
+    return [...seen.values()].map((m) => m.body);
   } finally {
+    for (const m of seen.values()) {
+      await sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
+            ReceiptHandle: m.receipt,
+            VisibilityTimeout: 0,
+          }),
+        )
+        .catch(() => undefined);
+    }
     sqs.destroy();
   }
 }
