@@ -119,14 +119,22 @@ export function dailyReconcileDependencies(): DailyReconcileDeps {
     clock: hourly.clock,
     logger: hourly.logger,
     scm: new HttpScmListing({ baseUrl: env.SCM_BASE_URL, secrets, wallClock: systemClock }),
+    metrics: {
+      scmDiscrepanciesFound: (finding, count) =>
+        recordMetric(METRICS.scmDiscrepanciesFound, MetricUnit.Count, count, { finding }),
+    },
   };
   return cachedDaily;
 }
 
 /** EventBridge Scheduler, daily: one comparison with the SCM listing. */
 export const dailyHandler = async (): Promise<Omit<DailyReconciliationReport, 'items'>> => {
-  const { items: _items, ...summary } = await reconcileDaily(dailyReconcileDependencies(), {
-    runId: randomUUID(),
-  });
-  return summary;
+  try {
+    const { items: _items, ...summary } = await reconcileDaily(dailyReconcileDependencies(), {
+      runId: randomUUID(),
+    });
+    return summary;
+  } finally {
+    flushMetrics();
+  }
 };

@@ -4,6 +4,7 @@ import {
   AlarmStatusWidget,
   ComparisonOperator,
   type IAlarm,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -23,6 +24,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import {
+  DAILY_FINDINGS,
   METRIC_NAMESPACE,
   METRIC_SERVICE,
   METRICS,
@@ -210,6 +212,22 @@ export class Monitoring extends Construct {
           {
             metric: metric(METRICS.stuckShipmentsFound, 'Sum').with({ label: 'stuck shipments found' }),
             alarmFriendlyName: 'StuckShipments',
+            addAlarm: atLeastOne,
+          },
+          {
+            // The daily comparison with the SCM: every finding (re-sent or flagged) is worth a look.
+            metric: new MathExpression({
+              expression: DAILY_FINDINGS.map((_, i) => `FILL(f${i}, 0)`).join(' + '),
+              usingMetrics: Object.fromEntries(
+                DAILY_FINDINGS.map((finding, i) => [
+                  `f${i}`,
+                  metric(METRICS.scmDiscrepanciesFound, 'Sum', { finding }),
+                ]),
+              ),
+              label: 'SCM discrepancies found (daily)',
+              period: Duration.minutes(5),
+            }),
+            alarmFriendlyName: 'ScmDiscrepancies',
             addAlarm: atLeastOne,
           },
           {

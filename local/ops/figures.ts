@@ -72,6 +72,8 @@ export interface OpsFigures {
   breakers: { endpoint: string; state: string; consecutiveFailures: number; lastCircuitState?: number }[];
   versionConflicts: number;
   stuckShipmentsFound: number;
+  /** Discrepancies the daily comparison with the SCM found (re-sent or flagged). */
+  scmDiscrepanciesFound: number;
   flagged: FlaggedShipment[];
   /** Per-bucket series for the charts (t: epoch seconds, wall clock). */
   series: {
@@ -163,6 +165,7 @@ export async function collectFigures(src: OpsSources): Promise<OpsFigures> {
     })),
     versionConflicts: m.sum(METRICS.versionConflicts, { sinceMs: since }),
     stuckShipmentsFound: m.sum(METRICS.stuckShipmentsFound, { sinceMs: since }),
+    scmDiscrepanciesFound: m.sum(METRICS.scmDiscrepanciesFound, { sinceMs: since }),
     flagged,
     series: { bucketSeconds: BUCKET_MS / 1000, t, lines },
   };

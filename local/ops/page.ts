@@ -249,6 +249,7 @@ const OPS_PAGE = `<!doctype html>
       tile('breakers-open', 'breakers open', open, open > 0 ? 'bad' : 'ok'),
       tile('conflicts', 'version conflicts', f.versionConflicts),
       tile('stuck', 'stuck shipments found', f.stuckShipmentsFound, f.stuckShipmentsFound > 0 ? 'bad' : ''),
+      tile('scm-discrepancies', 'SCM discrepancies (daily)', f.scmDiscrepanciesFound, f.scmDiscrepanciesFound > 0 ? 'bad' : ''),
       tile('flagged', 'flagged shipments', f.flagged.length, f.flagged.length > 0 ? 'bad' : ''),
       tile('realtime-p99', 'real-time p99 (s)', fmt(lat.realtime.p99), lat.realtime.p99 > 10 ? 'bad' : ''),
       tile('e2e-p50', 'end to end p50 (s)', fmt(lat.endToEnd.p50, 0)),

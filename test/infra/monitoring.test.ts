@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_QUEUES, SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
-import { METRICS } from '../../shared/domain/operations/metric-names';
+import { DAILY_FINDINGS, METRICS } from '../../shared/domain/operations/metric-names';
 import { synthApp } from './app';
 
 let synth: ReturnType<typeof synthApp>;
@@ -83,6 +83,17 @@ describe('monitoring: every alarm of contract §5', () => {
     const failed = alarm('DeliveryFailedAlarm');
     expect(failed.Properties.MetricName).toBe('ExecutionsFailed');
     expectThreshold(failed, 1, 'GreaterThanOrEqualToThreshold');
+  });
+  it('alarms on any discrepancy the daily comparison with the SCM found, whichever finding (ScmDiscrepancies)', () => {
+    const daily = alarm('ScmDiscrepancies');
+    const metrics = JSON.stringify(daily.Properties.Metrics);
+    expect(metrics).toContain(METRICS.scmDiscrepanciesFound);
+    for (const finding of DAILY_FINDINGS) expect(metrics).toContain(`"Value":"${finding}"`);
+    expect(metrics).toMatch(/FILL\(f0, 0\) \+ FILL\(f1, 0\) \+ FILL\(f2, 0\)/);
+    expectThreshold(daily, 1, 'GreaterThanOrEqualToThreshold');
+    expect(daily.Properties.TreatMissingData).toBe('notBreaching');
+    expect(daily.Properties.AlarmActions).toEqual([topicRef]);
+    expect(daily.Properties.OKActions).toEqual([topicRef]);
   });
   it('alarms on any shipment given up as unplannable (ShipmentsUnassigned)', () => {
     const given = alarm('ShipmentsUnassigned');

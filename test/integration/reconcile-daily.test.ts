@@ -50,7 +50,9 @@ function world() {
   const batching = new DynamoBatchingStore(dynamo.client, BATCHING_TABLE.id, base.clock);
   const runs = new DynamoReconciliationRuns(dynamo.client, BATCHING_TABLE.id, batching);
   const starter = new DeliveringStarter();
+  const metrics: { finding: string; count: number }[] = [];
   const deps: DailyReconcileDeps = {
+    metrics: { scmDiscrepanciesFound: (finding, count) => metrics.push({ finding, count }) },
     store: base.deps.store,
     callbacks,
     deliveries: starter,
@@ -127,7 +129,7 @@ function world() {
     const s3 = (await step(s2, 'CALLBACK_PENDING')).state;
     return { state: (await step(s3, end)).state, webhookId };
   };
-  return { prefix, deps, starter, runs, queued, step, routed };
+  return { prefix, deps, starter, runs, metrics, queued, step, routed };
 }
 
 describe('daily reconciliation against the SCM listing', () => {
@@ -172,6 +174,13 @@ describe('daily reconciliation against the SCM listing', () => {
     expect(orphan.state.status).toBe('ROUTE_APPLIED');
     const saved = (await w.runs.reports('daily')).find((r) => r.runId === `${w.prefix}-run-1`);
     expect(saved?.remediated).toEqual(report.remediated);
+    // ScmDiscrepanciesFound: one count per finding (zeros too, so the alarm has data), as found.
+    expect(w.metrics).toEqual([
+      { finding: 'scm-newer-version', count: report.found['scm-newer-version'] },
+      { finding: 'scm-lacks-route', count: report.found['scm-lacks-route'] },
+      { finding: 'disagreement', count: report.found.disagreement },
+    ]);
+    expect(report.found['scm-newer-version']).toBeGreaterThanOrEqual(2);
 
     // The SCM took the re-sends: the next run re-sends nothing; the unsettled ones stay flagged.
     await base.clock.advance(60_000);
@@ -192,6 +201,7 @@ describe('daily reconciliation against the SCM listing', () => {
       'redelivered',
     ]);
     expect(w.starter.started).toHaveLength(0);
+    expect(w.metrics).toEqual([]); // a dry run records nothing
     const [a, b] = await Promise.all([
       reconcileDaily(w.deps, { runId: `${w.prefix}-a` }),
       reconcileDaily(w.deps, { runId: `${w.prefix}-b` }),

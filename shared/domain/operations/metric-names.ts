@@ -22,11 +22,19 @@ export const METRICS = {
   versionConflicts: 'VersionConflicts',
   /** Shipments a reconciliation run found stuck (any kind). */
   stuckShipmentsFound: 'StuckShipmentsFound',
+  /**
+   * Discrepancies the daily comparison with the SCM's listing found, per `finding`
+   * (`scm-newer-version`, `scm-lacks-route`, `disagreement`): re-sent or flagged.
+   */
+  scmDiscrepanciesFound: 'ScmDiscrepanciesFound',
   /** A shipment given up as unplannable (STALE with the reason, shipment.unassigned sent to the SCM). */
   shipmentsUnassigned: 'ShipmentsUnassigned',
   /** Seconds from RECEIVED to ROUTE_APPLIED of one shipment. */
   endToEndSeconds: 'EndToEndSeconds',
 } as const;
+
+/** The `finding` dimension of `ScmDiscrepanciesFound`: what the daily comparison can find. */
+export const DAILY_FINDINGS = ['scm-newer-version', 'scm-lacks-route', 'disagreement'] as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

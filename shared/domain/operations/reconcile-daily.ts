@@ -3,6 +3,7 @@ import { type Clock, isoAt } from '../clock';
 import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
 import { callbackOf, executionName, startDeliveryOnce } from './callback-redrive';
+import type { DAILY_FINDINGS } from './metric-names';
 import type { ReconciliationRuns } from './reconcile';
 
 /** One line of the SCM's listing (contract §5: `GET /shipments?updatedSince=`). */
@@ -17,7 +18,7 @@ export interface ScmListing {
   listUpdatedSince(updatedSince: string): Promise<ScmShipment[]>;
 }
 
-export type DailyFinding = 'scm-newer-version' | 'scm-lacks-route' | 'disagreement';
+export type DailyFinding = (typeof DAILY_FINDINGS)[number];
 
 export interface DailyItem {
   finding: DailyFinding;
@@ -56,6 +57,8 @@ export interface DailyReconcileDeps {
   scm: ScmListing;
   clock: Clock;
   logger: Pick<CoreLogger, 'info' | 'warn'>;
+  /** What a completed run found, per finding (a dry run records nothing). */
+  metrics: { scmDiscrepanciesFound(finding: DailyFinding, count: number): void };
   /** How far back the comparison looks (default 26 h: a day and an overlap with the last run). */
   lookbackMs?: number;
   leaseMs?: number;
@@ -171,7 +174,11 @@ export async function reconcileDaily(
       } while (cursor);
     }
     report.finishedAt = isoAt(deps.clock);
-    if (!dryRun) await deps.runs.saveReport(report);
+    if (!dryRun) {
+      await deps.runs.saveReport(report);
+      for (const [finding, count] of Object.entries(report.found) as [DailyFinding, number][])
+        deps.metrics.scmDiscrepanciesFound(finding, count);
+    }
     deps.logger.info('daily reconciliation finished', {
       runId: report.runId,
       dryRun,
