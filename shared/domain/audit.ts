@@ -27,6 +27,7 @@ export function applyEvent(state: ShipmentState | undefined, event: AuditEvent):
       route: patch.route ?? undefined,
       statusReason: patch.statusReason ?? undefined,
       unassignedWindows: patch.unassignedWindows ?? undefined,
+      serviceDateMoves: patch.serviceDateMoves ?? undefined,
     });
   }
   if (event.seq !== state.revision + 1) {
@@ -52,6 +53,8 @@ export function applyEvent(state: ShipmentState | undefined, event: AuditEvent):
       patch.unassignedWindows === undefined
         ? state.unassignedWindows
         : (patch.unassignedWindows ?? undefined),
+    serviceDateMoves:
+      patch.serviceDateMoves === undefined ? state.serviceDateMoves : (patch.serviceDateMoves ?? undefined),
   });
 }
 

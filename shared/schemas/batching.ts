@@ -283,6 +283,12 @@ export const FleetConfig = z.strictObject({
       etaToleranceMinutes: z.number().min(0).max(1440).default(15),
     })
     .default({ movePenalty: 10, etaToleranceMinutes: 15 }),
+  /**
+   * An ECONOMY shipment without a time window whose day is full (no vehicle, capacity or shift
+   * time left on it) moves to the next working day, at most this many times (contract §3a); 0 =
+   * never moves.
+   */
+  economySpillDays: z.int().min(0).max(14).default(2),
   /** A time window may start at most this many days ahead (contract §3a). */
   planningHorizonDays: z.int().min(1).max(366).default(14),
   /** Road distance per great-circle distance, and average speed. */

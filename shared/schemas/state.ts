@@ -54,6 +54,8 @@ export const ShipmentState = z.strictObject({
   statusReason: z.string().optional(),
   /** Consecutive windows that left this shipment unassigned. */
   unassignedWindows: z.int().min(0).optional(),
+  /** Working days an ECONOMY shipment was moved on because its day was full (contract §3a). */
+  serviceDateMoves: z.int().min(0).optional(),
 });
 export type ShipmentState = z.infer<typeof ShipmentState>;
 
@@ -86,6 +88,7 @@ export const StatePatch = z.strictObject({
   route: RouteAssignment.nullable().optional(),
   statusReason: z.string().nullable().optional(),
   unassignedWindows: z.int().min(0).nullable().optional(),
+  serviceDateMoves: z.int().min(0).nullable().optional(),
 });
 export type StatePatch = z.infer<typeof StatePatch>;
 

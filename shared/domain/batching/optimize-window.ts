@@ -2,6 +2,7 @@ import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../sche
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput } from '../../solver';
+import { calendarOf, nextWorkingDay } from '../calendar';
 import { isoAt, wallBudget } from '../clock';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { ConcurrencyConflictError, DependencyError } from '../errors';
@@ -175,6 +176,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     for (const day of days)
       for (const u of day.plan.unassigned.filter((x) => byId.has(x.shipmentId))) {
         const version = byId.get(u.shipmentId)?.version ?? 0;
+        if (await spillEconomy(u.shipmentId, version, day.serviceDate, u.reason, deps)) continue;
         if (frozenDays.has(day.serviceDate))
           await leaveAfterCutoff(u.shipmentId, version, day, u.reason, deps);
         else await leaveUnassigned(u.shipmentId, version, u.reason, deps);
@@ -413,6 +415,55 @@ export async function staleAndRequeue(
   } catch (error) {
     if (!(error instanceof ConcurrencyConflictError)) throw error;
   }
+}
+
+/** Reasons that mean the day has no room left for the shipment (not that it can never be planned). */
+const DAY_FULL: readonly string[] = ['capacity', 'shift', 'no_vehicle', 'time_window'];
+
+/**
+ * Contract §3a: an ECONOMY shipment without a time window whose day is full moves to the next
+ * working day of its region, at most `FLEET_CONFIG.economySpillDays` times: QUEUED again with the
+ * new `serviceDate` (GET shows it), so the next window plans it into that day's plan. A frozen day
+ * counts as full too. False when it is not such a shipment (or has moved as often as it may).
+ */
+async function spillEconomy(
+  shipmentId: string,
+  version: number,
+  serviceDate: string,
+  why: string,
+  deps: BatchingDeps,
+): Promise<boolean> {
+  if (!DAY_FULL.includes(why)) return false;
+  const state = await deps.store.get(shipmentId);
+  if (state?.status !== 'OPTIMIZING' || state.version !== version) return false;
+  const moves = state.serviceDateMoves ?? 0;
+  if (state.shipment.serviceLevel !== 'ECONOMY' || state.shipment.timeWindow) return false;
+  if (moves >= deps.fleet.economySpillDays) return false;
+  const next = nextWorkingDay(serviceDate, calendarOf(state.region, deps.fleet));
+  try {
+    await commitAndPublish(deps, state, {
+      type: 'shipment.requeued',
+      status: 'QUEUED',
+      version,
+      correlationId: state.correlationId,
+      patch: {
+        serviceDate: next,
+        serviceDateMoves: moves + 1,
+        unassignedWindows: null,
+        statusReason: `economy: the plan of ${serviceDate} is full (${why}); moved to ${next}, the next working day (move ${moves + 1} of at most ${deps.fleet.economySpillDays})`,
+      },
+      busEvent: 'shipment.requeued',
+    });
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflictError)) throw error;
+  }
+  deps.logger.info('economy shipment moved to the next working day: its day is full', {
+    shipmentId,
+    from: serviceDate,
+    to: next,
+    reason: why,
+  });
+  return true;
 }
 
 /**

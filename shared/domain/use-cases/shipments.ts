@@ -70,6 +70,7 @@ export async function submitShipment(cmd: SubmitCommand, deps: ShipmentDeps): Pr
       route: null,
       statusReason: null,
       unassignedWindows: null,
+      serviceDateMoves: null,
     };
     const to = cmd.hold ? 'RECEIVED' : 'QUEUED';
     if (stored) assertTransition(stored.status, to);
