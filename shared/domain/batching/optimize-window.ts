@@ -1,6 +1,6 @@
 import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../schemas/batching';
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
-import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import type { RouteAssignment, ShipmentState, StatePatch } from '../../schemas/state';
 import type { PlannedRoute, RoutingInput } from '../../solver';
 import { calendarOf, nextWorkingDay } from '../calendar';
 import { isoAt, wallBudget } from '../clock';
@@ -11,7 +11,7 @@ import { commit, commitAndPublish } from '../use-cases/shipments';
 import { type DayReplan, replanDay } from './day-plan';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf, toJob } from './fleet';
-import { tellRouteChanges } from './route-changes';
+import { assignmentOf, tellRouteChanges } from './route-changes';
 import { giveUpShipment } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
@@ -149,14 +149,7 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     );
     const written = await mapBounded(results, STORE_CONCURRENCY, ({ route, stop }) => {
       const assignment: RouteAssignment = {
-        routeId: route.routeId,
-        vehicleId: route.vehicleId,
-        sequence: stop.sequence,
-        stops: route.stops.length,
-        eta: stop.eta,
-        batchId,
-        optimizedAt,
-        planRevision: revisionOf.get(route.routeId) ?? 1,
+        ...assignmentOf(route, stop, { batchId, optimizedAt, revision: revisionOf.get(route.routeId) ?? 1 }),
         // Inserted into a frozen plan: nothing moves it any more (contract §3a).
         ...(frozenRoutes.has(route.routeId) ? { final: true } : {}),
       };
@@ -440,23 +433,16 @@ async function spillEconomy(
   if (state.shipment.serviceLevel !== 'ECONOMY' || state.shipment.timeWindow) return false;
   if (moves >= deps.fleet.economySpillDays) return false;
   const next = nextWorkingDay(serviceDate, calendarOf(state.region, deps.fleet));
-  try {
-    await commitAndPublish(deps, state, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version,
-      correlationId: state.correlationId,
-      patch: {
-        serviceDate: next,
-        serviceDateMoves: moves + 1,
-        unassignedWindows: null,
-        statusReason: `economy: the plan of ${serviceDate} is full (${why}); moved to ${next}, the next working day (move ${moves + 1} of at most ${deps.fleet.economySpillDays})`,
-      },
-      busEvent: 'shipment.requeued',
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
+  await requeueForNextWindow(
+    state,
+    {
+      serviceDate: next,
+      serviceDateMoves: moves + 1,
+      unassignedWindows: null,
+      statusReason: `economy: the plan of ${serviceDate} is full (${why}); moved to ${next}, the next working day (move ${moves + 1} of at most ${deps.fleet.economySpillDays})`,
+    },
+    deps,
+  );
   deps.logger.info('economy shipment moved to the next working day: its day is full', {
     shipmentId,
     from: serviceDate,
@@ -501,16 +487,26 @@ async function leaveUnassigned(shipmentId: string, version: number, reason: stri
     });
     return;
   }
+  await requeueForNextWindow(
+    state,
+    { statusReason: `unassigned (${reason}): re-queued for the next window`, unassignedWindows: windows },
+    deps,
+  );
+}
+
+/** OPTIMIZING → QUEUED with the patch and a `shipment.requeued` bus message (the next window); a lost race leaves it. */
+async function requeueForNextWindow(
+  state: ShipmentState,
+  patch: StatePatch,
+  deps: BatchingDeps,
+): Promise<void> {
   try {
     await commitAndPublish(deps, state, {
       type: 'shipment.requeued',
       status: 'QUEUED',
-      version,
+      version: state.version,
       correlationId: state.correlationId,
-      patch: {
-        statusReason: `unassigned (${reason}): re-queued for the next window`,
-        unassignedWindows: windows,
-      },
+      patch,
       busEvent: 'shipment.requeued',
     });
   } catch (error) {

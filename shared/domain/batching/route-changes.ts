@@ -68,19 +68,28 @@ async function tellOne(
     const reason = moved
       ? `re-planned (${where}): moved from vehicle ${had.vehicleId} to ${route.vehicleId}`
       : `re-planned (${where}): ETA ${shiftMs > 0 ? 'later' : 'earlier'} by ${Math.round(Math.abs(shiftMs) / 60_000)} min`;
-    const assignment: RouteAssignment = {
-      routeId: route.routeId,
-      vehicleId: route.vehicleId,
-      sequence: stop.sequence,
-      stops: route.stops.length,
-      eta: stop.eta,
-      batchId: ctx.batchId,
-      optimizedAt: ctx.optimizedAt,
-      planRevision: ctx.revision,
-    };
+    const assignment = assignmentOf(route, stop, ctx);
     if (await announceAssignment(state, assignment, reason, deps)) return true;
   }
   return false;
+}
+
+/** A stop's assignment on its route record in a plan revision (what the SCM is sent). */
+export function assignmentOf(
+  route: RouteRecord,
+  stop: RouteRecord['stops'][number],
+  ctx: Pick<RevisionContext, 'batchId' | 'optimizedAt' | 'revision'>,
+): RouteAssignment {
+  return {
+    routeId: route.routeId,
+    vehicleId: route.vehicleId,
+    sequence: stop.sequence,
+    stops: route.stops.length,
+    eta: stop.eta,
+    batchId: ctx.batchId,
+    optimizedAt: ctx.optimizedAt,
+    planRevision: ctx.revision,
+  };
 }
 
 /**
