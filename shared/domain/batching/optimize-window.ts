@@ -168,8 +168,9 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
     const frozenDays = new Set(days.filter((d) => d.frozen).map((d) => d.serviceDate));
     for (const day of days)
       for (const u of day.plan.unassigned.filter((x) => byId.has(x.shipmentId))) {
-        const version = byId.get(u.shipmentId)?.version ?? 0;
-        if (await spillEconomy(u.shipmentId, version, day.serviceDate, u.reason, deps)) continue;
+        const claimedState = byId.get(u.shipmentId);
+        const version = claimedState?.version ?? 0;
+        if (claimedState && (await spillEconomy(claimedState, day.serviceDate, u.reason, deps))) continue;
         if (frozenDays.has(day.serviceDate))
           await leaveAfterCutoff(u.shipmentId, version, day, u.reason, deps);
         else await leaveUnassigned(u.shipmentId, version, u.reason, deps);
@@ -420,18 +421,19 @@ const DAY_FULL: readonly string[] = ['capacity', 'shift', 'no_vehicle', 'time_wi
  * counts as full too. False when it is not such a shipment (or has moved as often as it may).
  */
 async function spillEconomy(
-  shipmentId: string,
-  version: number,
+  claimed: ShipmentState,
   serviceDate: string,
   why: string,
   deps: BatchingDeps,
 ): Promise<boolean> {
+  // Decided on the state this run claimed (its body and moves are those of the version optimized),
+  // so only a shipment that may move is read again.
   if (!DAY_FULL.includes(why)) return false;
-  const state = await deps.store.get(shipmentId);
-  if (state?.status !== 'OPTIMIZING' || state.version !== version) return false;
-  const moves = state.serviceDateMoves ?? 0;
-  if (state.shipment.serviceLevel !== 'ECONOMY' || state.shipment.timeWindow) return false;
+  if (claimed.shipment.serviceLevel !== 'ECONOMY' || claimed.shipment.timeWindow) return false;
+  const moves = claimed.serviceDateMoves ?? 0;
   if (moves >= deps.fleet.economySpillDays) return false;
+  const state = await deps.store.get(claimed.shipmentId);
+  if (state?.status !== 'OPTIMIZING' || state.version !== claimed.version) return false;
   const next = nextWorkingDay(serviceDate, calendarOf(state.region, deps.fleet));
   await requeueForNextWindow(
     state,
@@ -444,7 +446,7 @@ async function spillEconomy(
     deps,
   );
   deps.logger.info('economy shipment moved to the next working day: its day is full', {
-    shipmentId,
+    shipmentId: state.shipmentId,
     from: serviceDate,
     to: next,
     reason: why,
