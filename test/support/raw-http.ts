@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { connect, createServer } from 'node:net';
+import { mapBounded } from '../../shared/domain/concurrency';
 
 /** One HTTP exchange, sent byte for byte as given: header lines may repeat, paths are not normalized. */
 export interface RawRequest {
@@ -85,21 +86,13 @@ export function rawClient(baseUrl: string, options: { connections: number; timeo
   };
 }
 
-/** Runs `work` over `items` with at most `concurrency` in flight, in order of the items. */
+/** Runs `work` over `items` with at most `concurrency` in flight, in order of the items (mapBounded). */
 export async function inPool<T>(
   items: readonly T[],
   concurrency: number,
   work: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index] as T, index);
-      }
-    }),
-  );
+  await mapBounded(items, concurrency, work);
 }
 
 /** Whether this machine can send from `address` to 127.0.0.1 (Linux: all of 127.0.0.0/8 is loopback). */
