@@ -127,5 +127,22 @@ describe('the dispatch cutoff (contract §3a)', () => {
     );
     expect(notice?.detail).toMatchObject({ planRevision: 4 });
     expect(String(notice?.detail.reason)).toMatch(/^after_cutoff: /);
+
+    // ECONOMY without a window, due on the frozen Friday, that does not fit: it moves to Monday
+    // (the next working day) instead of being given up.
+    const economy = { ...body(region, 'ECO', 50, 18.03), serviceLevel: 'ECONOMY' as const };
+    delete economy.timeWindow;
+    await window([economy]);
+    const moved = await h.deps.store.get(`${region}-ECO`);
+    expect(moved?.status).toBe('QUEUED');
+    expect(moved?.serviceDate).toBe('2026-11-30');
+    expect(moved?.statusReason).toMatch(
+      /^economy: the plan of 2026-11-27 is full \(\w+\); moved to 2026-11-30/,
+    );
+    expect(
+      h.publisher.published.some(
+        (m) => m.detailType === SHIPMENT_UNASSIGNED && m.detail.shipmentId === `${region}-ECO`,
+      ),
+    ).toBe(false);
   });
 });
