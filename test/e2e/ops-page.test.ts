@@ -1,16 +1,16 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpsFigures } from '../../local/ops/figures';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
+import { launchChromium } from '../support/chromium';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 
 /**
  * The operations page in a real browser: Debian's chromium driven by playwright-core, against the
  * local runtime (`npm start`) on TIME_SCALE=60, so a 10-minute window closes in 10 s.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(process.cwd(), 'docs', 'ops-page.png');
 
 // Page-side functions see the page's globals; the test program has no DOM types (Node only).
@@ -47,23 +47,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `no chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does), or set CHROMIUM_PATH`,
-    );
   runtime = await startRuntimeProcess({ env: { TIME_SCALE: '60' } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 });
 

@@ -30,6 +30,7 @@ describe('npm run simulate (short form)', () => {
         'scm-down@20m+15m,scm-409@0h+2h:0.1,kill@1h,scm-slow@1h20m+5m,duplicates,out-of-order,malformed:0.05',
         '--report',
         report,
+        '--png',
       ],
       { timeoutMs: 280_000 },
     );
@@ -60,5 +61,10 @@ describe('npm run simulate (short form)', () => {
     expect(md).toMatch(/\| whole day known in advance .* \| [1-9][\d.]* \| [\d.]+ % less \|/);
     expect(result.stdout).toMatch(/distance planned\/alone 0\.\d+, planned\/whole day \d+\.\d+/);
     expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/(?!www\.w3\.org)/);
+    // --png: the whole page rendered by chromium (a PNG taller than one screen: tables and 5 charts).
+    const png = readFileSync(join(report, 'report.png'));
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.readUInt32BE(16)).toBe(1000);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(5 * 260);
   }, 300_000);
 });

@@ -23,6 +23,7 @@ import { progressLine } from '../bench/progress';
 import { type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 import { describeFault, type Fault, formatDuration, parseFaults } from './faults';
 import { type Chart, percentile, writeReport } from './report';
+import { renderReportPng } from './report-png';
 
 const USAGE = `usage: npm run simulate -- [--volume 1x|10x|100x] [--hours H] [--start-hour H] [--time-scale N] [--faults LIST] [--seed S] [--report DIR]
 
@@ -45,6 +46,8 @@ is applied twice at the SCM.
   --cpu-prof DIR   profile the runtime (node --cpu-prof, one .cpuprofile per runtime process in DIR)
   --whole-day-max N a region and service date with more routed shipments is not optimized as a
                    whole day (memory; default 3000)
+  --png            also render report.html to report.png (needs chromium: apt-get install -y
+                   chromium, or CHROMIUM_PATH)
 
 Progress (simulated time, accepted, in flight, terminal, failures, how far the sender is behind
 the timeline, ETA) goes to stderr: rewritten in place on a terminal, a line every 10 s otherwise.`;
@@ -61,6 +64,7 @@ interface Options {
   dayBudgetMs: number;
   wholeDayMax: number;
   cpuProf?: string;
+  png: boolean;
 }
 
 function options(): Options {
@@ -78,6 +82,7 @@ function options(): Options {
       'day-budget-s': { type: 'string', default: '10' },
       'whole-day-max': { type: 'string', default: '3000' },
       'cpu-prof': { type: 'string' },
+      png: { type: 'boolean', default: false },
     },
   });
   const volume = { '1x': 1, '10x': 10, '100x': 100 }[values.volume];
@@ -95,6 +100,7 @@ function options(): Options {
     dayBudgetMs: numberOption('--day-budget-s', values['day-budget-s'], { min: 0 }) * 1000,
     wholeDayMax: numberOption('--whole-day-max', values['whole-day-max'], { integer: true, min: 1 }),
     ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
+    png: values.png,
   };
 }
 
@@ -437,7 +443,9 @@ async function main(): Promise<void> {
     down = true;
     say(`kill -9 of the runtime (pid ${runtime.pid}) at ${formatDuration(simNow())}`);
     await runtime.stop('SIGKILL');
-    runtime = await startRuntimeProcess({ dataDir, env });
+    // A restart recovers what the killed process left (deliveries, outbox, queues) before it
+    // listens: after an SCM outage at 10x that is thousands of items, so give it minutes.
+    runtime = await startRuntimeProcess({ dataDir, env, readyTimeoutMs: 300_000 });
     serviceAnchor = serviceNow();
     anchorWall = Date.now();
     down = false;
@@ -1007,6 +1015,7 @@ Reproduce: \`npm run simulate -- --volume ${opts.volume}x --hours ${opts.hours} 
   ];
   const dir = resolve(opts.report);
   writeReport(dir, 'Day simulation', md, charts);
+  if (opts.png) await renderReportPng(join(dir, 'report.html'), join(dir, 'report.png'));
   await runtime.stop();
   await scm.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -15,7 +15,9 @@ export interface RuntimeDescriptor {
  * Starts the local runtime as `npm start` does (tsx local/main.ts) in a child process, on a free
  * port, and waits until /health answers. `stop` sends SIGTERM and waits for the exit.
  */
-export async function startRuntimeProcess(options: { dataDir?: string; env?: Record<string, string> } = {}) {
+export async function startRuntimeProcess(
+  options: { dataDir?: string; env?: Record<string, string>; readyTimeoutMs?: number } = {},
+) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'runtime-'));
   // One process (node --import tsx), so its pid is the runtime's and signals reach it directly.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
@@ -26,7 +28,7 @@ export async function startRuntimeProcess(options: { dataDir?: string; env?: Rec
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const descriptorFile = join(dataDir, 'runtime.json');
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   let descriptor: RuntimeDescriptor | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`runtime exited with ${child.exitCode}:\n${output}`);

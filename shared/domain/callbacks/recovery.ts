@@ -1,6 +1,7 @@
 import type { DeliveryInput } from '../../schemas/callbacks';
 import { ROUTE_OPTIMIZED, RouteOptimizedDetail } from '../../schemas/events';
 import type { ShipmentState } from '../../schemas/state';
+import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
 import { type CallbackDeps, settleFromRecord, webhookIdOf } from './delivery';
@@ -33,39 +34,38 @@ export async function recoverDeliveries(
   start: (input: DeliveryInput) => void,
 ): Promise<DeliveryRecovery> {
   const done: DeliveryRecovery = { resumed: 0, announced: 0, settled: 0 };
-  // Both listings before any start: a resumed delivery moves its record PENDING → IN_PROGRESS.
+  // Every listing and look-up before any start: a resumed delivery moves its record PENDING →
+  // IN_PROGRESS, and hundreds of executions started at once (an SCM outage leaves that many) would
+  // compete with the look-ups for the store and hold the runtime's start for minutes.
   const unfinished = [
     ...(await deps.callbacks.listByStatus('PENDING', 10_000)),
     ...(await deps.callbacks.listByStatus('IN_PROGRESS', 10_000)),
   ];
-  const resumed = new Set<string>();
-  const resume = (webhookId: string) => {
-    if (resumed.has(webhookId)) return;
-    resumed.add(webhookId);
-    start({ resume: { webhookId } });
-    done.resumed++;
-  };
-  for (const record of unfinished) resume(record.webhookId);
+  const resumed = new Set<string>(unfinished.map((record) => record.webhookId));
 
   const listed = [
     ...(await deps.store.listByStatus('OPTIMIZED')),
     ...(await deps.store.listByStatus('CALLBACK_PENDING')),
   ];
-  for (const { shipmentId } of listed) {
+  // One shipment's recovery is a few reads and at most one write or start: many run at once, so
+  // that a restart with thousands of deliveries outstanding (an SCM outage) is ready in seconds.
+  await mapBounded(listed, STORE_CONCURRENCY, async ({ shipmentId }) => {
     const state = await deps.store.get(shipmentId); // caught up from the trail
-    if (state?.status !== 'OPTIMIZED' && state?.status !== 'CALLBACK_PENDING') continue;
+    if (state?.status !== 'OPTIMIZED' && state?.status !== 'CALLBACK_PENDING') return;
     const detail = await announcedRoute(state, deps);
-    if (!detail) continue;
+    if (!detail) return;
     const record = await deps.callbacks.get(webhookIdOf(detail.eventId));
     if (!record) {
       await deps.publisher.publish([{ detailType: ROUTE_OPTIMIZED, detail: { ...detail } }]);
       done.announced++;
     } else if (record.status === 'PENDING' || record.status === 'IN_PROGRESS') {
-      resume(record.webhookId);
+      resumed.add(record.webhookId);
     } else if (await settleFromRecord(record, deps)) {
       done.settled++;
     }
-  }
+  });
+  for (const webhookId of resumed) start({ resume: { webhookId } });
+  done.resumed = resumed.size;
   if (done.resumed + done.announced + done.settled > 0)
     deps.logger.info('callback deliveries recovered at start', { ...done });
   return done;

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../schemas/state';
+import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import type { ShipmentDeps } from './dependencies';
 
 /**
@@ -38,12 +39,18 @@ export async function relayOutbox(
   const pending = await deps.store.pendingOutbox(options.batchSize ?? 100, { occurredBefore });
   let published = 0;
   let failed = 0;
-  for (const event of pending) {
-    // Catch the projection up first, so consumers reading state see what the event announces.
-    await deps.store.get(event.shipmentId);
-    if (await publishCommitted(event, deps)) published++;
-    else failed++;
-  }
+  // In order within a shipment; shipments side by side (a restart after an outage finds many).
+  const byShipment = new Map<string, typeof pending>();
+  for (const event of pending)
+    byShipment.set(event.shipmentId, [...(byShipment.get(event.shipmentId) ?? []), event]);
+  await mapBounded([...byShipment.values()], STORE_CONCURRENCY, async (events) => {
+    for (const event of events) {
+      // Catch the projection up first, so consumers reading state see what the event announces.
+      await deps.store.get(event.shipmentId);
+      if (await publishCommitted(event, deps)) published++;
+      else failed++;
+    }
+  });
   if (published > 0) deps.logger.info('outbox relayed', { published, failed });
   return { published, failed };
 }

@@ -1,6 +1,7 @@
 import type { ShipmentEventDetail } from '../../schemas/events';
 import type { ShipmentState, ShipmentStatus } from '../../schemas/state';
 import { isoAt } from '../clock';
+import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { ConcurrencyConflictError } from '../errors';
 import type { ShipmentDeps } from './dependencies';
 import { commit } from './shipments';
@@ -32,8 +33,12 @@ export async function requeueShipments(
   let count = 0;
   for (const status of statuses) {
     const states = await deps.store.listByStatus(status, options);
-    for (let i = 0; i < states.length; i += 10) {
-      const chunk = states.slice(i, i + 10);
+    const chunks = Array.from({ length: Math.ceil(states.length / 10) }, (_, k) =>
+      states.slice(k * 10, k * 10 + 10),
+    );
+    // Entries of 10 (a PutEvents call), several calls at once: consumers are idempotent by
+    // (shipment, version), so the order of the announcements does not matter.
+    await mapBounded(chunks, STORE_CONCURRENCY, async (chunk) => {
       await deps.publisher.publish(
         chunk.map((s) => ({
           detailType: 'shipment.requeued',
@@ -41,7 +46,7 @@ export async function requeueShipments(
         })),
       );
       count += chunk.length;
-    }
+    });
   }
   if (count > 0) deps.logger.info('shipments re-queued', { count, statuses });
   return count;
