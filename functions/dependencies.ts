@@ -126,8 +126,10 @@ export function batchingSettings(env: Environment): BatchingSettings {
     urgentDispatchLeadMs: env.URGENT_DISPATCH_LEAD_SECONDS * 1000,
     maxConcurrentPerPriority: env.MAX_CONCURRENT_BATCHES,
     maxUnassignedWindows: env.MAX_UNASSIGNED_WINDOWS,
-    // Clock time: twice the unscaled budget plus a minute of queueing.
-    stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000),
+    // Twice the budget plus a minute of queueing, both wall time, as clock time: on a scaled local
+    // clock they last longer (at TIME_SCALE 120 an unscaled 180 s passed in 1.5 s of a backlog, and
+    // windows waiting their turn were sent again three times and given up).
+    stuckWindowMs: 2 * (env.BATCH_BUDGET_SECONDS * 1000 + 60_000) * env.TIME_SCALE,
     maxWindowResends: 3,
     // The batch job queues' visibility timeout (clock time: the local runtime scales both alike).
     jobRetryMs: Math.max(...BATCH_JOB_QUEUES.map((q) => q.visibilityTimeoutSeconds)) * 1000,

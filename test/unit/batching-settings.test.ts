@@ -18,6 +18,8 @@ describe('batching settings from the environment', () => {
     expect(s.batchBudgetMs).toBe(30_000);
     expect(s.windowMs.STANDARD).toBe(600_000);
     expect(s.optimizeLeaseMs).toBe((30 + OPTIMIZER_SLACK_SECONDS) * 1000);
+    // A window closing for 3 minutes with no optimizer run has its job sent again.
+    expect(s.stuckWindowMs).toBe(180_000);
   });
 
   it('on a clock scaled by TIME_SCALE: windows shrink, the wall-time budget shrinks, the lease outlasts a run', () => {
@@ -26,5 +28,8 @@ describe('batching settings from the environment', () => {
     // The lease is clock time; the run it protects takes wall time (up to the optimizer timeout).
     const longestRunWallMs = (30 + OPTIMIZER_SLACK_SECONDS) * 1000;
     expect(s.optimizeLeaseMs / 60).toBeGreaterThanOrEqual(longestRunWallMs);
+    // A window waiting its turn behind others is not "stuck" after 3 s of wall time: the stuck
+    // time is the same 3 minutes of wall time, as clock time.
+    expect(s.stuckWindowMs / 60).toBe(180_000);
   });
 });
