@@ -43,6 +43,10 @@ describe('npm run simulate (short form)', () => {
     expect(md).toMatch(/\| API URGENT .* \| \d+ \| \d+ \| \d+ \|/);
     expect(md).toMatch(/\| end-to-end accepted .* \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
     expect(md).toMatch(/\| ROUTE_APPLIED \| \d+ \|/);
+    // Every accepted shipment was told at least once (route_optimized, or unassigned with a reason).
+    const perShipment = /\| callbacks taken per accepted shipment [^|]* \| ([\d.]+) \(([^)]*)\) \|/.exec(md);
+    expect(Number(perShipment?.[1])).toBeGreaterThanOrEqual(0.5);
+    expect(perShipment?.[2]).toMatch(/route_optimized [1-9]\d*/);
     expect(md).toMatch(/\| cancelled \| [1-9]\d* \|/);
     expect(md).toMatch(/malformed requests \(answered 4xx \/ otherwise\) \| [1-9]\d* \/ 0 \|/);
     expect(existsSync(join(report, 'report.html'))).toBe(true);

@@ -789,6 +789,8 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
   const received = scm.received();
   const appliedIds = new Map<string, Set<string>>();
   let redeliveries = 0;
+  /** Distinct webhook-ids the SCM took (2xx), per callback type: what an integration processes. */
+  const takenByType = new Map<string, Set<string>>();
   const firstApplied = new Map<string, number>();
   const outcomes = {
     '2xx': [] as number[],
@@ -812,6 +814,10 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
               : 'other';
     outcomes[cls].push(at);
     if (cls !== '2xx') continue;
+    const type = /"type":"shipment\.([a-z_]+)"/.exec(r.body)?.[1] ?? 'other';
+    const taken = takenByType.get(type) ?? new Set<string>();
+    taken.add(r.webhookId);
+    takenByType.set(type, taken);
     const m = /"type":"shipment\.route_optimized".*?"shipmentId":"([^"]+)","version":(\d+)/.exec(r.body);
     if (!m) continue;
     const key = `${m[1]}@v${m[2]}`;
@@ -821,6 +827,8 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
     appliedIds.set(key, ids);
     if (!firstApplied.has(key)) firstApplied.set(key, Date.parse(r.receivedAt));
   }
+  const takenTotal = [...takenByType.values()].reduce((n, ids) => n + ids.size, 0);
+  const callbacksPerShipment = acc.length ? takenTotal / acc.length : 0;
   const appliedTwice = [...appliedIds.entries()]
     .filter(([, ids]) => ids.size > 1)
     .map(([k, ids]) => `${k} (${ids.size} webhook-ids)`);
@@ -882,6 +890,12 @@ Result: ${ok ? '**PASS**' : '**FAIL**'} — lost ${lost.length}, applied twice $
 | malformed requests (answered 4xx / otherwise) | ${counters.malformed - counters.malformedWrong} / ${counters.malformedWrong} |
 | writes given up by the client (no answer in 5 min) | ${counters.gaveUp} |
 | failures (unexpected answers, 5xx) | ${failures.length} |
+| callbacks taken per accepted shipment (distinct webhook-ids answered 2xx) | ${callbacksPerShipment.toFixed(2)} (${[
+    ...takenByType.entries(),
+  ]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, ids]) => `${type} ${ids.size}`)
+    .join(', ')}) |
 | callbacks received by the SCM | ${received.length} (${Object.entries(outcomes)
     .map(([k, v]) => `${k} ${v.length}`)
     .join(', ')}) |
@@ -1020,7 +1034,7 @@ Reproduce: \`npm run simulate -- --volume ${opts.volume}x --hours ${opts.hours} 
   await scm.close();
   rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(
-    `simulate: ${ok ? 'PASS' : 'FAIL'} accepted ${acc.length}, lost ${lost.length}, applied twice ${appliedTwice.length}, failures ${failures.length}; ingest p99 ${percentile(apiLatency.ingest, 99).toFixed(0)} ms, URGENT p99 ${percentile(apiLatency.urgent, 99).toFixed(0)} ms, end-to-end p99 ${percentile(e2e.all, 99).toFixed(1)} simulated min; distance planned/alone ${distance.ratios.plannedVsSolo.toFixed(3)}, planned/whole day ${distance.ratios.plannedVsWholeDay.toFixed(3)}; queues ${queuesOk ? 'within' : 'BEYOND'} one window's worth; report ${join(dir, 'report.md')}\n`,
+    `simulate: ${ok ? 'PASS' : 'FAIL'} accepted ${acc.length}, lost ${lost.length}, applied twice ${appliedTwice.length}, failures ${failures.length}; ingest p99 ${percentile(apiLatency.ingest, 99).toFixed(0)} ms, URGENT p99 ${percentile(apiLatency.urgent, 99).toFixed(0)} ms, end-to-end p99 ${percentile(e2e.all, 99).toFixed(1)} simulated min; callbacks per shipment ${callbacksPerShipment.toFixed(2)}; distance planned/alone ${distance.ratios.plannedVsSolo.toFixed(3)}, planned/whole day ${distance.ratios.plannedVsWholeDay.toFixed(3)}; queues ${queuesOk ? 'within' : 'BEYOND'} one window's worth; report ${join(dir, 'report.md')}\n`,
   );
   process.exitCode = ok ? 0 : 1;
 }
