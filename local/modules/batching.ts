@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceDependencies } from '../../functions/dependencies';
-import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
+import { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import type { Environment } from '../../shared/schemas/environment';
 import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
@@ -124,7 +124,7 @@ export const batchingModule: LocalModule = {
 const ALL_CLOSING = '9999-12-31T23:59:59.999Z';
 
 async function recoverAfterRestart(deps: ServiceDependencies): Promise<void> {
-  const released = deps.locks instanceof DynamoBatchingStore ? await deps.locks.releaseAllLeases() : 0;
+  const released = deps.locks instanceof DynamoLeaseLock ? await deps.locks.releaseAllLeases() : 0;
   // Every CLOSING window, also those whose next look by the tick was pushed later (its resend back-off).
   const closing = await deps.windows.closingWindows(ALL_CLOSING, 100);
   for (const window of closing) {
