@@ -108,7 +108,6 @@ export function dailyReconcileDependencies(): DailyReconcileDeps {
           ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
         }),
         env.SCM_WEBHOOK_SECRET_ARN,
-        systemClock,
       )
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
   cachedDaily = {
