@@ -26,7 +26,7 @@ export const batchingModule: LocalModule = {
 
     const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
     const { handler: batchJob } = await import('../../functions/queue/batch-jobs');
-    const { handler: tick } = await import('../../functions/schedule/window-tick');
+    const { windowTick: tick } = await import('../../functions/schedule/window-tick');
     const { dependencies } = await import('../../functions/dependencies');
     const { logger } = await import('../../shared/runtime/observability');
     const onError = (error: unknown) => logger.error('local poller failed', { error: error as Error });
@@ -83,7 +83,7 @@ export const batchingModule: LocalModule = {
 
     // The dispatch cutoff (contract §3a) on the service clock, like the Lambda's schedule in AWS;
     // once at start too, so a plan whose cutoff passed while the runtime was down freezes now.
-    const { handler: cutoffTick, DISPATCH_CUTOFF_EVERY_MINUTES } = await import(
+    const { cutoffTick, DISPATCH_CUTOFF_EVERY_MINUTES } = await import(
       '../../functions/schedule/dispatch-cutoff'
     );
     const cutoffStop = new AbortController();
