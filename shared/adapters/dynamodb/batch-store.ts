@@ -1,9 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchStore } from '../../domain/batching/ports';
-import { DependencyError } from '../../domain/errors';
 import { BatchRecord, FleetBookings, type RegionPlan, RouteRecord } from '../../schemas/batching';
-import { BatchingTableAdapter, isConditionFailure, META } from './batching-table';
+import { BatchingTableAdapter, META } from './batching-table';
 import { SplitPlanStore } from './plan-store';
 import { queryAll } from './query';
 
@@ -142,21 +141,16 @@ export class DynamoBatchStore extends BatchingTableAdapter implements BatchStore
     document: unknown,
     what: string,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          // A JSON string: plans are large nested documents, always read and written whole.
-          Item: { pk, sk: META, revision, document: JSON.stringify(document) },
-          ConditionExpression: revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
-          ...(revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': revision - 1 } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError(`${what} write failed`, { cause: error });
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        // A JSON string: plans are large nested documents, always read and written whole.
+        Item: { pk, sk: META, revision, document: JSON.stringify(document) },
+        ConditionExpression: revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :prev',
+        ...(revision === 1 ? {} : { ExpressionAttributeValues: { ':prev': revision - 1 } }),
+      }),
+      `${what} write failed`,
+    );
   }
 }
 

@@ -21,6 +21,21 @@ export abstract class BatchingTableAdapter {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
+  /**
+   * A conditional write: true when it was applied, false when its condition failed; any other
+   * failure is a DependencyError with `failure` as its message.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the document client's send is overloaded per command
+  protected async conditional(command: any, failure: string): Promise<boolean> {
+    try {
+      await this.doc.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new DependencyError(failure, { cause: error });
+    }
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: the document client's send is overloaded per command
   protected async send(command: any): Promise<any> {
     try {

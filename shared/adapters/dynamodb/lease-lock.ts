@@ -2,8 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaseLock } from '../../domain/batching/ports';
 import type { Clock } from '../../domain/clock';
-import { DependencyError } from '../../domain/errors';
-import { BatchingTableAdapter, isConditionFailure, META } from './batching-table';
+import { BatchingTableAdapter, META } from './batching-table';
 
 /** Leases on the Batching table (`LOCK#…`), expiring by the clock. */
 export class DynamoLeaseLock extends BatchingTableAdapter implements LeaseLock {
@@ -17,37 +16,29 @@ export class DynamoLeaseLock extends BatchingTableAdapter implements LeaseLock {
 
   async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `LOCK#${name}`, sk: META, owner, expiresAt: now + ttlMs },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('lease acquire failed', { cause: error });
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `LOCK#${name}`, sk: META, owner, expiresAt: now + ttlMs },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':now': now, ':owner': owner },
+      }),
+      'lease acquire failed',
+    );
   }
 
   async release(name: string, owner: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `LOCK#${name}`, sk: META },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw new DependencyError('lease release failed', { cause: error });
-    }
+    await this.conditional(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: `LOCK#${name}`, sk: META },
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+      }),
+      'lease release failed',
+    );
   }
 
   /**

@@ -180,22 +180,18 @@ export class DynamoWindowStore extends BatchingTableAdapter implements WindowSto
   }
 
   async recordAttempt(windowId: string, busyUntil: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `WINDOW#${windowId}`, sk: META },
-          UpdateExpression:
-            'SET #window.attempts = if_not_exists(#window.attempts, :zero) + :one, dueAt = :until',
-          ConditionExpression: '#status = :closing',
-          ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':until': busyUntil, ':closing': 'CLOSING' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error))
-        throw new DependencyError('window attempt write failed', { cause: error });
-    }
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `WINDOW#${windowId}`, sk: META },
+        UpdateExpression:
+          'SET #window.attempts = if_not_exists(#window.attempts, :zero) + :one, dueAt = :until',
+        ConditionExpression: '#status = :closing',
+        ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':until': busyUntil, ':closing': 'CLOSING' },
+      }),
+      'window attempt write failed',
+    );
   }
 
   async recordError(windowId: string, message: string): Promise<void> {
@@ -212,55 +208,45 @@ export class DynamoWindowStore extends BatchingTableAdapter implements WindowSto
   }
 
   async recordResend(windowId: string, resends: number, busyUntil: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `WINDOW#${windowId}`, sk: META },
-          UpdateExpression: 'SET #window.resends = :resends, dueAt = :until',
-          ConditionExpression:
-            resends === 1
-              ? '#status = :closing AND attribute_not_exists(#window.resends)'
-              : '#status = :closing AND #window.resends = :previous',
-          ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
-          ExpressionAttributeValues: {
-            ':resends': resends,
-            ':until': busyUntil,
-            ':closing': 'CLOSING',
-            ...(resends === 1 ? {} : { ':previous': resends - 1 }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('window resend write failed', { cause: error });
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `WINDOW#${windowId}`, sk: META },
+        UpdateExpression: 'SET #window.resends = :resends, dueAt = :until',
+        ConditionExpression:
+          resends === 1
+            ? '#status = :closing AND attribute_not_exists(#window.resends)'
+            : '#status = :closing AND #window.resends = :previous',
+        ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
+        ExpressionAttributeValues: {
+          ':resends': resends,
+          ':until': busyUntil,
+          ':closing': 'CLOSING',
+          ...(resends === 1 ? {} : { ':previous': resends - 1 }),
+        },
+      }),
+      'window resend write failed',
+    );
   }
 
   async markFailed(windowId: string, reason: string, now: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `WINDOW#${windowId}`, sk: META },
-          UpdateExpression:
-            'SET #status = :failed, #window.#status = :failed, #window.failedAt = :now, #window.failureReason = :reason REMOVE dueKey, dueAt',
-          ConditionExpression: '#status = :closing',
-          ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
-          ExpressionAttributeValues: {
-            ':failed': 'FAILED',
-            ':closing': 'CLOSING',
-            ':now': now,
-            ':reason': reason,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('window failure write failed', { cause: error });
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `WINDOW#${windowId}`, sk: META },
+        UpdateExpression:
+          'SET #status = :failed, #window.#status = :failed, #window.failedAt = :now, #window.failureReason = :reason REMOVE dueKey, dueAt',
+        ConditionExpression: '#status = :closing',
+        ExpressionAttributeNames: { '#status': 'status', '#window': 'window' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':closing': 'CLOSING',
+          ':now': now,
+          ':reason': reason,
+        },
+      }),
+      'window failure write failed',
+    );
   }
 
   private async byDue(status: 'OPEN' | 'CLOSING', before: string, limit: number): Promise<BatchWindow[]> {
