@@ -1,6 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { awsClients } from '../shared/adapters/clients';
-import { DynamoBatchingStore } from '../shared/adapters/dynamodb/batching-store';
+import { dynamoBatchingStores } from '../shared/adapters/dynamodb/batching-store';
 import { DynamoShipmentRecords } from '../shared/adapters/dynamodb/shipment-records';
 import { EventBridgePublisher } from '../shared/adapters/eventbridge/publisher';
 import { uuidIds } from '../shared/adapters/ids';
@@ -60,7 +60,7 @@ export function dependencies(): ServiceDependencies {
     logger.warn('tracing unavailable', { error: String(error) }),
   );
   const clock = serviceClock(env);
-  const batching = new DynamoBatchingStore(clients.dynamodb, env.BATCHING_TABLE, clock);
+  const batching = dynamoBatchingStores(clients.dynamodb, env.BATCHING_TABLE, clock);
   const fleet = loadFleetConfig(env.FLEET_CONFIG);
   const deps: ServiceDependencies = {
     env,
@@ -74,9 +74,9 @@ export function dependencies(): ServiceDependencies {
     onConcurrencyConflict: () => recordMetric(METRICS.versionConflicts, MetricUnit.Count, 1),
     idempotencyStore: () =>
       new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: clients.dynamodb }),
-    windows: batching,
-    batches: batching,
-    locks: batching,
+    windows: batching.windows,
+    batches: batching.batches,
+    locks: batching.locks,
     jobs: new SqsJobQueue(clients.sqs, {
       ...(env.BATCH_JOBS_P1_URL ? { STANDARD: env.BATCH_JOBS_P1_URL } : {}),
       ...(env.BATCH_JOBS_P2_URL ? { BULK: env.BATCH_JOBS_P2_URL } : {}),

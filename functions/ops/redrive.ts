@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SqsMessageSource } from '../../shared/adapters/sqs/callback-dead-letters';
 import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
 import { type RedriveReport, redriveCallbacks } from '../../shared/domain/callbacks/redrive';
+import { lambdaHandler } from '../../shared/runtime/lambda';
 import { logger } from '../../shared/runtime/observability';
 import { parseWith, RedriveEnvironment } from '../../shared/schemas/callback-environment';
 
@@ -34,7 +35,7 @@ function build() {
 }
 
 /** Operations Lambda: redrives the callback DLQ (each delivery keeps its webhook-id). */
-export const handler = async (event: unknown): Promise<RedriveReport> => {
+export const handler = lambdaHandler(async (event: unknown): Promise<RedriveReport> => {
   const request = RedriveRequest.parse(event ?? {});
   cached ??= build();
   const report = await redriveCallbacks(cached, {
@@ -48,7 +49,7 @@ export const handler = async (event: unknown): Promise<RedriveReport> => {
     dryRun: report.dryRun,
   });
   return report;
-};
+});
 
 /** Unique per redrive, at most 80 characters, only characters Step Functions allows. */
 export function redriveExecutionName(webhookId: string): string {

@@ -1,16 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { dropCancelledStop } from '../../shared/domain/batching/cancelled-stops';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
-import {
-  clearCorrelationId,
-  flushMetrics,
-  logger,
-  setCorrelationId,
-} from '../../shared/runtime/observability';
+import { sqsConsumer } from '../../shared/runtime/lambda';
 import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';
 import { dependencies } from '../dependencies';
 
@@ -27,15 +21,15 @@ const config = new IdempotencyConfig({
   expiresAfterSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS,
 });
 
-const addToWindowOnce = makeIdempotent((detail: ShipmentEventDetail) => enqueueShipment(detail, deps), {
-  persistenceStore: deps.idempotencyStore(),
-  config,
-  keyPrefix: 'window-consumer',
-});
+// The idempotency key is the first argument's eventId; the second carries the message's logger.
+const addToWindowOnce = makeIdempotent(
+  (detail: ShipmentEventDetail, messageDeps: typeof deps) => enqueueShipment(detail, messageDeps),
+  { persistenceStore: deps.idempotencyStore(), config, keyPrefix: 'window-consumer' },
+);
 
 const optimizeUrgentOnce = makeIdempotent(
-  (detail: ShipmentEventDetail, receive: { count: number; max: number }) =>
-    optimizeQueuedUrgent(detail, deps.env.URGENT_QUEUE_BUDGET_MS, deps, receive),
+  (detail: ShipmentEventDetail, receive: { count: number; max: number }, messageDeps: typeof deps) =>
+    optimizeQueuedUrgent(detail, messageDeps.env.URGENT_QUEUE_BUDGET_MS, messageDeps, receive),
   { persistenceStore: deps.idempotencyStore(), config, keyPrefix: 'urgent-consumer' },
 );
 
@@ -48,41 +42,42 @@ export function parseShipmentMessage(record: SQSRecord) {
 const URGENT_MAX_RECEIVES = SHIPMENT_QUEUES.find((q) => q.tier === 'p0')?.maxReceiveCount ?? 5;
 
 function consumer(
-  handle: (detail: ShipmentEventDetail, type: string, receiveCount: number) => Promise<unknown>,
+  handle: (
+    detail: ShipmentEventDetail,
+    type: string,
+    receiveCount: number,
+    messageDeps: typeof deps,
+  ) => Promise<unknown>,
 ) {
-  const processor = new BatchProcessor(EventType.SQS);
-  const recordHandler = async (record: SQSRecord) => {
-    const message = parseShipmentMessage(record);
-    setCorrelationId(message.detail.correlationId);
-    try {
+  return sqsConsumer({
+    parse: parseShipmentMessage,
+    correlationId: (message) => message.detail.correlationId,
+    onInvoke: (context) => config.registerLambdaContext(context),
+    handle: async (message, record, log) => {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-      const result = await handle(message.detail, message['detail-type'], receiveCount);
-      logger.info('shipment message processed', {
+      // The use cases log through this message's logger: its correlation id on each of their lines.
+      const result = await handle(message.detail, message['detail-type'], receiveCount, {
+        ...deps,
+        logger: log,
+      });
+      log.info('shipment message processed', {
         shipmentId: message.detail.shipmentId,
         result: result as never,
       });
-    } finally {
-      clearCorrelationId();
-    }
-  };
-  return async (event: SQSEvent, context: Context) => {
-    config.registerLambdaContext(context);
-    try {
-      return await processPartialResponse(event, recordHandler, processor, { context });
-    } finally {
-      flushMetrics();
-    }
-  };
+    },
+  });
 }
 
 /** p1 and p2: collect STANDARD and BULK shipments into their region's window; a cancelled one leaves its route. */
-export const windowConsumer = consumer(async (detail, type) =>
-  type === 'shipment.cancelled' ? dropCancelledStop(detail, deps) : addToWindowOnce(detail),
+export const windowConsumer = consumer(async (detail, type, _receiveCount, messageDeps) =>
+  type === 'shipment.cancelled'
+    ? dropCancelledStop(detail, messageDeps)
+    : addToWindowOnce(detail, messageDeps),
 );
 
 /** p0: URGENT shipments whose real-time optimization ran out of budget (given up on the last receive). */
-export const urgentConsumer = consumer(async (detail, type, receiveCount) =>
+export const urgentConsumer = consumer(async (detail, type, receiveCount, messageDeps) =>
   type === 'shipment.cancelled'
-    ? dropCancelledStop(detail, deps)
-    : optimizeUrgentOnce(detail, { count: receiveCount, max: URGENT_MAX_RECEIVES }),
+    ? dropCancelledStop(detail, messageDeps)
+    : optimizeUrgentOnce(detail, { count: receiveCount, max: URGENT_MAX_RECEIVES }, messageDeps),
 );

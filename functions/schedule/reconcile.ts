@@ -22,7 +22,8 @@ import {
   type DailyReconciliationReport,
   reconcileDaily,
 } from '../../shared/domain/operations/reconcile-daily';
-import { flushMetrics, MetricUnit, recordMetric } from '../../shared/runtime/observability';
+import { lambdaHandler } from '../../shared/runtime/lambda';
+import { MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { parseWith } from '../../shared/schemas/callback-environment';
 import { Environment } from '../../shared/schemas/environment';
 import { dependencies } from '../dependencies';
@@ -72,16 +73,12 @@ export function reconcileDependencies(): ReconcileDeps {
 }
 
 /** EventBridge Scheduler, hourly: one reconciliation run (a second overlapping one finds the lease taken). */
-export const handler = async (): Promise<Omit<ReconciliationReport, 'items'>> => {
-  try {
-    const { items: _items, ...summary } = await reconcileHourly(reconcileDependencies(), {
-      runId: randomUUID(),
-    });
-    return summary;
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = lambdaHandler(async (): Promise<Omit<ReconciliationReport, 'items'>> => {
+  const { items: _items, ...summary } = await reconcileHourly(reconcileDependencies(), {
+    runId: randomUUID(),
+  });
+  return summary;
+});
 
 /** What the daily comparison reads besides the hourly run's: the SCM listing and the signing secret. */
 export const DailyReconcileEnvironment = ReconcileEnvironment.extend({
@@ -108,7 +105,6 @@ export function dailyReconcileDependencies(): DailyReconcileDeps {
           ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
         }),
         env.SCM_WEBHOOK_SECRET_ARN,
-        systemClock,
       )
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
   cachedDaily = {
@@ -128,13 +124,9 @@ export function dailyReconcileDependencies(): DailyReconcileDeps {
 }
 
 /** EventBridge Scheduler, daily: one comparison with the SCM listing. */
-export const dailyHandler = async (): Promise<Omit<DailyReconciliationReport, 'items'>> => {
-  try {
-    const { items: _items, ...summary } = await reconcileDaily(dailyReconcileDependencies(), {
-      runId: randomUUID(),
-    });
-    return summary;
-  } finally {
-    flushMetrics();
-  }
-};
+export const dailyHandler = lambdaHandler(async (): Promise<Omit<DailyReconciliationReport, 'items'>> => {
+  const { items: _items, ...summary } = await reconcileDaily(dailyReconcileDependencies(), {
+    runId: randomUUID(),
+  });
+  return summary;
+});

@@ -1,22 +1,21 @@
-import { clearCorrelationId, flushMetrics, setCorrelationId } from '../../shared/runtime/observability';
+import { lambdaHandler } from '../../shared/runtime/lambda';
+import { setCorrelationId } from '../../shared/runtime/observability';
 import { callbackDependencies } from './dependencies';
 import { deliveryTasks } from './tasks';
 
 /** Lambda entry points of the delivery state machine's Task states (the tasks are in ./tasks.ts). */
 const tasks = deliveryTasks(() => callbackDependencies());
 
-/** Correlation id on every log line; metrics flushed at the end of the invocation. */
+/**
+ * Correlation id on every log line of the invocation (one task per invocation; reset after it by
+ * injectLambdaContext), metrics flushed at its end.
+ */
 function lambda<T>(task: (event: unknown) => Promise<T>) {
-  return async (event: unknown): Promise<T> => {
+  return lambdaHandler(async (event: unknown): Promise<T> => {
     const correlationId = findCorrelationId(event);
     if (correlationId) setCorrelationId(correlationId);
-    try {
-      return await task(event);
-    } finally {
-      flushMetrics();
-      clearCorrelationId();
-    }
-  };
+    return task(event);
+  });
 }
 
 function findCorrelationId(event: unknown): string | undefined {

@@ -34,7 +34,6 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
           ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
         }),
         env.SCM_WEBHOOK_SECRET_ARN,
-        systemClock,
       )
     : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
   const liveShare = liveShareSource(env, clock);

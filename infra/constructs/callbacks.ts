@@ -1,37 +1,21 @@
-import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { CfnAlias, CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnAlias } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
-import {
-  Choice,
-  Condition,
-  DefinitionBody,
-  Fail,
-  JsonPath,
-  LogLevel,
-  Pass,
-  Result,
-  StateMachine,
-  StateMachineType,
-  Succeed,
-  TaskInput,
-  Timeout,
-  Wait,
-  WaitTime,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CALLBACKS_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { DLQ_RETENTION_DAYS } from '../../shared/adapters/sqs/queues';
 import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
 import { grantTable } from './access';
+import { type DeliveryAlarms, deliveryAlarms } from './callbacks-alarms';
+import { type DeliveryTaskHandler, deliveryDefinition } from './callbacks-definition';
 import { toCdkPattern } from './event-routing';
 import { ServiceFunction } from './function';
 
@@ -54,9 +38,7 @@ export interface CallbackDeliveryProps {
   metricNamespace?: string;
 }
 
-/** Task state name → handler export of functions/workflow/callbacks.ts. */
-export const DELIVERY_TASKS = { Prepare: 'prepare', Attempt: 'attempt', DeadLetter: 'deadLetter' } as const;
-export type DeliveryTaskHandler = (typeof DELIVERY_TASKS)[keyof typeof DELIVERY_TASKS];
+export { DELIVERY_TASKS, type DeliveryTaskHandler } from './callbacks-definition';
 
 export const CALLBACK_DLQ_NAME = 'CallbackDeadLetters';
 /** The SSM parameter holding the live share of the gradual rollout, one per stack. */
@@ -73,7 +55,7 @@ export class CallbackDelivery extends Construct {
   readonly stateMachine: StateMachine;
   readonly deadLetterQueue: Queue;
   readonly functions: Record<DeliveryTaskHandler | 'redrive', ServiceFunction>;
-  readonly alarms: { deadLetters: Alarm; circuitOpen: Alarm; executionsFailed: Alarm };
+  readonly alarms: DeliveryAlarms;
   readonly webhookSecret: ISecret;
   /** The share of shipments delivered live (0…1), read by the prepare task through Powertools Parameters. */
   readonly liveShareParameter: StringParameter;
@@ -223,198 +205,10 @@ export class CallbackDelivery extends Construct {
     this.stateMachine.grantStartExecution(redrive);
     this.functions = { prepare, attempt, deadLetter, redrive };
 
-    const namespace = props.metricNamespace ?? 'ScmRouteOptimizer';
-    this.alarms = {
-      deadLetters: new Alarm(this, 'CallbackDlqAlarm', {
-        alarmDescription:
-          'A callback is in the callback DLQ: the SCM did not take it (redrive with dlq:redrive).',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      circuitOpen: new Alarm(this, 'CircuitOpenAlarm', {
-        alarmDescription: 'The circuit breaker of the SCM callback endpoint opened: the SCM is failing.',
-        metric: new Metric({
-          namespace,
-          metricName: 'CircuitOpened',
-          dimensionsMap: { service: 'scm-route-optimizer' },
-          statistic: 'Sum',
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      executionsFailed: new Alarm(this, 'DeliveryFailedAlarm', {
-        alarmDescription: 'A callback delivery execution failed (dead-lettered or a task error).',
-        metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    };
+    this.alarms = deliveryAlarms(this, {
+      deadLetterQueue: this.deadLetterQueue,
+      stateMachine: this.stateMachine,
+      namespace: props.metricNamespace ?? 'ScmRouteOptimizer',
+    });
   }
-}
-
-/** The delivery workflow. JSONPath only, so the same definition runs in aws-local-stepfunctions. */
-function deliveryDefinition(
-  scope: Construct,
-  fns: { prepare: ServiceFunction; attempt: ServiceFunction; deadLetter: ServiceFunction },
-) {
-  const transient = {
-    errors: ['DependencyError', 'ConcurrencyConflictError', 'States.Timeout'],
-    interval: Duration.seconds(2),
-    maxAttempts: 4,
-    backoffRate: 2,
-  };
-  const prepare = new LambdaInvoke(scope, 'Prepare', {
-    lambdaFunction: fns.prepare.live,
-    payload: TaskInput.fromObject({ event: JsonPath.entirePayload, executionId: JsonPath.executionId }),
-    payloadResponseOnly: true,
-    resultPath: '$.delivery',
-    taskTimeout: Timeout.duration(Duration.seconds(30)),
-  }).addRetry(transient);
-  const attempt = new LambdaInvoke(scope, 'Attempt', {
-    lambdaFunction: fns.attempt.live,
-    payload: TaskInput.fromObject({
-      webhookId: JsonPath.stringAt('$.delivery.webhookId'),
-      endpoint: JsonPath.stringAt('$.delivery.endpoint'),
-      attempts: JsonPath.numberAt('$.progress.attempts'),
-    }),
-    payloadResponseOnly: true,
-    resultPath: '$.progress',
-    taskTimeout: Timeout.duration(Duration.seconds(30)),
-  }).addRetry(transient);
-  const deadLetter = new LambdaInvoke(scope, 'DeadLetter', {
-    lambdaFunction: fns.deadLetter.live,
-    payload: TaskInput.fromObject({
-      webhookId: JsonPath.stringAt('$.delivery.webhookId'),
-      reason: JsonPath.stringAt('$.progress.reason'),
-    }),
-    payloadResponseOnly: true,
-    resultPath: JsonPath.DISCARD,
-    taskTimeout: Timeout.duration(Duration.seconds(30)),
-  }).addRetry(transient);
-
-  const waitBeforeRetry = new Wait(scope, 'WaitBeforeRetry', {
-    time: WaitTime.secondsPath('$.progress.waitSeconds'),
-  });
-  const waitForBreaker = new Wait(scope, 'WaitForBreaker', {
-    time: WaitTime.timestampPath('$.progress.resumeAt'),
-  });
-  waitBeforeRetry.next(attempt);
-  waitForBreaker.next(attempt);
-
-  const next = new Choice(scope, 'AfterAttempt')
-    .when(Condition.stringEquals('$.progress.outcome', 'delivered'), new Succeed(scope, 'Delivered'))
-    .when(Condition.stringEquals('$.progress.outcome', 'retry'), waitBeforeRetry)
-    .when(Condition.stringEquals('$.progress.outcome', 'held'), waitForBreaker)
-    .otherwise(
-      deadLetter.next(
-        new Fail(scope, 'DeliveryFailed', {
-          error: 'CallbackFailed',
-          cause: 'The callback is in the callback DLQ',
-        }),
-      ),
-    );
-  attempt.next(next);
-
-  return prepare.next(
-    new Choice(scope, 'ShouldDeliver')
-      .when(Condition.booleanEquals('$.delivery.skip', true), new Succeed(scope, 'Skipped'))
-      .otherwise(
-        new Pass(scope, 'StartAttempts', {
-          result: Result.fromObject({ attempts: 0 }),
-          resultPath: '$.progress',
-        }).next(attempt),
-      ),
-  );
-}
-
-export interface RenderedDefinition {
-  /** The Amazon States Language document, Lambda ARNs resolved. */
-  definition: Record<string, unknown>;
-  /** Task state name → handler export of functions/workflow/callbacks.ts. */
-  tasks: Record<string, DeliveryTaskHandler>;
-}
-
-/**
- * Synthesizes the callbacks construct alone, in memory (no bundling), and returns the state-machine
- * definition exactly as deployed, with function ARNs resolved: the local runtime and the tests run
- * this with aws-local-stepfunctions.
- */
-export function renderDeliveryDefinition(
-  options: { region?: string; account?: string } = {},
-): RenderedDefinition {
-  const region = options.region ?? 'eu-north-1';
-  const account = options.account ?? '000000000000';
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'CallbackDefinition', { env: { region, account } });
-  const table = (id: string) =>
-    new TableV2(stack, id, { partitionKey: { name: 'pk', type: AttributeType.STRING } });
-  const delivery = new CallbackDelivery(stack, 'Callbacks', {
-    bus: new EventBus(stack, 'Bus'),
-    shipments: table('ShipmentsTable'),
-    callbacks: table('CallbacksTable'),
-    environment: {},
-    scmCallbackUrl: 'https://scm.invalid/callbacks',
-  });
-  const arnOf = new Map<string, string>();
-  for (const fn of Object.values(delivery.functions)) {
-    const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-    arnOf.set(logicalId, `arn:aws:lambda:${region}:${account}:function:${logicalId}`);
-    // The tasks invoke the `live` alias (Ref of an AWS::Lambda::Alias is its ARN).
-    arnOf.set(
-      stack.getLogicalId(fn.live.node.defaultChild as CfnAlias),
-      `arn:aws:lambda:${region}:${account}:function:${logicalId}:${fn.live.aliasName}`,
-    );
-  }
-  const cfn = delivery.stateMachine.node.defaultChild as { definitionString?: string };
-  const resolved = stack.resolve(cfn.definitionString) as unknown;
-  const text = flatten(
-    resolved,
-    (ref) => {
-      if (ref === 'AWS::Partition') return 'aws';
-      if (ref === 'AWS::Region') return region;
-      if (ref === 'AWS::AccountId') return account;
-      const arn = arnOf.get(ref);
-      if (arn) return arn;
-      throw new Error(`unresolvable reference ${ref} in the delivery definition`);
-    },
-    (logicalId) => {
-      const arn = arnOf.get(logicalId);
-      if (!arn) throw new Error(`unknown resource ${logicalId} in the delivery definition`);
-      return arn;
-    },
-  );
-  return { definition: JSON.parse(text) as Record<string, unknown>, tasks: { ...DELIVERY_TASKS } };
-}
-
-function flatten(
-  value: unknown,
-  ref: (name: string) => string,
-  getArn: (logicalId: string) => string,
-): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if ('Fn::Join' in obj) {
-      const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => flatten(p, ref, getArn)).join(sep);
-    }
-    if ('Ref' in obj) return ref(String(obj.Ref));
-    if ('Fn::GetAtt' in obj) {
-      const [logicalId, attr] = obj['Fn::GetAtt'] as [string, string];
-      if (attr !== 'Arn') throw new Error(`unsupported attribute ${attr}`);
-      return getArn(logicalId);
-    }
-  }
-  throw new Error(`unsupported token in the delivery definition: ${JSON.stringify(value)}`);
 }

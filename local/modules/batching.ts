@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceDependencies } from '../../functions/dependencies';
-import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
+import { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import type { Environment } from '../../shared/schemas/environment';
 import { type SqsHandler, startQueuePoller } from '../services/queue-poller';
@@ -26,7 +26,7 @@ export const batchingModule: LocalModule = {
 
     const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
     const { handler: batchJob } = await import('../../functions/queue/batch-jobs');
-    const { handler: tick } = await import('../../functions/schedule/window-tick');
+    const { windowTick: tick } = await import('../../functions/schedule/window-tick');
     const { dependencies } = await import('../../functions/dependencies');
     const { logger } = await import('../../shared/runtime/observability');
     const onError = (error: unknown) => logger.error('local poller failed', { error: error as Error });
@@ -83,7 +83,7 @@ export const batchingModule: LocalModule = {
 
     // The dispatch cutoff (contract §3a) on the service clock, like the Lambda's schedule in AWS;
     // once at start too, so a plan whose cutoff passed while the runtime was down freezes now.
-    const { handler: cutoffTick, DISPATCH_CUTOFF_EVERY_MINUTES } = await import(
+    const { cutoffTick, DISPATCH_CUTOFF_EVERY_MINUTES } = await import(
       '../../functions/schedule/dispatch-cutoff'
     );
     const cutoffStop = new AbortController();
@@ -124,7 +124,7 @@ export const batchingModule: LocalModule = {
 const ALL_CLOSING = '9999-12-31T23:59:59.999Z';
 
 async function recoverAfterRestart(deps: ServiceDependencies): Promise<void> {
-  const released = deps.locks instanceof DynamoBatchingStore ? await deps.locks.releaseAllLeases() : 0;
+  const released = deps.locks instanceof DynamoLeaseLock ? await deps.locks.releaseAllLeases() : 0;
   // Every CLOSING window, also those whose next look by the tick was pushed later (its resend back-off).
   const closing = await deps.windows.closingWindows(ALL_CLOSING, 100);
   for (const window of closing) {

@@ -48,7 +48,8 @@ export const callbacksModule: LocalModule = {
     const liveShareFile = process.env.LIVE_SHARE_FILE ?? join(ctx.dataDir, LIVE_SHARE_FILE);
     if (!existsSync(liveShareFile)) writeLiveShareFile(liveShareFile, Number(process.env.LIVE_SHARE ?? 1));
     const sqs = new SQSClient({ region: ctx.region, endpoint: ctx.endpoints.sqs });
-    const { CALLBACK_DLQ_NAME, renderDeliveryDefinition } = await import('../../infra/constructs/callbacks');
+    const { CALLBACK_DLQ_NAME } = await import('../../infra/constructs/callbacks');
+    const { renderDeliveryDefinition } = await import('../../infra/constructs/callbacks-render');
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: CALLBACK_DLQ_NAME,

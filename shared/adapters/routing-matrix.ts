@@ -4,10 +4,10 @@ import {
   greatCircleMatrix,
   type MatrixFallbackEvent,
   type MatrixPort,
-  osrmMatrix,
   withFallback,
 } from '../solver';
 import { amazonLocationMatrix } from './location/route-matrix';
+import { osrmMatrix } from './osrm/table-matrix';
 
 export type RoutingMatrixSettings = Pick<
   Environment,

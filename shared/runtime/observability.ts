@@ -3,15 +3,30 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
- * The one place that creates Logger, Metrics and Tracer. Every log line carries the correlation id
- * once `setCorrelationId` (or the HTTP correlation middleware) has set it for the invocation.
+ * The one place that creates Logger, Metrics and Tracer (the Lambda middlewares are in lambda.ts).
+ * Every log line carries the correlation id once `setCorrelationId` (or the HTTP correlation
+ * middleware) has set it for the invocation; an SQS message logs through its own messageLogger.
  */
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'scm-route-optimizer';
 
 export const logger = new Logger({ serviceName });
+
+const EMPTY_METRICS_WARNING = 'No application metrics to publish';
+// biome-ignore lint/suspicious/noExplicitAny: Powertools' GenericLogger takes any content
+type LogArgs = any[];
+const text = (args: LogArgs) => args.map(String).join(' ');
 export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ScmRouteOptimizer',
+  // logMetrics flushes after every invocation, and most record no metric of their own (ticks,
+  // reads): that is no warning here. Metrics' other warnings go to the shared logger.
+  logger: {
+    debug: (...args: LogArgs) => logger.debug(text(args)),
+    info: (...args: LogArgs) => logger.info(text(args)),
+    warn: (...args: LogArgs) =>
+      String(args[0]).startsWith(EMPTY_METRICS_WARNING) ? logger.debug(text(args)) : logger.warn(text(args)),
+    error: (...args: LogArgs) => logger.error(text(args)),
+  },
 });
 
 export { MetricUnit };
@@ -75,12 +90,7 @@ export async function traceClients(clients: readonly object[]): Promise<void> {
   for (const client of clients) t.captureAWSv3Client(client as never);
 }
 
-/** Publishes the invocation's metrics (EMF), if it recorded any: no empty-metrics warning per call. */
-export function flushMetrics(): void {
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-}
-
-/** Sets the correlation id on every following log line of this invocation. */
+/** Sets the correlation id on every following log line of this invocation (reset after it by injectLambdaContext). */
 export function setCorrelationId(correlationId: string): void {
   logger.appendKeys({ correlationId });
 }

@@ -1,7 +1,7 @@
 /**
  * Route-optimization engine: multi-depot VRP with time windows, heterogeneous fleet and
  * vehicle/shipment compatibility, solved by SISR ruin-and-recreate (see docs/adr/0002-solver-algorithm.md).
- * Pure TypeScript: no AWS, middy or Powertools.
+ * Pure TypeScript: no AWS, middy or Powertools, no HTTP (matrix providers are in shared/adapters).
  */
 export { ProblemValidationError } from './api/errors';
 export { insertShipment } from './api/insert';
@@ -14,7 +14,6 @@ export {
   MatrixTimeoutError,
   withFallback,
 } from './api/matrix-fallback';
-export { type OsrmMatrixOptions, osrmMatrix } from './api/osrm-matrix';
 export { planRoutes, soloDistanceMeters } from './api/plan';
 export type {
   DepotInput,

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_TASKS, renderDeliveryDefinition } from '../../infra/constructs/callbacks';
+import { DELIVERY_TASKS } from '../../infra/constructs/callbacks-definition';
+import { renderDeliveryDefinition } from '../../infra/constructs/callbacks-render';
 import { synthApp } from './app';
 
 let synth: ReturnType<typeof synthApp>;

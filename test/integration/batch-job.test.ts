@@ -3,7 +3,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../local/services/queue-poller';
 import { ensureQueue, startSqs } from '../../local/services/sqs';
-import type { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
+import type { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import { runBatchJob } from '../../shared/domain/batching/optimize-window';
@@ -121,7 +121,7 @@ describe('batch jobs while the region is busy', () => {
 
   it('a restarted local runtime drops the leases of the run that died (nothing of it is still running)', async () => {
     const { deps } = batchingDeps(dynamo.client);
-    const store = deps.locks as DynamoBatchingStore;
+    const store = deps.locks as DynamoLeaseLock;
     expect(await store.acquire('optimize#STANDARD#dead-1', 'dead-run-a', 3_600_000)).toBe(true);
     expect(await store.acquire('optimize#BULK#dead-1', 'dead-run-b', 3_600_000)).toBe(true);
     expect(await store.acquire('optimize#STANDARD#dead-1', 'new-run', 3_600_000)).toBe(false);

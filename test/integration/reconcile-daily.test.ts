@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeScm } from '../../local/fake-scm/server';
-import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
 import { DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
+import { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconciliation-store';
 import { BATCHING_TABLE, CALLBACKS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { HttpScmListing } from '../../shared/adapters/scm/http-listing';
@@ -47,8 +47,8 @@ class DeliveringStarter implements DeliveryStarter {
 let seq = 0;
 function world() {
   const prefix = `D${++seq}`;
-  const batching = new DynamoBatchingStore(dynamo.client, BATCHING_TABLE.id, base.clock);
-  const runs = new DynamoReconciliationRuns(dynamo.client, BATCHING_TABLE.id, batching);
+  const locks = new DynamoLeaseLock(dynamo.client, BATCHING_TABLE.id, base.clock);
+  const runs = new DynamoReconciliationRuns(dynamo.client, BATCHING_TABLE.id, locks);
   const starter = new DeliveringStarter();
   const metrics: { finding: string; count: number }[] = [];
   const deps: DailyReconcileDeps = {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
+import { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconciliation-store';
 import { BATCHING_TABLE, CALLBACKS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import type { DeliveryStarter } from '../../shared/domain/callbacks/ports';
@@ -54,8 +54,8 @@ function body(n: string, region = 'rec-north'): ShipmentBody {
 function setup() {
   prefix = `R${++seq}`;
   const base = testDeps(dynamo.client);
-  const batching = new DynamoBatchingStore(dynamo.client, BATCHING_TABLE.id, base.clock);
-  const runs = new DynamoReconciliationRuns(dynamo.client, BATCHING_TABLE.id, batching);
+  const locks = new DynamoLeaseLock(dynamo.client, BATCHING_TABLE.id, base.clock);
+  const runs = new DynamoReconciliationRuns(dynamo.client, BATCHING_TABLE.id, locks);
   const callbacks = new DynamoCallbackStore(dynamo.client, CALLBACKS_TABLE.id);
   const breakers = new DynamoBreakerStore(dynamo.client, CALLBACKS_TABLE.id);
   const starter = new RecordingStarter();

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoBatchingStore } from '../../shared/adapters/dynamodb/batching-store';
+import { dynamoBatchingStores } from '../../shared/adapters/dynamodb/batching-store';
 import { BATCHING_TABLE } from '../../shared/adapters/dynamodb/tables';
 import type { BatchingDeps, RoutingEngine } from '../../shared/domain/batching/dependencies';
 import { noMetrics } from '../../shared/domain/batching/dependencies';
@@ -41,12 +41,10 @@ export const testSettings: BatchingSettings = {
 export function batchingDeps(client: DynamoDBClient, overrides: Partial<BatchingDeps> = {}) {
   const base = testDeps(client);
   const jobs = new RecordingJobQueue();
-  const store = new DynamoBatchingStore(client, BATCHING_TABLE.id, base.clock);
+  const stores = dynamoBatchingStores(client, BATCHING_TABLE.id, base.clock);
   const deps: BatchingDeps = {
     ...base.deps,
-    windows: store,
-    batches: store,
-    locks: store,
+    ...stores,
     jobs,
     engine: realEngine,
     fleet: FleetConfig.parse({}),

@@ -1,35 +1,36 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Clock } from '../../domain/clock';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DependencyError } from '../../domain/errors';
 import { parseSecrets, type SecretSource } from './signature';
 
 /**
- * Signing secrets from AWS Secrets Manager, cached per container for `ttlMs` so a rotation (the
- * secret holding {current, previous} for the overlap) is picked up within minutes.
+ * Signing secrets from AWS Secrets Manager, read through Powertools Parameters and cached by it per
+ * container for `maxAgeSeconds` (5 minutes), so a rotation (the secret holding {current, previous}
+ * for the overlap) is picked up within minutes. The client is the caller's, so the endpoint comes
+ * from configuration (LocalStack). A failed re-read keeps signing with the last secrets read.
  */
 export class SecretsManagerSecretSource implements SecretSource {
-  private cached?: { secrets: string[]; until: number };
+  private readonly provider: SecretsProvider;
+  private lastRead?: { value: string; secrets: string[] };
   constructor(
-    private readonly client: SecretsManagerClient,
+    client: SecretsManagerClient,
     private readonly secretArn: string,
-    private readonly clock: Clock,
-    private readonly ttlMs = 5 * 60_000,
-  ) {}
+    private readonly maxAgeSeconds = 5 * 60,
+  ) {
+    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+  }
 
   async secrets(): Promise<string[]> {
-    const now = this.clock.now();
-    if (this.cached && now < this.cached.until) return this.cached.secrets;
-    let value: string | undefined;
+    let value: unknown;
     try {
-      const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretArn }));
-      value = result.SecretString;
+      value = await this.provider.get(this.secretArn, { maxAge: this.maxAgeSeconds });
     } catch (error) {
-      if (this.cached) return this.cached.secrets; // keep signing with what we have
+      if (this.lastRead) return this.lastRead.secrets; // keep signing with what we have
       throw new DependencyError('reading the webhook secret failed', { cause: error });
     }
-    if (!value) throw new DependencyError(`secret ${this.secretArn} has no string value`);
-    const secrets = parseSecrets(value);
-    this.cached = { secrets, until: now + this.ttlMs };
-    return secrets;
+    if (typeof value !== 'string' || !value)
+      throw new DependencyError(`secret ${this.secretArn} has no string value`);
+    if (this.lastRead?.value !== value) this.lastRead = { value, secrets: parseSecrets(value) };
+    return this.lastRead.secrets;
   }
 }

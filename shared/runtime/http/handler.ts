@@ -9,7 +9,8 @@ import {
   IdempotentRequestInProgressError,
   ValidationError,
 } from '../../domain/errors';
-import { flushMetrics, logger } from '../observability';
+import { observability } from '../lambda';
+import { logger } from '../observability';
 import {
   correlation,
   type HttpContext,
@@ -221,7 +222,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use({ after: flushMetrics, onError: flushMetrics })
+    .use(observability<APIGatewayProxyEvent, APIGatewayProxyResult>())
     .use(correlation())
     .use(problemResponses())
     .use(jsonBody({ maxBytes: options.maxBodyBytes }))

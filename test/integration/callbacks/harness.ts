@@ -7,7 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { deliveryTasks } from '../../../functions/workflow/tasks';
-import { renderDeliveryDefinition } from '../../../infra/constructs/callbacks';
+import { renderDeliveryDefinition } from '../../../infra/constructs/callbacks-render';
 import { LocalStateMachine, type WaitRecord } from '../../../local/callbacks/state-machine';
 import { startFakeScm } from '../../../local/fake-scm/server';
 import { ensureTables, startDynamo } from '../../../local/services/dynamodb';

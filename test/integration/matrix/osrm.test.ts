@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { osrmMatrix } from '../../../shared/adapters/osrm/table-matrix';
 import { routingMatrix } from '../../../shared/adapters/routing-matrix';
-import { type GeoPoint, greatCircleMatrix, osrmMatrix } from '../../../shared/solver';
+import { type GeoPoint, greatCircleMatrix } from '../../../shared/solver';
 import { env, road, roadMetres, startOsrmStandIn, values } from './stand-ins';
 
 let osrm: Awaited<ReturnType<typeof startOsrmStandIn>> | undefined;

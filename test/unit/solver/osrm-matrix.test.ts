@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type GeoPoint, greatCircleMatrix, osrmMatrix } from '../../../shared/solver';
+import { osrmMatrix } from '../../../shared/adapters/osrm/table-matrix';
+import { type GeoPoint, greatCircleMatrix } from '../../../shared/solver';
 
 /** A fake OSRM table server backed by the great-circle matrix; records request sizes. */
 function fakeOsrm(points: GeoPoint[], sizes: number[], unreachable?: [number, number]): typeof fetch {

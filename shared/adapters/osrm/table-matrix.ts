@@ -1,5 +1,4 @@
-import { runLimited } from './matrix-blocks';
-import type { GeoPoint, MatrixPort, MatrixResult } from './types';
+import { type GeoPoint, type MatrixPort, type MatrixResult, runLimited } from '../../solver';
 
 export interface OsrmMatrixOptions {
   /** Base URL of an OSRM-compatible server, e.g. `http://localhost:5000`. */
