@@ -5,9 +5,9 @@ import type { PlannedRoute, RoutingInput } from '../../solver';
 import { calendarOf, nextWorkingDay } from '../calendar';
 import { isoAt, wallBudget } from '../clock';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
-import { ConcurrencyConflictError, DependencyError } from '../errors';
+import { DependencyError } from '../errors';
 import { ownEntry } from '../lookup';
-import { commit, commitAndPublish } from '../use-cases/shipments';
+import { transition, transitionAt } from '../transitions';
 import { type DayReplan, replanDay } from './day-plan';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf, toJob } from './fleet';
@@ -56,19 +56,14 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
         return state; // a previous run of this window died half-way
       }
       if (state.status !== 'QUEUED' && state.status !== 'STALE') return undefined;
-      try {
-        const { state: next } = await commit(deps, state, {
-          type: 'shipment.optimizing',
-          status: 'OPTIMIZING',
-          version: state.version,
-          correlationId: state.correlationId,
-          patch: { statusReason: optimizingReason(window.windowId) },
-        });
-        return next;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyConflictError)) throw error;
-        return undefined;
-      }
+      const written = await transitionAt(deps, state, {
+        type: 'shipment.optimizing',
+        to: 'OPTIMIZING',
+        version: state.version,
+        correlationId: state.correlationId,
+        patch: { statusReason: optimizingReason(window.windowId) },
+      });
+      return written?.state; // undefined: another writer moved it first
     });
     const optimizing = claimed.filter((s): s is ShipmentState => s !== undefined);
     if (optimizing.length === 0) {
@@ -337,39 +332,37 @@ export async function applyResult(
   assignment: RouteAssignment,
   deps: BatchingDeps,
 ): Promise<ShipmentState | undefined> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const state = await deps.store.get(shipmentId);
-    if (!state) return undefined;
-    if (state.status !== 'OPTIMIZING' || state.version !== version) {
-      deps.metrics.staleResult();
-      await markStale(
-        state,
-        `the result for version ${version} is stale: version ${state.version} is ${state.status}`,
-        deps,
-      );
-      return undefined;
-    }
-    try {
-      const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
-        shipmentId,
-        version,
-        correlationId: state.correlationId,
-        region: state.region,
-        priority: state.priority,
-        ...assignment,
-      };
-      const { state: applied } = await commitAndPublish(deps, state, {
+  const outcome = await transition<ShipmentState | undefined>(deps, shipmentId, (state) => {
+    if (!state) return { stop: undefined };
+    if (state.status !== 'OPTIMIZING' || state.version !== version) return { stop: state };
+    const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
+      shipmentId,
+      version,
+      correlationId: state.correlationId,
+      region: state.region,
+      priority: state.priority,
+      ...assignment,
+    };
+    return {
+      write: {
         type: 'shipment.optimized',
-        status: 'OPTIMIZED',
+        to: 'OPTIMIZED',
         version,
         correlationId: state.correlationId,
         patch: { route: assignment, statusReason: null, unassignedWindows: null },
         busEvent: { detailType: ROUTE_OPTIMIZED, detail },
-      });
-      return applied;
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
+      },
+    };
+  });
+  if (outcome.kind === 'committed') return outcome.state;
+  const state = outcome.value;
+  if (state) {
+    deps.metrics.staleResult();
+    await markStale(
+      state,
+      `the result for version ${version} is stale: version ${state.version} is ${state.status}`,
+      deps,
+    );
   }
   return undefined;
 }
@@ -390,25 +383,22 @@ export async function staleAndRequeue(
   deps: BatchingDeps,
   patch: { route?: null } = {},
 ): Promise<void> {
-  try {
-    const { state: stale } = await commit(deps, state, {
-      type: 'shipment.stale',
-      status: 'STALE',
-      version: state.version,
-      correlationId: state.correlationId,
-      patch: { statusReason: reason, ...patch },
-    });
-    await commitAndPublish(deps, stale, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version: stale.version,
-      correlationId: stale.correlationId,
-      patch: { statusReason: requeueReason },
-      busEvent: 'shipment.requeued',
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
+  const stale = await transitionAt(deps, state, {
+    type: 'shipment.stale',
+    to: 'STALE',
+    version: state.version,
+    correlationId: state.correlationId,
+    patch: { statusReason: reason, ...patch },
+  });
+  if (!stale) return;
+  await transitionAt(deps, stale.state, {
+    type: 'shipment.requeued',
+    to: 'QUEUED',
+    version: stale.state.version,
+    correlationId: stale.state.correlationId,
+    patch: { statusReason: requeueReason },
+    busEvent: 'shipment.requeued',
+  });
 }
 
 /** Reasons that mean the day has no room left for the shipment (not that it can never be planned). */
@@ -502,18 +492,14 @@ async function requeueForNextWindow(
   patch: StatePatch,
   deps: BatchingDeps,
 ): Promise<void> {
-  try {
-    await commitAndPublish(deps, state, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version: state.version,
-      correlationId: state.correlationId,
-      patch,
-      busEvent: 'shipment.requeued',
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
+  await transitionAt(deps, state, {
+    type: 'shipment.requeued',
+    to: 'QUEUED',
+    version: state.version,
+    correlationId: state.correlationId,
+    patch,
+    busEvent: 'shipment.requeued',
+  });
 }
 
 function routeRecord(

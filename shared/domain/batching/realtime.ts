@@ -5,13 +5,8 @@ import { isoAt, wallBudget, withinWallTime } from '../clock';
 import { ConcurrencyConflictError, DomainError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { derivePriority } from '../priority';
-import {
-  commit,
-  commitAndPublish,
-  type SubmitCommand,
-  type SubmitResult,
-  submitShipment,
-} from '../use-cases/shipments';
+import { transition, transitionAt } from '../transitions';
+import { type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
 import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
@@ -77,28 +72,32 @@ export async function optimizeInRealTime(
   announceAs?: 'shipment.created' | 'shipment.updated',
 ): Promise<RealtimeOutcome> {
   const budget = wallBudget(deps.clock, budgetMs);
-  const { state: optimizing } = await commit(deps, state, {
+  const claimed = await transitionAt(deps, state, {
     type: 'shipment.optimizing',
-    status: 'OPTIMIZING',
+    to: 'OPTIMIZING',
     version: state.version,
     correlationId: state.correlationId,
     patch: { statusReason: 'real-time insertion' },
   });
+  if (!claimed) {
+    throw new ConcurrencyConflictError(`shipment ${state.shipmentId} changed before its real-time insertion`);
+  }
+  const optimizing = claimed.state;
   const revert = async (reason: string) => {
-    const current = await deps.store.get(state.shipmentId);
-    if (current?.status !== 'OPTIMIZING' || current.version !== state.version) return;
-    try {
-      await commitAndPublish(deps, current, {
-        type: 'shipment.queued',
-        status: 'QUEUED',
-        version: current.version,
-        correlationId: current.correlationId,
-        patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
-        ...(announceAs ? { busEvent: announceAs } : {}),
-      });
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
+    await transition(deps, state.shipmentId, (current) =>
+      current?.status !== 'OPTIMIZING' || current.version !== state.version
+        ? { stop: undefined }
+        : {
+            write: {
+              type: 'shipment.queued',
+              to: 'QUEUED',
+              version: current.version,
+              correlationId: current.correlationId,
+              patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
+              ...(announceAs ? { busEvent: announceAs } : {}),
+            },
+          },
+    );
   };
 
   // Contract §3a: inserted into the plan of its service date, with that date's shifts.

@@ -1,9 +1,8 @@
 import { SHIPMENT_UNASSIGNED, type ShipmentUnassignedDetail } from '../../schemas/events';
 import type { ShipmentState } from '../../schemas/state';
 import { isoAt } from '../clock';
-import { ConcurrencyConflictError } from '../errors';
 import { canTransition } from '../lifecycle';
-import { commitAndPublish } from '../use-cases/shipments';
+import { transitionAt } from '../transitions';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf } from './fleet';
 
@@ -37,25 +36,21 @@ export async function giveUpShipment(
     ...(plan ? { planRevision: plan.revision } : {}),
     occurredAt: isoAt(deps.clock),
   };
-  try {
-    const { state: given } = await commitAndPublish(deps, state, {
-      type: 'shipment.unassigned',
-      status: 'STALE',
-      version: state.version,
-      correlationId: state.correlationId,
-      patch: { statusReason: reason, route: null, ...patch },
-      busEvent: { detailType: SHIPMENT_UNASSIGNED, detail },
-    });
-    deps.metrics.shipmentUnassigned({ region: state.region, priority: state.priority });
-    deps.logger.warn('shipment given up: it cannot be planned', {
-      shipmentId: state.shipmentId,
-      version: state.version,
-      region: state.region,
-      reason,
-    });
-    return given;
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-    return undefined;
-  }
+  const given = await transitionAt(deps, state, {
+    type: 'shipment.unassigned',
+    to: 'STALE',
+    version: state.version,
+    correlationId: state.correlationId,
+    patch: { statusReason: reason, route: null, ...patch },
+    busEvent: { detailType: SHIPMENT_UNASSIGNED, detail },
+  });
+  if (!given) return undefined; // another writer moved it first
+  deps.metrics.shipmentUnassigned({ region: state.region, priority: state.priority });
+  deps.logger.warn('shipment given up: it cannot be planned', {
+    shipmentId: state.shipmentId,
+    version: state.version,
+    region: state.region,
+    reason,
+  });
+  return given.state;
 }

@@ -24,9 +24,8 @@ import { type Clock, isoAt } from '../clock';
 import { ConcurrencyConflictError, InternalError, ValidationError } from '../errors';
 import { canTransition } from '../lifecycle';
 import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
+import { type Transition, transition } from '../transitions';
 import type { CoreLogger } from '../use-cases/dependencies';
-import { publishCommitted } from '../use-cases/publish';
-import { commit } from '../use-cases/shipments';
 import { acquirePermit, type BreakerConfig, type BreakerMemory, recordAnswer } from './breaker';
 import type { BreakerStore, CallbackMetrics, CallbackStore, DeadLetterQueue, WebhookSender } from './ports';
 import { callbackPath, type LiveShareSource } from './rollout';
@@ -205,7 +204,7 @@ export async function prepareDelivery(
   if (notice) return { webhookId, endpoint: record.endpoint, skip: false };
   const moved = await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
     type: 'shipment.callback_pending',
-    status: 'CALLBACK_PENDING',
+    to: 'CALLBACK_PENDING',
     version: stored.version,
     correlationId: record.correlationId,
     callbackMode: record.mode,
@@ -272,7 +271,7 @@ async function restartDelivery(
   if (!isNotice(record))
     await moveShipment(deps, record, 'CALLBACK_FAILED', (stored) => ({
       type: 'shipment.callback_pending',
-      status: 'CALLBACK_PENDING',
+      to: 'CALLBACK_PENDING',
       version: stored.version,
       correlationId: record.correlationId,
       callbackMode: record.mode,
@@ -294,7 +293,7 @@ async function resumeDelivery(
   // The previous delivery may have stopped between creating the callback and moving the shipment.
   const moved = await moveShipment(deps, updated, 'OPTIMIZED', (stored) => ({
     type: 'shipment.callback_pending',
-    status: 'CALLBACK_PENDING',
+    to: 'CALLBACK_PENDING',
     version: stored.version,
     correlationId: updated.correlationId,
     patch: {},
@@ -358,7 +357,7 @@ async function resendDelivery(
   if (!isNotice(updated) && stored.status === 'CALLBACK_FAILED')
     await moveShipment(deps, updated, 'CALLBACK_FAILED', (s) => ({
       type: 'shipment.callback_pending',
-      status: 'CALLBACK_PENDING',
+      to: 'CALLBACK_PENDING',
       version: s.version,
       correlationId: updated.correlationId,
       callbackMode: updated.mode,
@@ -620,7 +619,7 @@ function failedDetail(record: CallbackRecord, reason: string): CallbackFailedDet
 function failShipment(deps: CallbackDeps, record: CallbackRecord, reason: string) {
   return moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
     type: 'shipment.callback_failed',
-    status: 'CALLBACK_FAILED',
+    to: 'CALLBACK_FAILED',
     version: stored.version,
     correlationId: record.correlationId,
     patch: { statusReason: reason },
@@ -648,7 +647,7 @@ export async function settleFromRecord(record: CallbackRecord, deps: CallbackDep
   // Its first task may not have moved the shipment yet either.
   await moveShipment(deps, record, 'OPTIMIZED', (stored) => ({
     type: 'shipment.callback_pending',
-    status: 'CALLBACK_PENDING',
+    to: 'CALLBACK_PENDING',
     version: stored.version,
     correlationId: record.correlationId,
     callbackMode: record.mode,
@@ -671,7 +670,7 @@ async function settleAnswered(
       receivedAt = stored.receivedAt;
       return {
         type: 'shipment.route_applied',
-        status: 'ROUTE_APPLIED',
+        to: 'ROUTE_APPLIED',
         version: stored.version,
         correlationId: record.correlationId,
         patch: { statusReason: null },
@@ -683,7 +682,7 @@ async function settleAnswered(
   } else if (answered === 'gone') {
     await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
       type: 'shipment.cancelled',
-      status: 'CANCELLED',
+      to: 'CANCELLED',
       version: stored.version,
       correlationId: record.correlationId,
       patch: { statusReason: 'the SCM answered 410 Gone to the callback' },
@@ -692,7 +691,7 @@ async function settleAnswered(
   } else {
     const moved = await moveShipment(deps, record, 'CALLBACK_PENDING', (stored) => ({
       type: 'shipment.stale',
-      status: 'STALE',
+      to: 'STALE',
       version: stored.version,
       correlationId: record.correlationId,
       patch: { statusReason: 'the SCM answered 409 Conflict to the callback' },
@@ -700,7 +699,7 @@ async function settleAnswered(
     if (moved !== 'moved') return;
     await moveShipment(deps, record, 'STALE', (stored) => ({
       type: 'shipment.requeued',
-      status: 'QUEUED',
+      to: 'QUEUED',
       version: stored.version,
       correlationId: record.correlationId,
       patch: { route: null },
@@ -708,8 +707,6 @@ async function settleAnswered(
     }));
   }
 }
-
-type Spec = Parameters<typeof commit>[2];
 
 /**
  * Commits one transition of the callback's shipment if it is still at the callback's version and
@@ -720,30 +717,23 @@ async function moveShipment(
   deps: CallbackDeps,
   record: CallbackRecord,
   from: ShipmentState['status'],
-  spec: (stored: ShipmentState) => Spec,
+  spec: (stored: ShipmentState) => Transition,
 ): Promise<'moved' | 'already' | 'gone'> {
-  for (let i = 0; i < 5; i++) {
-    const stored = await deps.store.get(record.shipmentId);
-    if (!stored || stored.version !== record.version) return 'gone';
+  const outcome = await transition<'already' | 'gone'>(deps, record.shipmentId, (stored) => {
+    if (!stored || stored.version !== record.version) return { stop: 'gone' };
     const next = spec(stored);
-    if (stored.status === next.status) return 'already';
-    if (stored.status !== from || !canTransition(stored.status, next.status)) {
+    if (stored.status === next.to) return { stop: 'already' };
+    if (stored.status !== from || !canTransition(stored.status, next.to)) {
       deps.logger.info('shipment moved on; callback does not change it', {
         shipmentId: record.shipmentId,
         status: stored.status,
-        wanted: next.status,
+        wanted: next.to,
       });
-      return 'gone';
+      return { stop: 'gone' };
     }
-    try {
-      const { event } = await commit(deps, stored, next);
-      await publishCommitted(event, deps);
-      return 'moved';
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
-  }
-  throw new ConcurrencyConflictError(`shipment ${record.shipmentId} kept changing`);
+    return { write: next };
+  });
+  return outcome.kind === 'committed' ? 'moved' : outcome.value;
 }
 
 /** Read-modify-write of a callback record on its `rev`; `change` returning undefined aborts. */
