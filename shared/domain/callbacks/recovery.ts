@@ -3,7 +3,9 @@ import { ROUTE_OPTIMIZED, RouteOptimizedDetail } from '../../schemas/events';
 import type { ShipmentState } from '../../schemas/state';
 import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
-import { type CallbackDeps, settleFromRecord, webhookIdOf } from './delivery';
+import type { CallbackDeps } from './delivery';
+import { webhookIdOf } from './payloads';
+import { settleFromRecord } from './settle';
 
 /** What `recoverDeliveries` did. */
 export interface DeliveryRecovery {
