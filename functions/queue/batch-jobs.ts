@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
-import { runBatchJob } from '../../shared/domain/batching/optimize-window';
+import { runBatchJob } from '../../shared/domain/batching/batch-job';
 import { flushMetrics, logger } from '../../shared/runtime/observability';
 import { BatchJob } from '../../shared/schemas/batching';
 import { dependencies } from '../dependencies';
