@@ -1,4 +1,4 @@
-import { acceptShipment } from '../../shared/domain/batching/realtime';
+import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { NotFoundError } from '../../shared/domain/errors';
 import { listShipments } from '../../shared/domain/use-cases/list-shipments';
 import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';

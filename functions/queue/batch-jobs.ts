@@ -1,5 +1,5 @@
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
-import { runBatchJob } from '../../shared/domain/batching/optimize-window';
+import { runBatchJob } from '../../shared/domain/batching/batch-job';
 import { sqsConsumer } from '../../shared/runtime/lambda';
 import { BatchJob } from '../../shared/schemas/batching';
 import { dependencies } from '../dependencies';

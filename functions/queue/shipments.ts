@@ -2,7 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { SQSRecord } from 'aws-lambda';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { dropCancelledStop } from '../../shared/domain/batching/cancelled-stops';
-import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
 import { sqsConsumer } from '../../shared/runtime/lambda';
 import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';

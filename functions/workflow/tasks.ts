@@ -1,9 +1,7 @@
-import {
-  attemptDelivery,
-  type CallbackDeps,
-  deadLetterDelivery,
-  prepareDelivery,
-} from '../../shared/domain/callbacks/delivery';
+import { attemptDelivery } from '../../shared/domain/callbacks/attempt';
+import { deadLetterDelivery } from '../../shared/domain/callbacks/dead-letter';
+import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
+import { prepareDelivery } from '../../shared/domain/callbacks/prepare';
 import {
   AttemptTaskInput,
   type AttemptTaskOutput,

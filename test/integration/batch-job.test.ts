@@ -6,7 +6,7 @@ import { ensureQueue, startSqs } from '../../local/services/sqs';
 import type { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
-import { runBatchJob } from '../../shared/domain/batching/optimize-window';
+import { runBatchJob } from '../../shared/domain/batching/batch-job';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
 import { optimizeWindow, RegionBusyError } from '../../shared/domain/batching/optimize-window';
-import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptShipment } from '../../shared/domain/batching/realtime';
+import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { scaledClock } from '../../shared/domain/clock';
 import type { ShipmentStore } from '../../shared/domain/ports';
 import { sampleShipment } from '../support/arbitraries';

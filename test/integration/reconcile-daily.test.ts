@@ -6,7 +6,7 @@ import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconci
 import { BATCHING_TABLE, CALLBACKS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { HttpScmListing } from '../../shared/adapters/scm/http-listing';
 import { StaticSecretSource } from '../../shared/adapters/webhooks/signature';
-import { webhookIdOf } from '../../shared/domain/callbacks/delivery';
+import { webhookIdOf } from '../../shared/domain/callbacks/payloads';
 import type { DeliveryStarter } from '../../shared/domain/callbacks/ports';
 import { type DailyReconcileDeps, reconcileDaily } from '../../shared/domain/operations/reconcile-daily';
 import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';

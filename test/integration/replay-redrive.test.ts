@@ -8,7 +8,7 @@ import { startLocalStepFunctions } from '../../local/services/step-functions';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publisher';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
-import { prepareDelivery } from '../../shared/domain/callbacks/delivery';
+import { prepareDelivery } from '../../shared/domain/callbacks/prepare';
 import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
 import type { ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
 import { type ReplayDeps, replayShipments } from '../../shared/domain/use-cases/replay';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
-import { acceptShipment } from '../../shared/domain/batching/realtime';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { ValidationError } from '../../shared/domain/errors';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptShipment, optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
+import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { SHIPMENT_UNASSIGNED } from '../../shared/schemas/events';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { RoutingPlan } from '../../shared/solver';

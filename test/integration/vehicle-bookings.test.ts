@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
-import { optimizeQueuedUrgent } from '../../shared/domain/batching/realtime';
+import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';

@@ -1,13 +1,14 @@
 import type { FleetBookings, RegionPlan } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
 import type { DepotInput, PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
-import { isoAt, wallBudget } from '../clock';
+import { wallBudget } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
 import { tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 import { replanNeighbourhood } from './neighbourhood';
+import { writeNextPlan } from './region-plans';
 
 /**
  * The living plan of a region and service date (contract §3a, ADR 0005): one plan per day with a
@@ -105,21 +106,14 @@ export async function replanDay(
     const versions = new Map(carried.versions);
     for (const s of arriving) versions.set(s.shipmentId, s.version);
     const revision = (current?.revision ?? 0) + 1;
-    const next: RegionPlan = {
+    const next = await writeNextPlan(
       region,
       serviceDate,
-      revision,
-      updatedAt: isoAt(deps.clock),
-      input,
-      plan,
-      routeIds,
-      batchId,
-      dispatched: carried.dispatched,
-      versions: pick(versions, plan),
-      createdAt: current ? (current.createdAt ?? current.updatedAt) : isoAt(deps.clock),
-      ...(current?.frozenAt ? { frozenAt: current.frozenAt } : {}),
-    };
-    if (await deps.batches.putRegionPlan(next)) {
+      current,
+      { input, plan, routeIds, batchId, dispatched: carried.dispatched, versions: pick(versions, plan) },
+      deps,
+    );
+    if (next) {
       if (tracksBookings(region, deps)) await bookPlan(region, serviceDate, next, batchId, deps);
       const after = new Map(plan.routes.map((r) => [r.vehicleId, signature(r)]));
       const changedVehicles = new Set(

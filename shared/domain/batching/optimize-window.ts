@@ -1,25 +1,25 @@
-import type { BatchJob, BatchRecord, BatchWindow, RouteRecord } from '../../schemas/batching';
-import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
-import type { RouteAssignment, ShipmentState, StatePatch } from '../../schemas/state';
-import type { PlannedRoute, RoutingInput } from '../../solver';
-import { calendarOf, nextWorkingDay } from '../calendar';
+import type { BatchJob, BatchRecord } from '../../schemas/batching';
+import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import type { RoutingInput } from '../../solver';
 import { isoAt, wallBudget } from '../clock';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
-import { ConcurrencyConflictError, DependencyError } from '../errors';
+import { DependencyError } from '../errors';
 import { ownEntry } from '../lookup';
-import { commit, commitAndPublish } from '../use-cases/shipments';
+import { transitionAt } from '../transitions';
 import { type DayReplan, replanDay } from './day-plan';
 import type { BatchingDeps } from './dependencies';
 import { serviceDateOf, toJob } from './fleet';
+import { applyResult } from './results';
 import { assignmentOf, tellRouteChanges } from './route-changes';
-import { giveUpShipment } from './unplanned';
+import { emptyRoutes, routeRecord } from './route-records';
+import { leaveAfterCutoff, leaveUnassigned, spillEconomy } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
   override readonly code = 'region-busy';
 }
 
-const optimizingReason = (windowId: string) => `optimizing in window ${windowId}`;
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+/** The status reason of a shipment this window claimed (OPTIMIZING in it). */
+export const optimizingReason = (windowId: string) => `optimizing in window ${windowId}`;
 
 export type OptimizeOutcome = { kind: 'noop'; reason: string } | { kind: 'optimized'; batch: BatchRecord };
 
@@ -56,19 +56,14 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
         return state; // a previous run of this window died half-way
       }
       if (state.status !== 'QUEUED' && state.status !== 'STALE') return undefined;
-      try {
-        const { state: next } = await commit(deps, state, {
-          type: 'shipment.optimizing',
-          status: 'OPTIMIZING',
-          version: state.version,
-          correlationId: state.correlationId,
-          patch: { statusReason: optimizingReason(window.windowId) },
-        });
-        return next;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyConflictError)) throw error;
-        return undefined;
-      }
+      const written = await transitionAt(deps, state, {
+        type: 'shipment.optimizing',
+        to: 'OPTIMIZING',
+        version: state.version,
+        correlationId: state.correlationId,
+        patch: { statusReason: optimizingReason(window.windowId) },
+      });
+      return written?.state; // undefined: another writer moved it first
     });
     const optimizing = claimed.filter((s): s is ShipmentState => s !== undefined);
     if (optimizing.length === 0) {
@@ -103,15 +98,14 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
       day.plan.routes
         .filter((r) => r.stops.some((st) => byId.has(st.shipmentId)) || day.changedVehicles.has(r.vehicleId))
         .map((r) => {
-          const record = routeRecord(
-            r,
+          const record = routeRecord(r, {
+            routeId: ownEntry(day.routeIds, r.vehicleId) ?? deps.ids.next(),
             batchId,
-            window.region,
-            ownEntry(day.routeIds, r.vehicleId) ?? deps.ids.next(),
-            day.input,
-            (id) => byId.get(id)?.version ?? day.versions.get(id),
-            optimizedAt,
-          );
+            region: window.region,
+            input: day.input,
+            versionOf: (id) => byId.get(id)?.version ?? day.versions.get(id),
+            createdAt: optimizedAt,
+          });
           dayOfRoute.set(record.routeId, day.serviceDate);
           revisionOf.set(record.routeId, day.revision);
           if (day.frozen) frozenRoutes.add(record.routeId);
@@ -241,77 +235,6 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
   }
 }
 
-/**
- * One receive of a batch job. A failed run keeps its error on the window and fails the job, which
- * SQS brings back after its visibility timeout; on the last receive (then the job goes to its DLQ)
- * the window is given up: FAILED, its waiting shipments released with the reason. A busy region is
- * not a failure of the window, nor a failed receive: the job is sent again with a delay (about one
- * batch budget, wall time) and this message is done, so waiting for a region never drives a job
- * towards its DLQ (the tick re-sends it if it is lost).
- */
-export async function runBatchJob(
-  job: BatchJob,
-  receive: { count: number; max: number },
-  deps: BatchingDeps,
-): Promise<OptimizeOutcome | { kind: 'deferred'; delaySeconds: number; reason: string }> {
-  try {
-    return await optimizeWindow(job, deps);
-  } catch (error) {
-    if (error instanceof RegionBusyError) {
-      const delaySeconds = Math.min(900, Math.max(1, Math.ceil(deps.settings.batchBudgetMs / 1000)));
-      await deps.jobs.enqueue(job, { delaySeconds });
-      deps.logger.info('region busy: batch job sent again later', {
-        windowId: job.windowId,
-        region: job.region,
-        delaySeconds,
-        reason: error.message,
-      });
-      return { kind: 'deferred', delaySeconds, reason: error.message };
-    }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    await deps.windows.recordError(job.windowId, message);
-    if (receive.count >= receive.max) {
-      const window = await deps.windows.get(job.windowId);
-      if (window?.status === 'CLOSING') {
-        await abandonWindow(
-          window,
-          `its optimization failed on ${receive.count} attempts (${message})`,
-          deps,
-        );
-      }
-    }
-    throw error;
-  }
-}
-
-/**
- * Gives a CLOSING window up (one winner): FAILED with the reason, and each member still waiting for
- * it (QUEUED, or OPTIMIZING in this window) is given up with the reason (giveUpShipment), so
- * nothing stays QUEUED or OPTIMIZING forever behind a window that cannot be optimized.
- */
-export async function abandonWindow(
-  window: BatchWindow,
-  reason: string,
-  deps: BatchingDeps,
-): Promise<boolean> {
-  if (!(await deps.windows.markFailed(window.windowId, reason, isoAt(deps.clock)))) return false;
-  deps.logger.error('window given up', {
-    windowId: window.windowId,
-    region: window.region,
-    priority: window.priority,
-    reason,
-  });
-  for (const member of await deps.windows.members(window.windowId)) {
-    const state = await deps.store.get(member.shipmentId);
-    if (!state || state.version !== member.version) continue;
-    const waiting =
-      state.status === 'QUEUED' ||
-      (state.status === 'OPTIMIZING' && state.statusReason === optimizingReason(window.windowId));
-    if (waiting) await giveUpShipment(state, `window ${window.windowId} was given up: ${reason}`, deps);
-  }
-  return true;
-}
-
 interface PlannedDay extends DayReplan {
   solo: number;
 }
@@ -324,243 +247,6 @@ function byServiceDate(states: readonly ShipmentState[], deps: BatchingDeps): [s
     groups.set(date, [...(groups.get(date) ?? []), state]);
   }
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
-}
-
-/**
- * Writes one optimization result if the shipment still has the optimized version and is still
- * OPTIMIZING (conditional on its revision), and answers the state it wrote. Otherwise the result is stale: a shipment waiting with
- * a newer version is marked STALE and re-queued for the next window; the result is discarded.
- */
-export async function applyResult(
-  shipmentId: string,
-  version: number,
-  assignment: RouteAssignment,
-  deps: BatchingDeps,
-): Promise<ShipmentState | undefined> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const state = await deps.store.get(shipmentId);
-    if (!state) return undefined;
-    if (state.status !== 'OPTIMIZING' || state.version !== version) {
-      deps.metrics.staleResult();
-      await markStale(
-        state,
-        `the result for version ${version} is stale: version ${state.version} is ${state.status}`,
-        deps,
-      );
-      return undefined;
-    }
-    try {
-      const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
-        shipmentId,
-        version,
-        correlationId: state.correlationId,
-        region: state.region,
-        priority: state.priority,
-        ...assignment,
-      };
-      const { state: applied } = await commitAndPublish(deps, state, {
-        type: 'shipment.optimized',
-        status: 'OPTIMIZED',
-        version,
-        correlationId: state.correlationId,
-        patch: { route: assignment, statusReason: null, unassignedWindows: null },
-        busEvent: { detailType: ROUTE_OPTIMIZED, detail },
-      });
-      return applied;
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
-  }
-  return undefined;
-}
-
-/** A newer version is waiting (QUEUED): record the stale result and send it to the next window. */
-async function markStale(state: ShipmentState, reason: string, deps: BatchingDeps): Promise<void> {
-  if (state.status === 'QUEUED') await staleAndRequeue(state, reason, 're-queued for the next window', deps);
-}
-
-/**
- * STALE with the reason, then QUEUED again with a `shipment.requeued` bus message (its priority
- * queue, hence the next window). Losing the optimistic lock means someone else moved it: nothing to do.
- */
-export async function staleAndRequeue(
-  state: ShipmentState,
-  reason: string,
-  requeueReason: string,
-  deps: BatchingDeps,
-  patch: { route?: null } = {},
-): Promise<void> {
-  try {
-    const { state: stale } = await commit(deps, state, {
-      type: 'shipment.stale',
-      status: 'STALE',
-      version: state.version,
-      correlationId: state.correlationId,
-      patch: { statusReason: reason, ...patch },
-    });
-    await commitAndPublish(deps, stale, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version: stale.version,
-      correlationId: stale.correlationId,
-      patch: { statusReason: requeueReason },
-      busEvent: 'shipment.requeued',
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
-}
-
-/** Reasons that mean the day has no room left for the shipment (not that it can never be planned). */
-const DAY_FULL: readonly string[] = ['capacity', 'shift', 'no_vehicle', 'time_window'];
-
-/**
- * Contract §3a: an ECONOMY shipment without a time window whose day is full moves to the next
- * working day of its region, at most `FLEET_CONFIG.economySpillDays` times: QUEUED again with the
- * new `serviceDate` (GET shows it), so the next window plans it into that day's plan. A frozen day
- * counts as full too. False when it is not such a shipment (or has moved as often as it may).
- */
-async function spillEconomy(
-  claimed: ShipmentState,
-  serviceDate: string,
-  why: string,
-  deps: BatchingDeps,
-): Promise<boolean> {
-  // Decided on the state this run claimed (its body and moves are those of the version optimized),
-  // so only a shipment that may move is read again.
-  if (!DAY_FULL.includes(why)) return false;
-  if (claimed.shipment.serviceLevel !== 'ECONOMY' || claimed.shipment.timeWindow) return false;
-  const moves = claimed.serviceDateMoves ?? 0;
-  if (moves >= deps.fleet.economySpillDays) return false;
-  const state = await deps.store.get(claimed.shipmentId);
-  if (state?.status !== 'OPTIMIZING' || state.version !== claimed.version) return false;
-  const next = nextWorkingDay(serviceDate, calendarOf(state.region, deps.fleet));
-  await requeueForNextWindow(
-    state,
-    {
-      serviceDate: next,
-      serviceDateMoves: moves + 1,
-      unassignedWindows: null,
-      statusReason: `economy: the plan of ${serviceDate} is full (${why}); moved to ${next}, the next working day (move ${moves + 1} of at most ${deps.fleet.economySpillDays})`,
-    },
-    deps,
-  );
-  deps.logger.info('economy shipment moved to the next working day: its day is full', {
-    shipmentId: state.shipmentId,
-    from: serviceDate,
-    to: next,
-    reason: why,
-  });
-  return true;
-}
-
-/**
- * Contract §3a: a shipment for a day whose plan is frozen that fits on no route without moving the
- * others is given up at once with the reason `after_cutoff` (the SCM gets shipment.unassigned).
- */
-async function leaveAfterCutoff(
-  shipmentId: string,
-  version: number,
-  day: DayReplan,
-  why: string,
-  deps: BatchingDeps,
-) {
-  const state = await deps.store.get(shipmentId);
-  if (state?.status !== 'OPTIMIZING' || state.version !== version) return;
-  await giveUpShipment(
-    state,
-    `after_cutoff: the plan of ${day.serviceDate} is frozen (dispatch cutoff passed) and it fits on no route without moving the others (${why})`,
-    deps,
-  );
-}
-
-/**
- * A shipment the engine could not place goes to the next window, up to the configured number of
- * windows in a row; then it is given up (giveUpShipment: STALE with the reason, shipment.unassigned
- * to the SCM, the ShipmentsUnassigned alarm).
- */
-async function leaveUnassigned(shipmentId: string, version: number, reason: string, deps: BatchingDeps) {
-  const state = await deps.store.get(shipmentId);
-  if (state?.status !== 'OPTIMIZING' || state.version !== version) return;
-  const windows = (state.unassignedWindows ?? 0) + 1;
-  if (windows >= deps.settings.maxUnassignedWindows) {
-    await giveUpShipment(state, `unassigned (${reason}) in ${windows} windows: needs attention`, deps, {
-      unassignedWindows: windows,
-    });
-    return;
-  }
-  await requeueForNextWindow(
-    state,
-    { statusReason: `unassigned (${reason}): re-queued for the next window`, unassignedWindows: windows },
-    deps,
-  );
-}
-
-/** OPTIMIZING → QUEUED with the patch and a `shipment.requeued` bus message (the next window); a lost race leaves it. */
-async function requeueForNextWindow(
-  state: ShipmentState,
-  patch: StatePatch,
-  deps: BatchingDeps,
-): Promise<void> {
-  try {
-    await commitAndPublish(deps, state, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version: state.version,
-      correlationId: state.correlationId,
-      patch,
-      busEvent: 'shipment.requeued',
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-  }
-}
-
-function routeRecord(
-  route: PlannedRoute,
-  batchId: string,
-  region: string,
-  routeId: string,
-  input: RoutingInput,
-  versionOf: (shipmentId: string) => number | undefined,
-  createdAt: string,
-): RouteRecord {
-  const jobs = new Map(input.shipments.map((s) => [s.id, s]));
-  const vehicle = input.vehicles.find((v) => v.id === route.vehicleId);
-  return {
-    routeId,
-    batchId,
-    region,
-    vehicleId: route.vehicleId,
-    depotId: vehicle?.startDepotId ?? '',
-    start: iso(route.start),
-    end: iso(route.end),
-    distanceMeters: route.distanceMeters,
-    durationSeconds: route.durationSeconds,
-    cost: route.cost,
-    stops: route.stops.map((stop, i) => {
-      const job = jobs.get(stop.shipmentId);
-      return {
-        shipmentId: stop.shipmentId,
-        version: versionOf(stop.shipmentId) ?? 1,
-        sequence: i + 1,
-        eta: iso(stop.arrival),
-        departure: iso(stop.departure),
-        destination: { lat: job?.destination.lat ?? 0, lon: job?.destination.lon ?? 0 },
-      };
-    }),
-    createdAt,
-  };
-}
-
-/** Route records of routes a re-plan emptied (their shipments moved): kept, with no stop. */
-async function emptyRoutes(routeIds: string[], at: string, deps: BatchingDeps): Promise<void> {
-  const records: RouteRecord[] = [];
-  for (const routeId of routeIds) {
-    const record = await deps.batches.getRoute(routeId);
-    if (record && record.stops.length > 0) records.push({ ...record, stops: [], createdAt: at });
-  }
-  if (records.length > 0) await deps.batches.putRoutes(records);
 }
 
 function hashSeed(text: string): number {

@@ -2,8 +2,7 @@ import type { RouteRecord } from '../../schemas/batching';
 import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
-import { ConcurrencyConflictError } from '../errors';
-import { commitAndPublish } from '../use-cases/shipments';
+import { transitionAt } from '../transitions';
 import type { BatchingDeps } from './dependencies';
 
 /** Statuses whose route the SCM has, or is about to get: a change of it is told to the SCM. */
@@ -112,18 +111,13 @@ export async function announceAssignment(
     ...route,
     reason,
   };
-  try {
-    await commitAndPublish(deps, state, {
-      type: 'shipment.route_updated',
-      status: state.status,
-      version: state.version,
-      correlationId: state.correlationId,
-      patch: { route },
-      busEvent: { detailType: ROUTE_UPDATED, detail },
-    });
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-    return false;
-  }
+  const written = await transitionAt(deps, state, {
+    type: 'shipment.route_updated',
+    to: state.status,
+    version: state.version,
+    correlationId: state.correlationId,
+    patch: { route },
+    busEvent: { detailType: ROUTE_UPDATED, detail },
+  });
+  return written !== undefined;
 }

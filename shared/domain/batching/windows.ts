@@ -1,8 +1,8 @@
 import type { BatchWindow } from '../../schemas/batching';
 import type { ShipmentEventDetail } from '../../schemas/events';
 import { isoAt } from '../clock';
+import { abandonWindow } from './batch-job';
 import type { BatchingDeps } from './dependencies';
-import { abandonWindow } from './optimize-window';
 
 export type EnqueueOutcome =
   | { kind: 'added'; windowId: string; closedEarly: boolean }

@@ -4,7 +4,9 @@ import type { ShipmentState } from '../../schemas/state';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import type { ShipmentStore } from '../ports';
 import type { CoreLogger } from '../use-cases/dependencies';
-import { type CallbackDeps, settleFromRecord, webhookIdOf } from './delivery';
+import type { CallbackDeps } from './delivery';
+import { webhookIdOf } from './payloads';
+import { settleFromRecord } from './settle';
 
 /** What `recoverDeliveries` did. */
 export interface DeliveryRecovery {

@@ -1,6 +1,6 @@
 import { CallbackDeadLetter, type DeliveryInput, RouteOptimizedEnvelope } from '../../schemas/callbacks';
 import type { CoreLogger } from '../use-cases/dependencies';
-import { webhookIdOf } from './delivery';
+import { webhookIdOf } from './payloads';
 import type { DeadLetterSource, DeliveryStarter } from './ports';
 
 export interface RedriveOptions {

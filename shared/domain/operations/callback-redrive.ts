@@ -1,6 +1,6 @@
 import type { CallbackRecord, DeliveryInput } from '../../schemas/callbacks';
 import type { ShipmentState } from '../../schemas/state';
-import { webhookIdOf } from '../callbacks/delivery';
+import { webhookIdOf } from '../callbacks/payloads';
 import type { CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import type { ShipmentStore } from '../ports';
 

@@ -2,9 +2,8 @@ import type { CallbackRecord } from '../../schemas/callbacks';
 import type { ShipmentState } from '../../schemas/state';
 import type { BreakerStore, CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { isoAt } from '../clock';
-import { ConcurrencyConflictError } from '../errors';
+import { transitionAt } from '../transitions';
 import type { ShipmentDeps } from '../use-cases/dependencies';
-import { commitAndPublish } from '../use-cases/shipments';
 
 /** What the hourly reconciliation looks for (contract §5, README "Reconciliation"). */
 export type StuckKind = 'optimizing' | 'queued' | 'stale' | 'callback';
@@ -236,22 +235,20 @@ async function requeue(
     return false;
   }
   if (dryRun) return true;
-  try {
-    await commitAndPublish(deps, current, {
-      type: 'shipment.requeued',
-      status: 'QUEUED',
-      version: current.version,
-      correlationId: current.correlationId,
-      patch: { statusReason: `reconciliation: ${reason}` },
-      busEvent: 'shipment.requeued',
-    });
-    report.remediated.requeued++;
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConcurrencyConflictError)) throw error;
-    report.changedMeanwhile++;
+  const written = await transitionAt(deps, current, {
+    type: 'shipment.requeued',
+    to: 'QUEUED',
+    version: current.version,
+    correlationId: current.correlationId,
+    patch: { statusReason: `reconciliation: ${reason}` },
+    busEvent: 'shipment.requeued',
+  });
+  if (!written) {
+    report.changedMeanwhile++; // another writer moved it first
     return false;
   }
+  report.remediated.requeued++;
+  return true;
 }
 
 /** One execution name per callback revision: a second restart of the same state is refused. */

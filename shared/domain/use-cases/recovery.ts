@@ -2,9 +2,8 @@ import type { ShipmentEventDetail } from '../../schemas/events';
 import type { ShipmentState, ShipmentStatus } from '../../schemas/state';
 import { isoAt } from '../clock';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
-import { ConcurrencyConflictError } from '../errors';
+import { transitionAt } from '../transitions';
 import type { ShipmentDeps } from './dependencies';
-import { commit } from './shipments';
 
 /** The bus detail that announces a shipment's current state. */
 export function detailOf(state: ShipmentState, eventId: string, occurredAt: string): ShipmentEventDetail {
@@ -59,7 +58,7 @@ export async function requeueShipments(
  * no such insertion can still be running: the local runtime at start.
  */
 export async function requeueInterruptedUrgent(
-  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'logger'>,
+  deps: Pick<ShipmentDeps, 'store' | 'clock' | 'ids' | 'logger' | 'publisher'>,
 ): Promise<number> {
   let count = 0;
   // Held (RECEIVED) before the insertion started, or OPTIMIZING inside it: either way the call
@@ -72,18 +71,14 @@ export async function requeueInterruptedUrgent(
     const state = await deps.store.get(shipmentId); // caught up from the trail
     if ((state?.status !== 'OPTIMIZING' && state?.status !== 'RECEIVED') || state.priority !== 'URGENT')
       continue;
-    try {
-      await commit(deps, state, {
-        type: 'shipment.queued',
-        status: 'QUEUED',
-        version: state.version,
-        correlationId: state.correlationId,
-        patch: { statusReason: 'real-time insertion interrupted by a restart: queued on p0' },
-      });
-      count++;
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
+    const written = await transitionAt(deps, state, {
+      type: 'shipment.queued',
+      to: 'QUEUED',
+      version: state.version,
+      correlationId: state.correlationId,
+      patch: { statusReason: 'real-time insertion interrupted by a restart: queued on p0' },
+    });
+    if (written) count++;
   }
   if (count > 0) deps.logger.info('interrupted real-time insertions re-queued', { count });
   return count;

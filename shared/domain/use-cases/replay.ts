@@ -3,11 +3,10 @@ import type { AuditEvent, ShipmentState, ShipmentStatus } from '../../schemas/st
 import { rebuildState } from '../audit';
 import type { CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { isoAt } from '../clock';
-import { ConcurrencyConflictError } from '../errors';
 import { callbackOf, executionName, startDeliveryOnce } from '../operations/callback-redrive';
+import { transitionAt } from '../transitions';
 import { canonicalJson } from '../versioning';
 import type { ShipmentDeps } from './dependencies';
-import { commitAndPublish } from './shipments';
 
 export interface ReplaySelector {
   shipmentId?: string;
@@ -274,9 +273,9 @@ async function requeue(state: ShipmentState, item: RedriveItem, deps: RedriveDep
   if (!current || current.revision !== state.revision || current.status !== state.status)
     return { ...item, outcome: 'skipped', reason: 'changed meanwhile: left as it is now' };
   try {
-    await commitAndPublish(deps, current, {
+    const written = await transitionAt(deps, current, {
       type: 'shipment.requeued',
-      status: 'QUEUED',
+      to: 'QUEUED',
       version: current.version,
       correlationId: current.correlationId,
       patch: {
@@ -285,10 +284,10 @@ async function requeue(state: ShipmentState, item: RedriveItem, deps: RedriveDep
       },
       busEvent: 'shipment.requeued',
     });
+    if (!written)
+      return { ...item, outcome: 'already', reason: 'another writer moved it first (an overlapping run)' };
     return { ...item, outcome: 'done' };
   } catch (error) {
-    if (error instanceof ConcurrencyConflictError)
-      return { ...item, outcome: 'already', reason: 'another writer moved it first (an overlapping run)' };
     deps.logger.warn('replay re-queue failed', { shipmentId: state.shipmentId, error: String(error) });
     return { ...item, outcome: 'error', reason: String(error) };
   }

@@ -10,7 +10,6 @@ import { derivePriority } from '../priority';
 import { type Committed, commitTransition, type Transition, transition } from '../transitions';
 import { bodyHash, decideVersion } from '../versioning';
 import type { ShipmentDeps } from './dependencies';
-import { publishCommitted } from './publish';
 
 export interface SubmitCommand {
   body: ShipmentBody;
@@ -167,25 +166,14 @@ export async function shipmentEvents(
   return events;
 }
 
-/** @deprecated while callers move to transitions.ts: one conditional write, no retry. */
+/** A transition as tests set a shipment up with it: one conditional write, no retry, no publish. */
 export type TransitionSpec = Omit<Transition, 'to'> & { status: Transition['to'] };
 
-/** @deprecated while callers move to transitions.ts. */
+/** For tests setting a shipment up (commitTransition with `status`); the core writes through transitions.ts. */
 export function commit(
   deps: Parameters<typeof commitTransition>[0],
   stored: ShipmentState | undefined,
   { status, ...spec }: TransitionSpec,
 ): Promise<Committed> {
   return commitTransition(deps, stored, { ...spec, to: status });
-}
-
-/** @deprecated while callers move to transitions.ts. */
-export async function commitAndPublish(
-  deps: Parameters<typeof commitTransition>[0] & Pick<ShipmentDeps, 'publisher' | 'logger'>,
-  stored: ShipmentState | undefined,
-  spec: TransitionSpec,
-): Promise<Committed> {
-  const committed = await commit(deps, stored, spec);
-  await publishCommitted(committed.event, deps);
-  return committed;
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  attemptDelivery,
-  type CallbackDeps,
-  deadLetterDelivery,
-  prepareDelivery,
-  webhookIdOf,
-} from '../../../shared/domain/callbacks/delivery';
+import { attemptDelivery } from '../../../shared/domain/callbacks/attempt';
+import { deadLetterDelivery } from '../../../shared/domain/callbacks/dead-letter';
+import type { CallbackDeps } from '../../../shared/domain/callbacks/delivery';
+import { webhookIdOf } from '../../../shared/domain/callbacks/payloads';
 import type { CallbackStore } from '../../../shared/domain/callbacks/ports';
+import { prepareDelivery } from '../../../shared/domain/callbacks/prepare';
 import { recoverDeliveries } from '../../../shared/domain/callbacks/recovery';
 import type { BusMessage } from '../../../shared/domain/ports';
 import { commit } from '../../../shared/domain/use-cases/shipments';

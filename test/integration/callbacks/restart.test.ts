@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { webhookIdOf, webhookPayload } from '../../../shared/domain/callbacks/delivery';
+import { webhookIdOf, webhookPayload } from '../../../shared/domain/callbacks/payloads';
 import { recoverDeliveries } from '../../../shared/domain/callbacks/recovery';
 import type { BusMessage } from '../../../shared/domain/ports';
 import { EVENT_SOURCE, type RouteOptimizedDetail } from '../../../shared/schemas/events';

@@ -2,22 +2,16 @@ import type { RouteRecord } from '../../schemas/batching';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan, UnassignedReason } from '../../solver';
 import { isoAt, wallBudget, withinWallTime } from '../clock';
-import { ConcurrencyConflictError, DomainError } from '../errors';
+import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
-import { derivePriority } from '../priority';
-import {
-  commit,
-  commitAndPublish,
-  type SubmitCommand,
-  type SubmitResult,
-  submitShipment,
-} from '../use-cases/shipments';
+import { transition, transitionAt } from '../transitions';
 import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
 import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
-import { applyResult, staleAndRequeue } from './optimize-window';
+import { writeNextPlan } from './region-plans';
+import { applyResult, staleAndRequeue } from './results';
 import { tellRouteChanges } from './route-changes';
-import { giveUpShipment } from './unplanned';
+import { routeRecord } from './route-records';
 
 const EMPTY_PLAN: RoutingPlan = {
   routes: [],
@@ -27,42 +21,11 @@ const EMPTY_PLAN: RoutingPlan = {
   vehiclesUsed: 0,
   cost: 0,
 };
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 
 export type RealtimeOutcome =
   | { kind: 'optimized'; state: ShipmentState; route: RouteRecord }
   | { kind: 'timeout' }
   | { kind: 'unassigned'; reason: UnassignedReason };
-
-export interface AcceptResult extends SubmitResult {
-  /** Set for URGENT shipments: what the real-time optimization did. */
-  realtime?: RealtimeOutcome;
-}
-
-/**
- * POST/PUT of a shipment. URGENT ones are optimized in real time inside the call (contract §3:
- * 10 s in all): held as RECEIVED, inserted into the region's current plan, and committed OPTIMIZED
- * with their route; if the budget runs out or nothing fits, they are queued on p0 (202).
- */
-export async function acceptShipment(
-  cmd: SubmitCommand,
-  deps: BatchingDeps,
-  /** When the call began, on the wall-time stopwatch (`clock.wallMs()`): the budget is wall time. */
-  startedAt = deps.clock.wallMs(),
-): Promise<AcceptResult> {
-  const derived = derivePriority(cmd.body, deps.priorityPolicy);
-  if (derived !== 'URGENT') return submitShipment(cmd, deps);
-  const held = await submitShipment({ ...cmd, hold: true }, deps);
-  if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
-  const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
-
-  const remaining = wallBudget(deps.clock, deps.settings.urgentBudgetMs, startedAt).remainingMs();
-  const spent = wallBudget(deps.clock);
-  const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
-  deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: spent.elapsedMs() / 1000 });
-  const state = (await deps.store.get(held.state.shipmentId)) ?? held.state;
-  return { ...held, state, realtime: outcome };
-}
 
 /**
  * Inserts one shipment into the current plan of its region and service date within `budgetMs`: OPTIMIZING, then the
@@ -77,28 +40,32 @@ export async function optimizeInRealTime(
   announceAs?: 'shipment.created' | 'shipment.updated',
 ): Promise<RealtimeOutcome> {
   const budget = wallBudget(deps.clock, budgetMs);
-  const { state: optimizing } = await commit(deps, state, {
+  const claimed = await transitionAt(deps, state, {
     type: 'shipment.optimizing',
-    status: 'OPTIMIZING',
+    to: 'OPTIMIZING',
     version: state.version,
     correlationId: state.correlationId,
     patch: { statusReason: 'real-time insertion' },
   });
+  if (!claimed) {
+    throw new ConcurrencyConflictError(`shipment ${state.shipmentId} changed before its real-time insertion`);
+  }
+  const optimizing = claimed.state;
   const revert = async (reason: string) => {
-    const current = await deps.store.get(state.shipmentId);
-    if (current?.status !== 'OPTIMIZING' || current.version !== state.version) return;
-    try {
-      await commitAndPublish(deps, current, {
-        type: 'shipment.queued',
-        status: 'QUEUED',
-        version: current.version,
-        correlationId: current.correlationId,
-        patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
-        ...(announceAs ? { busEvent: announceAs } : {}),
-      });
-    } catch (error) {
-      if (!(error instanceof ConcurrencyConflictError)) throw error;
-    }
+    await transition(deps, state.shipmentId, (current) =>
+      current?.status !== 'OPTIMIZING' || current.version !== state.version
+        ? { stop: undefined }
+        : {
+            write: {
+              type: 'shipment.queued',
+              to: 'QUEUED',
+              version: current.version,
+              correlationId: current.correlationId,
+              patch: { statusReason: announceAs ? `${reason}: queued on p0` : reason },
+              ...(announceAs ? { busEvent: announceAs } : {}),
+            },
+          },
+    );
   };
 
   // Contract §3a: inserted into the plan of its service date, with that date's shifts.
@@ -167,53 +134,45 @@ export async function optimizeInRealTime(
     ) {
       continue; // a vehicle was booked meanwhile: insert again with the fresh bookings
     }
-    const revision = (current?.revision ?? 0) + 1;
-    const saved = await deps.batches.putRegionPlan({
-      region: optimizing.region,
+    const saved = await writeNextPlan(
+      optimizing.region,
       serviceDate,
-      revision,
-      updatedAt: isoAt(deps.clock),
-      input: newInput,
-      plan: insertion.plan,
-      routeIds,
-      batchId,
-      ...(current?.dispatched ? { dispatched: current.dispatched } : {}),
-      versions: withOwnEntry(current?.versions ?? {}, optimizing.shipmentId, optimizing.version),
-      createdAt: current ? (current.createdAt ?? current.updatedAt) : isoAt(deps.clock),
-      ...(current?.frozenAt ? { frozenAt: current.frozenAt } : {}),
-    });
+      current,
+      {
+        input: newInput,
+        plan: insertion.plan,
+        routeIds,
+        batchId,
+        ...(current?.dispatched ? { dispatched: current.dispatched } : {}),
+        versions: withOwnEntry(current?.versions ?? {}, optimizing.shipmentId, optimizing.version),
+      },
+      deps,
+    );
     if (!saved) continue; // another writer changed the plan: insert again into the new one
-    const versions = new Map<string, number>([[optimizing.shipmentId, optimizing.version]]);
-    const record: RouteRecord = {
+    const revision = saved.revision;
+    // The version planned of each stop: this shipment's, the plan's, else the stored one.
+    const versions = new Map(
+      await Promise.all(
+        route.stops.map(async ({ shipmentId }) => {
+          const known =
+            shipmentId === optimizing.shipmentId
+              ? optimizing.version
+              : current?.versions
+                ? ownEntry(current.versions, shipmentId)
+                : undefined;
+          return [shipmentId, known ?? (await deps.store.get(shipmentId))?.version ?? 1] as const;
+        }),
+      ),
+    );
+    const record = routeRecord(route, {
       routeId,
       batchId,
       region: optimizing.region,
-      vehicleId: route.vehicleId,
-      depotId: newInput.vehicles.find((v) => v.id === route.vehicleId)?.startDepotId ?? job.originDepotId,
-      start: iso(route.start),
-      end: iso(route.end),
-      distanceMeters: route.distanceMeters,
-      durationSeconds: route.durationSeconds,
-      cost: route.cost,
-      stops: await Promise.all(
-        route.stops.map(async (stop, i) => {
-          const s = newInput.shipments.find((x) => x.id === stop.shipmentId);
-          let version =
-            versions.get(stop.shipmentId) ??
-            (current?.versions ? ownEntry(current.versions, stop.shipmentId) : undefined);
-          if (version === undefined) version = (await deps.store.get(stop.shipmentId))?.version ?? 1;
-          return {
-            shipmentId: stop.shipmentId,
-            version,
-            sequence: i + 1,
-            eta: iso(stop.arrival),
-            departure: iso(stop.departure),
-            destination: { lat: s?.destination.lat ?? 0, lon: s?.destination.lon ?? 0 },
-          };
-        }),
-      ),
+      input: newInput,
+      versionOf: (id) => versions.get(id),
       createdAt: isoAt(deps.clock),
-    };
+      depotId: job.originDepotId,
+    });
     await deps.batches.putRoutes([record]);
     const stop = record.stops.find((s) => s.shipmentId === optimizing.shipmentId);
     const assignment: RouteAssignment = {
@@ -334,53 +293,4 @@ async function requeueDisplaced(
       { route: null },
     );
   }
-}
-
-/**
- * The p0 consumer: an URGENT shipment whose real-time optimization ran out of budget, a re-queued
- * URGENT one, or one left RECEIVED by an API call that died mid-way (re-announced by recovery).
- * Throws to have the message retried. On the message's last receive (`receive.count >=
- * receive.max`) a shipment still not placed is given up instead (giveUpShipment: STALE with the
- * reason, shipment.unassigned to the SCM, the ShipmentsUnassigned alarm), so it never sits in the
- * p0 DLQ while QUEUED with no other trace; an unexpected error is still thrown (→ DLQ) after that.
- */
-export async function optimizeQueuedUrgent(
-  detail: { shipmentId: string; version: number },
-  budgetMs: number,
-  deps: BatchingDeps,
-  receive: { count: number; max: number } = { count: 1, max: Number.POSITIVE_INFINITY },
-): Promise<RealtimeOutcome | { kind: 'skipped' | 'given_up'; reason: string }> {
-  const state = await deps.store.get(detail.shipmentId);
-  if (!state) return { kind: 'skipped', reason: 'unknown shipment' };
-  if (state.version !== detail.version) return { kind: 'skipped', reason: 'superseded by a newer version' };
-  if (!['QUEUED', 'STALE', 'RECEIVED'].includes(state.status))
-    return { kind: 'skipped', reason: `status ${state.status}` };
-  let failure: unknown;
-  try {
-    const outcome = await optimizeInRealTime(state, budgetMs, deps);
-    if (outcome.kind === 'optimized') return outcome;
-    failure = new UrgentNotPlacedError(
-      `URGENT shipment ${state.shipmentId} could not be placed (${outcome.kind === 'unassigned' ? outcome.reason : 'timeout'})`,
-    );
-  } catch (error) {
-    failure = error;
-  }
-  if (receive.count < receive.max) throw failure;
-  const why = failure instanceof Error ? failure.message : String(failure);
-  const reason = `URGENT: not placed in ${receive.count} attempts (${why})`;
-  const current = await deps.store.get(detail.shipmentId);
-  if (current?.version === detail.version && ['QUEUED', 'RECEIVED', 'OPTIMIZING'].includes(current.status)) {
-    await giveUpShipment(current, reason, deps);
-  }
-  if (!(failure instanceof UrgentNotPlacedError)) throw failure;
-  return { kind: 'given_up', reason };
-}
-
-/**
- * An URGENT shipment found no place in its region's plan (nothing fits, or the budget ran out).
- * Retried on p0 like a dependency failure: the plan may have room on the next receive.
- */
-export class UrgentNotPlacedError extends DomainError {
-  readonly fault = 'dependency';
-  readonly code = 'urgent-not-placed';
 }

@@ -1,0 +1,35 @@
+import { wallBudget } from '../clock';
+import { derivePriority } from '../priority';
+import { type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
+import type { BatchingDeps } from './dependencies';
+import { optimizeInRealTime, type RealtimeOutcome } from './urgent-insertion';
+
+export interface AcceptResult extends SubmitResult {
+  /** Set for URGENT shipments: what the real-time optimization did. */
+  realtime?: RealtimeOutcome;
+}
+
+/**
+ * POST/PUT of a shipment. URGENT ones are optimized in real time inside the call (contract §3:
+ * 10 s in all): held as RECEIVED, inserted into the region's current plan, and committed OPTIMIZED
+ * with their route; if the budget runs out or nothing fits, they are queued on p0 (202).
+ */
+export async function acceptShipment(
+  cmd: SubmitCommand,
+  deps: BatchingDeps,
+  /** When the call began, on the wall-time stopwatch (`clock.wallMs()`): the budget is wall time. */
+  startedAt = deps.clock.wallMs(),
+): Promise<AcceptResult> {
+  const derived = derivePriority(cmd.body, deps.priorityPolicy);
+  if (derived !== 'URGENT') return submitShipment(cmd, deps);
+  const held = await submitShipment({ ...cmd, hold: true }, deps);
+  if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
+  const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
+
+  const remaining = wallBudget(deps.clock, deps.settings.urgentBudgetMs, startedAt).remainingMs();
+  const spent = wallBudget(deps.clock);
+  const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
+  deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: spent.elapsedMs() / 1000 });
+  const state = (await deps.store.get(held.state.shipmentId)) ?? held.state;
+  return { ...held, state, realtime: outcome };
+}
