@@ -732,6 +732,7 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
   }
   const statuses = new Map<string, Listed>();
   const poll = async () => {
+    told = toldUnassigned();
     statuses.clear();
     for (const region of new Set(tracked.map((t) => t.region))) {
       let cursor: string | null = null;
@@ -749,13 +750,29 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
       } while (cursor);
     }
   };
+  /** `${id}@v${version}` the SCM took a shipment.unassigned notice of (2xx): it knows it was not planned. */
+  const toldUnassigned = () => {
+    const told = new Set<string>();
+    for (const r of scm.received()) {
+      if (typeof r.answer !== 'number' || r.answer < 200 || r.answer >= 300) continue;
+      const m = /"type":"shipment\.unassigned".*?"shipmentId":"([^"]+)","version":(\d+)/.exec(r.body);
+      if (m) told.add(`${m[1]}@v${m[2]}`);
+    }
+    return told;
+  };
+  let told = new Set<string>();
+  // Terminal: applied, cancelled, dead-lettered, or STALE with the SCM told (given up, or a notice
+  // of this version taken): a shipment the SCM was told could not be planned is not lost; one left
+  // STALE that nobody told is.
   const isTerminal = (t: Tracked) => {
     const s = statuses.get(t.id);
     if (!s) return false;
     if (t.cancelled) return s.status === 'CANCELLED';
     if (s.version < t.latest) return false;
     return (
-      TERMINAL.has(s.status) || (s.status === 'STALE' && /unassigned|given up/i.test(s.statusReason ?? ''))
+      TERMINAL.has(s.status) ||
+      (s.status === 'STALE' &&
+        (/unassigned|given up/i.test(s.statusReason ?? '') || told.has(`${t.id}@v${s.version}`)))
     );
   };
   const accepted = () => tracked.filter((t) => t.latest > 0);
@@ -782,7 +799,11 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
   const lost: string[] = [];
   for (const t of acc) {
     const s = statuses.get(t.id);
-    const state = s ? (s.status === 'STALE' && isTerminal(t) ? 'STALE (given up)' : s.status) : 'not found';
+    const state = s
+      ? s.status === 'STALE' && isTerminal(t)
+        ? 'STALE (not planned, the SCM told)'
+        : s.status
+      : 'not found';
     byState.set(state, (byState.get(state) ?? 0) + 1);
     if (!isTerminal(t)) lost.push(`${t.id} v${t.latest}: ${s ? `${s.status} v${s.version}` : 'not found'}`);
   }
