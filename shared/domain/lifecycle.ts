@@ -8,7 +8,8 @@ import { InvalidTransitionError } from './errors';
  * optimized in real time).
  */
 const TRANSITIONS: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
-  RECEIVED: ['QUEUED', 'OPTIMIZING', 'CANCELLED', 'STALE'],
+  // RECEIVED → RECEIVED: a newer URGENT version of a shipment still held for its real-time insertion.
+  RECEIVED: ['RECEIVED', 'QUEUED', 'OPTIMIZING', 'CANCELLED', 'STALE'],
   QUEUED: ['QUEUED', 'RECEIVED', 'OPTIMIZING', 'CANCELLED', 'STALE'],
   OPTIMIZING: ['OPTIMIZED', 'STALE', 'QUEUED', 'RECEIVED', 'CANCELLED'],
   OPTIMIZED: ['CALLBACK_PENDING', 'STALE', 'QUEUED', 'RECEIVED', 'CANCELLED'],
