@@ -805,7 +805,10 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
         : s.status
       : 'not found';
     byState.set(state, (byState.get(state) ?? 0) + 1);
-    if (!isTerminal(t)) lost.push(`${t.id} v${t.latest}: ${s ? `${s.status} v${s.version}` : 'not found'}`);
+    if (!isTerminal(t))
+      lost.push(
+        `${t.id} v${t.latest}: ${s ? `${s.status} v${s.version}${s.statusReason ? ` (${s.statusReason.slice(0, 140)})` : ''}` : 'not found'}`,
+      );
   }
   const received = scm.received();
   const appliedIds = new Map<string, Set<string>>();
@@ -850,9 +853,21 @@ Planned / each alone: ${ratios.plannedVsSolo.toFixed(3)}; planned / whole day (t
   }
   const takenTotal = [...takenByType.values()].reduce((n, ids) => n + ids.size, 0);
   const callbacksPerShipment = acc.length ? takenTotal / acc.length : 0;
+  // For each version applied twice, what the SCM was sent about that shipment, in order: the
+  // evidence to trace it (type, planRevision, webhook-id, answer, simulated time).
+  const historyOf = (shipmentId: string) =>
+    received
+      .filter((r) => r.body.includes(`"shipmentId":"${shipmentId}"`))
+      .map((r) => {
+        const type = /"type":"shipment\.([a-z_]+)"/.exec(r.body)?.[1] ?? '?';
+        const rev = /"planRevision":(\d+)/.exec(r.body)?.[1] ?? '-';
+        const at = formatDuration(((Date.parse(r.receivedAt) - wall0) * opts.timeScale) / 1000);
+        return `${type} rev ${rev} ${r.webhookId.slice(0, 12)} → ${r.answer} at ${at}`;
+      })
+      .join('; ');
   const appliedTwice = [...appliedIds.entries()]
     .filter(([, ids]) => ids.size > 1)
-    .map(([k, ids]) => `${k} (${ids.size} webhook-ids)`);
+    .map(([k, ids]) => `${k} (${ids.size} webhook-ids): ${historyOf(k.split('@')[0] ?? '')}`);
   const e2e = { all: [] as number[], urgent: [] as number[] };
   for (const t of acc) {
     const applied = firstApplied.get(`${t.id}@v${t.latest}`);
