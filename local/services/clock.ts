@@ -86,6 +86,20 @@ export function startPersistentClock(
   };
 }
 
+/**
+ * Sets where a new DATA_DIR's service clock starts (it never starts before the wall clock): a
+ * simulation of a day from 08:00 local starts its runtime at 08:00, whatever the hour it is run at.
+ */
+export function seedClock(dataDir: string, atMs: number, scale: number): void {
+  const content: ClockFile = {
+    notBeforeMs: atMs,
+    notBefore: new Date(atMs).toISOString(),
+    timeScale: scale,
+    writtenAt: new Date().toISOString(),
+  };
+  writeFileSync(join(dataDir, CLOCK_FILE), `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+}
+
 function readClockFile(file: string): ClockFile | undefined {
   if (!existsSync(file)) return undefined;
   try {

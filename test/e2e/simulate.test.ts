@@ -38,6 +38,9 @@ describe('npm run simulate (short form)', () => {
     expect(result.stdout).toMatch(/simulate: PASS accepted \d+, lost 0, applied twice 0/);
     const md = readFileSync(join(report, 'report.md'), 'utf8');
     expect(md).toMatch(/\| \*\*lost\*\* .* \| \*\*0\*\* \|/);
+    // The runtime's clock starts at the simulated hour (06:00 local), whatever hour the test runs at:
+    // run in the evening on the wall clock, its SAME_DAY shipments came after the shifts had ended.
+    expect(md).toMatch(/service clock started at \d{4}-\d\d-\d\dT0[45]:00:00\.000Z, 06:00 Europe\/Stockholm/);
     expect(md).toMatch(/\| \*\*versions applied at the SCM more than once\*\* .* \| \*\*0\*\* \|/);
     expect(md).toMatch(/\| API ingest .* \| \d+ \| \d+ \| \d+ \|/);
     expect(md).toMatch(/\| API URGENT .* \| \d+ \| \d+ \| \d+ \|/);

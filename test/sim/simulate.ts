@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFakeScm } from '../../local/fake-scm/server';
+import { seedClock } from '../../local/services/clock';
 import { vehiclesFor } from '../../shared/domain/batching/fleet';
 import { numberOption, parseCli, runCli, UsageError } from '../../shared/runtime/cli';
 import { FleetConfig } from '../../shared/schemas/batching';
@@ -239,6 +240,14 @@ async function main(): Promise<void> {
       ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`.trim() }
       : {}),
   };
+  // The runtime's service clock starts at the simulated start hour, local time (the next one at or
+  // after now: a clock never starts before the wall clock), so the shifts, cutoffs and peaks of the
+  // generated day line up with the hours the report names, whatever hour the run starts at.
+  const clockStart = (() => {
+    const today = zoned(localDate(Date.now()), opts.startHour);
+    return today >= Date.now() ? today : zoned(localDate(Date.now(), 1), opts.startHour);
+  })();
+  seedClock(dataDir, clockStart, opts.timeScale);
   let runtime: RuntimeProcess = await startRuntimeProcess({ dataDir, env });
   let down = false;
   const serviceNow = () => {
@@ -908,7 +917,7 @@ Date ${new Date().toISOString()}; machine: ${cpus().length} × ${cpus()[0]?.mode
     .map((l) => l.toFixed(1))
     .join(
       ' ',
-    )}. Volume ${opts.volume}x (peak ${Math.max(...HOURLY) * opts.volume}/h), ${formatDuration(horizon)} simulated from ${String(opts.startHour).padStart(2, '0')}:00 of the generated day (seed ${opts.seed}), TIME_SCALE ${opts.timeScale}, ${wallSeconds.toFixed(0)} s wall. Regions ${depots.map((d) => d.region).join(', ')} (${TIME_ZONE}). Faults: ${faults.map(describeFault).join(', ') || 'none'}.
+    )}. Volume ${opts.volume}x (peak ${Math.max(...HOURLY) * opts.volume}/h), ${formatDuration(horizon)} simulated from ${String(opts.startHour).padStart(2, '0')}:00 of the generated day (seed ${opts.seed}; the runtime's service clock started at ${new Date(clockStart).toISOString()}, ${String(opts.startHour).padStart(2, '0')}:00 ${TIME_ZONE}), TIME_SCALE ${opts.timeScale}, ${wallSeconds.toFixed(0)} s wall. Regions ${depots.map((d) => d.region).join(', ')} (${TIME_ZONE}). Faults: ${faults.map(describeFault).join(', ') || 'none'}.
 
 Result: ${ok ? '**PASS**' : '**FAIL**'} — lost ${lost.length}, applied twice ${appliedTwice.length}.
 
