@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekQueue, queueDepths, storedShipmentIds } from '../support/inspect-runtime';
 import { canSendFrom, inPool, type RawResponse, rawClient } from '../support/raw-http';
-import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { api, nextUtcHour, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
 import {
   type HostileCase,
   type HostileRequest,
@@ -288,13 +288,15 @@ beforeAll(async () => {
   // The lockout itself is tested apart (test/unit/throttle.test.ts): here it would turn the
   // attacker's later 401/403s into 429s, whichever address sends them.
   Object.assign(RUNTIME_ENV, { AUTH_FAILURE_RATE_LIMIT: '1000000', AUTH_FAILURE_BURST_LIMIT: '1000000' });
-  runtime = await startRuntimeProcess({ env: RUNTIME_ENV });
+  // The service day starts at 08:00 UTC (the default fleet's calendar) whatever the hour of the run:
+  // run at 21:55 UTC, the SAME_DAY shipments of the last minutes before midnight found no shift left.
+  runtime = await startRuntimeProcess({ env: RUNTIME_ENV, startAt: nextUtcHour(8) });
   client = rawClient(runtime.url, { connections: CONNECTIONS });
   cases = hostileCases(
     {
       apiKey: runtime.apiKey,
       runId: `FZ${SEED.toString(36)}`,
-      now: Date.now(),
+      now: runtime.serviceNow(),
       ...(attackerAddress ? { attackerAddress } : {}),
     },
     { count: REQUESTS, seed: SEED },

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seedClock } from '../../local/services/clock';
 
 export interface RuntimeDescriptor {
   pid: number;
@@ -16,9 +17,21 @@ export interface RuntimeDescriptor {
  * port, and waits until /health answers. `stop` sends SIGTERM and waits for the exit.
  */
 export async function startRuntimeProcess(
-  options: { dataDir?: string; env?: Record<string, string>; readyTimeoutMs?: number } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    readyTimeoutMs?: number;
+    /**
+     * Where a new DATA_DIR's service clock starts (ms; never before the wall clock), so a test's
+     * outcome does not depend on the hour it is run at: at 23:55 UTC, SAME_DAY shipments of a
+     * default fleet (shift 00:00–24:00 local) have minutes of their day left.
+     */
+    startAt?: number;
+  } = {},
 ) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'runtime-'));
+  if (options.startAt !== undefined)
+    seedClock(dataDir, options.startAt, Number(options.env?.TIME_SCALE ?? process.env.TIME_SCALE ?? 1));
   // One process (node --import tsx), so its pid is the runtime's and signals reach it directly.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...options.env },
@@ -53,6 +66,13 @@ export async function startRuntimeProcess(
     ...descriptor,
     dataDir,
     output: () => output,
+    /** The runtime's service clock now (ms), from the anchor it wrote at start. */
+    serviceNow(): number {
+      const { clock } = JSON.parse(readFileSync(descriptorFile, 'utf8')) as {
+        clock?: { timeScale: number; wallMs: number; clockMs: number };
+      };
+      return clock ? clock.clockMs + (Date.now() - clock.wallMs) * clock.timeScale : Date.now();
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -81,4 +101,16 @@ export function api(runtime: Pick<RuntimeDescriptor, 'url' | 'apiKey'>) {
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
+}
+
+/**
+ * The next instant at `hour`:00 UTC on a weekday (the default calendar's working days) at or after
+ * `now`: a start for a service clock that is the same hour whenever a test is run.
+ */
+export function nextUtcHour(hour: number, now: number = Date.now()): number {
+  const day = 86_400_000;
+  let at = Math.floor(now / day) * day + hour * 3_600_000;
+  if (at < now) at += day;
+  while ([0, 6].includes(new Date(at).getUTCDay())) at += day;
+  return at;
 }
