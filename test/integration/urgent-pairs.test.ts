@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
+import { FleetConfig } from '../../shared/schemas/batching';
 import { SHIPMENT_UNASSIGNED } from '../../shared/schemas/events';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { RoutingPlan } from '../../shared/solver';
@@ -53,6 +54,49 @@ describe('URGENT shipments from one depot', () => {
     expect(used.flatMap((r) => r.stops)).toHaveLength(40);
     // The default fleet has 10 vehicles at the depot; one each ran out after the 10th.
     expect(used.length).toBeLessThan(10);
+  });
+
+  it('a vehicle whose route has left takes a new route of its own once it is back: a small depot places SAME_DAY shipments all day', async () => {
+    const region = 'urgent-trips';
+    // Two vehicles at the depot: without reuse, the third route of the day found no vehicle.
+    const fleet = FleetConfig.parse({ defaults: { vehiclesPerDepot: 2 } });
+    const { deps, clock } = batchingDeps(dynamo.client, { fleet });
+    const placed: { id: string; routeId: string; vehicleId: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = `T-${i}`;
+      const r = await acceptShipment(
+        { body: urgent(region, id, i), correlationId: `c-${i}`, mode: 'create' },
+        deps,
+      );
+      expect(`${id} ${r.realtime?.kind}`).toBe(`${id} optimized`);
+      const route = r.state.route!;
+      placed.push({ id, routeId: route.routeId, vehicleId: route.vehicleId });
+      // Past its dispatch lead (5 min) and back at the depot well within 3 hours.
+      await clock.advance(3 * 3_600_000);
+    }
+    // Six routes, one at a time on two vehicles: every route id is its own.
+    expect(new Set(placed.map((p) => p.routeId)).size).toBe(6);
+    expect(new Set(placed.map((p) => p.vehicleId)).size).toBeLessThanOrEqual(2);
+    const plan = await deps.batches.getRegionPlan(region, '2026-11-26');
+    expect(plan?.dispatched?.map((d) => d.routeId).sort()).toEqual(
+      placed
+        .slice(0, 5)
+        .map((p) => p.routeId)
+        .sort(),
+    );
+    // A vehicle never has two routes at once, and each departed route still shows its own stop.
+    const byVehicle = new Map<string, { start: number; end: number }[]>();
+    for (const d of plan?.dispatched ?? [])
+      byVehicle.set(d.vehicleId, [...(byVehicle.get(d.vehicleId) ?? []), d]);
+    for (const trips of byVehicle.values()) {
+      const sorted = trips.sort((a, b) => a.start - b.start);
+      for (let k = 1; k < sorted.length; k++)
+        expect(sorted[k]!.start).toBeGreaterThanOrEqual(sorted[k - 1]!.end);
+    }
+    for (const p of placed) {
+      const record = await deps.batches.getRoute(p.routeId);
+      expect(record?.stops.map((s) => s.shipmentId)).toEqual([p.id]);
+    }
   });
 
   it('the p0 consumer retries one that fits nowhere, then on the last receive gives it up visibly instead of leaving it QUEUED', async () => {

@@ -234,6 +234,56 @@ function heldTimes(routes: readonly PlannedRoute[], toleranceSeconds: number) {
   });
 }
 
+/**
+ * The current plan as an insertion into it sees it (contract §3a: a vehicle has one route at a
+ * time): routes that have left by `now` become dispatched ones and their shipments leave the input,
+ * their vehicles are offered again from when they are back at the depot (while their shift lasts),
+ * and their route ids are no longer the vehicles' (the next route of a vehicle is a route of its
+ * own). An URGENT insertion without this never reused a vehicle that had left once: a depot's
+ * default fleet was used up by its first routes of the day, and every later SAME_DAY shipment found
+ * `no_vehicle`.
+ */
+export function retireDeparted(
+  current: RegionPlan,
+  now: number,
+): {
+  input: RoutingInput;
+  plan: RoutingPlan;
+  routeIds: Record<string, string>;
+  dispatched: NonNullable<RegionPlan['dispatched']>;
+} {
+  const carried = carryOver(current, new Set(), now);
+  const input = current.input as RoutingInput;
+  const plan = current.plan as RoutingPlan;
+  let routeIds: Record<string, string> = {};
+  for (const [vehicleId, routeId] of carried.routeIds) routeIds = withOwnEntry(routeIds, vehicleId, routeId);
+  const onRoutes = new Set(carried.shipments.map((s) => s.id));
+  const departed = new Set(
+    plan.routes
+      .filter((r) => r.stops.length > 0 && r.start <= now)
+      .flatMap((r) => r.stops.map((s) => s.shipmentId)),
+  );
+  const routes = plan.routes.filter((r) => r.stops.length > 0 && r.start > now);
+  return {
+    input: {
+      ...input,
+      vehicles: freeAfter(input.vehicles, carried.dispatched),
+      // Shipments on no route (unassigned ones) stay; those on departed routes are done with.
+      shipments: input.shipments.filter((s) => onRoutes.has(s.id) || !departed.has(s.id)),
+    },
+    plan: {
+      ...plan,
+      routes,
+      distanceMeters: routes.reduce((a, r) => a + r.distanceMeters, 0),
+      durationSeconds: routes.reduce((a, r) => a + r.durationSeconds, 0),
+      vehiclesUsed: routes.length,
+      cost: routes.reduce((a, r) => a + r.cost, 0),
+    },
+    routeIds,
+    dispatched: carried.dispatched,
+  };
+}
+
 /** A route's stops with their times: equal signatures, same route. */
 const signature = (route: PlannedRoute) => route.stops.map((s) => `${s.shipmentId}@${s.arrival}`).join(' ');
 

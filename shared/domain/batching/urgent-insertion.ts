@@ -7,6 +7,7 @@ import { ownEntry, withOwnEntry } from '../lookup';
 import { transition, transitionAt } from '../transitions';
 import { bookInsertion, constrainToBookings, tracksBookings } from './bookings';
 import type { BatchingDeps } from './dependencies';
+import { retireDeparted } from './day-plan';
 import { depotsFor, serviceDateOf, toJob, vehiclesFor } from './fleet';
 import { writeNextPlan } from './region-plans';
 import { applyResult, staleAndRequeue } from './results';
@@ -75,15 +76,24 @@ export async function optimizeInRealTime(
     if (left <= 0) break;
     const current = await deps.batches.getRegionPlan(optimizing.region, serviceDate);
     const now = Math.floor(deps.clock.now() / 1000);
-    const baseInput = (current?.input as RoutingInput | undefined) ?? {
+    // Routes that have left are dispatched; their vehicles take new routes once they are back.
+    const open = current ? retireDeparted(current, now) : undefined;
+    const baseInput = open?.input ?? {
       depots: [],
       vehicles: [],
       shipments: [],
       planningStart: now,
     };
-    const basePlan = (current?.plan as RoutingPlan | undefined) ?? EMPTY_PLAN;
+    const basePlan = open?.plan ?? EMPTY_PLAN;
     const input = holdIdleVehicles(
-      withShipmentDepot(baseInput, optimizing, serviceDate, deps, now),
+      withShipmentDepot(
+        baseInput,
+        optimizing,
+        serviceDate,
+        deps,
+        now,
+        new Set(open?.dispatched.map((d) => d.vehicleId)),
+      ),
       basePlan,
       optimizing.shipment.origin.depotId,
       now + Math.round(deps.settings.urgentDispatchLeadMs / 1000),
@@ -117,8 +127,8 @@ export async function optimizeInRealTime(
     const newInput: RoutingInput = { ...cleaned.input, shipments: [...cleaned.input.shipments, job] };
     const route = insertion.plan.routes.find((r) => r.vehicleId === insertion.routeVehicleId);
     if (!route) break;
-    const routeId = ownEntry(current?.routeIds ?? {}, route.vehicleId) ?? deps.ids.next();
-    const routeIds = withOwnEntry(current?.routeIds ?? {}, route.vehicleId, routeId);
+    const routeId = ownEntry(open?.routeIds ?? {}, route.vehicleId) ?? deps.ids.next();
+    const routeIds = withOwnEntry(open?.routeIds ?? {}, route.vehicleId, routeId);
     const batchId = deps.ids.next();
     if (
       bookings &&
@@ -143,7 +153,7 @@ export async function optimizeInRealTime(
         plan: insertion.plan,
         routeIds,
         batchId,
-        ...(current?.dispatched ? { dispatched: current.dispatched } : {}),
+        ...(open && open.dispatched.length > 0 ? { dispatched: open.dispatched } : {}),
         versions: withOwnEntry(current?.versions ?? {}, optimizing.shipmentId, optimizing.version),
       },
       deps,
@@ -241,6 +251,8 @@ function withShipmentDepot(
   serviceDate: string,
   deps: BatchingDeps,
   now: number,
+  /** Vehicles that have been out today: one back after its shift is not offered again. */
+  beenOut: ReadonlySet<string>,
 ): RoutingInput {
   const depots = depotsFor(state.region, [state], deps.fleet).filter(
     (d) => !input.depots.some((x) => x.id === d.id),
@@ -255,7 +267,9 @@ function withShipmentDepot(
         ...input.vehicles,
         ...vehiclesFor(state.region, allDepots, deps.fleet, now, serviceDate).filter(
           (v) =>
-            v.startDepotId === state.shipment.origin.depotId && !input.vehicles.some((x) => x.id === v.id),
+            v.startDepotId === state.shipment.origin.depotId &&
+            !beenOut.has(v.id) &&
+            !input.vehicles.some((x) => x.id === v.id),
         ),
       ];
   return { ...input, depots: allDepots, vehicles };
