@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
+import { API_ENDPOINTS, type ApiEndpoint } from '../functions/api/endpoints';
 import { awsClients } from '../shared/adapters/clients';
 import {
   CALLBACKS_TABLE,
@@ -139,16 +139,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await requeueShipments(['RECEIVED', 'QUEUED', 'STALE'], deps);
 
   const modules = new Map<string, Record<string, unknown>>();
-  const resolveHandler = async (route: ApiRoute) => {
-    let mod = modules.get(route.entry);
+  const resolveHandler = async (endpoint: ApiEndpoint) => {
+    let mod = modules.get(endpoint.entry);
     if (!mod) {
-      mod = (await import(`../${route.entry.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
-      modules.set(route.entry, mod);
+      mod = (await import(`../${endpoint.entry.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
+      modules.set(endpoint.entry, mod);
     }
-    return mod[route.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+    return mod[endpoint.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
   };
   // The operations page (/ops): the runtime's own metrics and its stores, refreshed live.
-  const { opsRoutes } = await import('./ops/page');
+  const { opsPages } = await import('./ops/page');
   const { collectFigures, sampleQueues } = await import('./ops/figures');
   const { DynamoBreakerStore } = await import('../shared/adapters/dynamodb/callback-store');
   const opsSqs = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint }).sqs;
@@ -173,8 +173,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
   };
   const gateway = createGateway({
-    pages: opsRoutes({ apiKey, figures: () => collectFigures(opsSources) }),
-    routes: API_ROUTES,
+    pages: opsPages({ apiKey, figures: () => collectFigures(opsSources) }),
+    endpoints: API_ENDPOINTS,
     resolve: resolveHandler,
     apiKey,
     ...(options.throttle ? { throttle: options.throttle } : {}),

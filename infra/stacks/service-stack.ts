@@ -4,7 +4,7 @@ import { type ILambdaDeploymentConfig, LambdaDeploymentConfig } from 'aws-cdk-li
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import {
   BATCHING_TABLE,
   CALLBACKS_TABLE,
@@ -104,12 +104,12 @@ export class ServiceStack extends Stack {
       environment,
     });
 
-    // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.
+    // The functions that plan routes: batch optimizers, the URGENT API endpoints, the p0 consumer.
     const routingMatrix = props.routingMatrix ?? routingMatrixFromContext(this.node);
     const matrixAlarm = matrixFallbackAlarm(this, routingMatrix);
     useRoutingMatrix(
       [
-        ...API_ROUTES.filter((r) => r.plansRoutes).map((r) => this.api.functions[r.id]!),
+        ...API_ENDPOINTS.filter((e) => e.plansRoutes).map((e) => this.api.functions[e.id]!),
         ...BATCH_JOB_QUEUES.map((def) => this.batching.functions[`${def.priority}Optimizer`]!),
         this.batching.functions.urgentConsumer!,
       ],
