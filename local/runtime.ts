@@ -14,7 +14,7 @@ import {
 } from '../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
 import { CALLBACK_DELIVERY_RULE } from '../shared/domain/callbacks/rules';
-import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
+import { SHIPMENT_QUEUE_RULES } from '../shared/domain/event-rules';
 import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import { TABLES } from '../../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
-import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
+import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/event-rules';
 import { API_THROTTLE } from '../../shared/domain/throttle';
 import { synthApp } from './app';
 
