@@ -127,7 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   for (const module of LOCAL_MODULES) started.push({ name: module.name, ...(await module.start(context)) });
 
   // Functions are imported only now: they read their environment once, at "cold start".
-  const { dependencies } = await import('../functions/dependencies');
+  const { dependencies } = await import('../functions/composition');
   const { relayOutbox } = await import('../shared/domain/use-cases/publish');
   const { requeueInterruptedUrgent, requeueShipments } = await import('../shared/domain/use-cases/recovery');
   const { createGateway } = await import('./gateway');

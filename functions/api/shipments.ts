@@ -8,7 +8,7 @@ import { ListShipmentsQuery } from '../../shared/schemas/listing';
 import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 import { auditEventView, shipmentView } from './views';
 
 /** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */

@@ -2,7 +2,7 @@ import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import { runBatchJob } from '../../shared/domain/batching/batch-job';
 import { sqsConsumer } from '../../shared/runtime/lambda';
 import { BatchJob } from '../../shared/schemas/batching';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * The batch optimizer: one closed window per job. A region already being optimized sends the job

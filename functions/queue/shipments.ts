@@ -6,7 +6,7 @@ import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue'
 import { enqueueShipment } from '../../shared/domain/batching/windows';
 import { sqsConsumer } from '../../shared/runtime/lambda';
 import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * SQS consumers of the priority queues, with partial batch responses: one poison message never

@@ -6,7 +6,7 @@ import { isoAt } from '../clock';
 import { callbackOf, executionName, startDeliveryOnce } from '../operations/callback-redrive';
 import { transitionAt } from '../transitions';
 import { canonicalJson } from '../versioning';
-import type { ShipmentDeps } from './dependencies';
+import type { ShipmentDeps } from './shipment-deps';
 
 export interface ReplaySelector {
   shipmentId?: string;
