@@ -1,6 +1,6 @@
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import { runBatchJob } from '../../shared/domain/batching/batch-job';
-import { sqsConsumer } from '../../shared/runtime/lambda';
+import { jsonBody, sqsConsumer } from '../../shared/runtime/lambda';
 import { BatchJob } from '../../shared/schemas/batching';
 import { dependencies } from '../composition';
 
@@ -11,8 +11,11 @@ import { dependencies } from '../composition';
  */
 const deps = dependencies();
 
+/** A job that is not JSON of a BatchJob fails (→ DLQ). */
+const parseBatchJob = jsonBody(BatchJob);
+
 export const handler = sqsConsumer({
-  parse: (record) => BatchJob.parse(JSON.parse(record.body)),
+  parse: parseBatchJob,
   handle: async (job, record, log) => {
     const max = BATCH_JOB_QUEUES.find((q) => q.priority === job.priority)?.maxReceiveCount ?? 5;
     const count = Number(record.attributes.ApproximateReceiveCount) || 1;
