@@ -1,7 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type ApiRoute, matchResource } from '../functions/api/routes';
+import { type ApiEndpoint, matchResource } from '../functions/api/endpoints';
 import {
   ForbiddenError,
   MethodNotAllowedError,
@@ -52,14 +52,14 @@ const problem = (request: GatewayRequest, error: unknown, headers: Record<string
 };
 
 /**
- * The local API Gateway: the same routes, the API-key check (missing → 401, wrong → 403; more than
+ * The local API Gateway: the same endpoints, the API-key check (missing → 401, wrong → 403; more than
  * a few failed checks a second from one address → 429), the usage plan's throttle (429 above the
  * rate and burst, per key) and the proxy-integration event shape,
  * calling the very Lambda handlers deployed to AWS.
  */
 export function createGateway(options: {
-  routes: readonly ApiRoute[];
-  resolve: (route: ApiRoute) => Promise<LambdaHandler>;
+  endpoints: readonly ApiEndpoint[];
+  resolve: (endpoint: ApiEndpoint) => Promise<LambdaHandler>;
   apiKey: string;
   /** The usage plan's limits (default: the CDK stack's). */
   throttle?: ThrottleLimits;
@@ -67,7 +67,7 @@ export function createGateway(options: {
   authFailureThrottle?: ThrottleLimits;
   /** Wall clock of the throttle, ms (injected by tests). */
   nowMs?: () => number;
-  /** Local-only pages served before the API routes (the ops page); undefined: not theirs. */
+  /** Local-only pages served before the API endpoints (the ops page); undefined: not theirs. */
   pages?: (req: IncomingMessage, url: URL) => Promise<APIGatewayProxyResult | undefined>;
 }): Server {
   const nowMs = options.nowMs ?? (() => performance.now());
@@ -90,10 +90,10 @@ export function createGateway(options: {
         body: JSON.stringify(openApiDocument()),
       };
     }
-    // Over its failed-attempt budget, an address gets 429 for every request but the open routes
+    // Over its failed-attempt budget, an address gets 429 for every request but the open endpoints
     // (/health), right key or not: neither the API nor a page can be used to test a guess.
     const address = req.socket.remoteAddress ?? 'unknown';
-    const isOpen = options.routes.some((r) => !r.apiKey && matchResource(r.resource, url.pathname));
+    const isOpen = options.endpoints.some((e) => !e.apiKey && matchResource(e.resource, url.pathname));
     const lockedOut = () => {
       const locked = authFailures.check(address);
       return locked.allowed
@@ -110,16 +110,16 @@ export function createGateway(options: {
       if (page.statusCode === 401 || page.statusCode === 403) authFailures.take(address);
       return page;
     }
-    const candidates = options.routes
-      .map((route) => ({ route, params: matchResource(route.resource, url.pathname) }))
-      .filter((c): c is { route: ApiRoute; params: Record<string, string> } => c.params !== undefined);
+    const candidates = options.endpoints
+      .map((endpoint) => ({ endpoint, params: matchResource(endpoint.resource, url.pathname) }))
+      .filter((c): c is { endpoint: ApiEndpoint; params: Record<string, string> } => c.params !== undefined);
     if (candidates.length === 0) return problem(at, new NotFoundError(`no route for ${url.pathname}`));
-    const match = candidates.find((c) => c.route.method === method);
+    const match = candidates.find((c) => c.endpoint.method === method);
     if (!match) return problem(at, new MethodNotAllowedError(`${method} is not allowed on ${url.pathname}`));
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
-    if (match.route.apiKey) {
+    if (match.endpoint.apiKey) {
       // Again, with no await before the key check: concurrent guesses cannot all pass the first.
       const refusedNow = lockedOut();
       if (refusedNow) return refusedNow;
@@ -137,7 +137,7 @@ export function createGateway(options: {
       }
     }
     const event: APIGatewayProxyEvent = {
-      resource: match.route.resource,
+      resource: match.endpoint.resource,
       path: url.pathname,
       httpMethod: method,
       headers,
@@ -155,12 +155,12 @@ export function createGateway(options: {
         requestId: randomUUID(),
         httpMethod: method,
         path: url.pathname,
-        resourcePath: match.route.resource,
+        resourcePath: match.endpoint.resource,
         stage: 'local',
       } as APIGatewayProxyEvent['requestContext'],
     };
-    const handler = await options.resolve(match.route);
-    return handler(event, lambdaContext(match.route.id, 29_000));
+    const handler = await options.resolve(match.endpoint);
+    return handler(event, lambdaContext(match.endpoint.id, 29_000));
   };
 
   return createServer((req, res) => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { API_ROUTES, type ApiRoute } from '../functions/api/routes';
+import { API_ENDPOINTS, type ApiEndpoint } from '../functions/api/endpoints';
 import { awsClients } from '../shared/adapters/clients';
 import {
   CALLBACKS_TABLE,
@@ -14,7 +14,7 @@ import {
 } from '../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../shared/adapters/sqs/queues';
 import { CALLBACK_DELIVERY_RULE } from '../shared/domain/callbacks/rules';
-import { SHIPMENT_QUEUE_RULES } from '../shared/domain/routing-rules';
+import { SHIPMENT_QUEUE_RULES } from '../shared/domain/event-rules';
 import type { ThrottleLimits } from '../shared/domain/throttle';
 import { LOCAL_MODULES } from './modules/index';
 import type { LocalContext } from './modules/types';
@@ -127,7 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   for (const module of LOCAL_MODULES) started.push({ name: module.name, ...(await module.start(context)) });
 
   // Functions are imported only now: they read their environment once, at "cold start".
-  const { dependencies } = await import('../functions/dependencies');
+  const { dependencies } = await import('../functions/composition');
   const { relayOutbox } = await import('../shared/domain/use-cases/publish');
   const { requeueInterruptedUrgent, requeueShipments } = await import('../shared/domain/use-cases/recovery');
   const { createGateway } = await import('./gateway');
@@ -139,16 +139,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await requeueShipments(['RECEIVED', 'QUEUED', 'STALE'], deps);
 
   const modules = new Map<string, Record<string, unknown>>();
-  const resolveHandler = async (route: ApiRoute) => {
-    let mod = modules.get(route.entry);
+  const resolveHandler = async (endpoint: ApiEndpoint) => {
+    let mod = modules.get(endpoint.entry);
     if (!mod) {
-      mod = (await import(`../${route.entry.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
-      modules.set(route.entry, mod);
+      mod = (await import(`../${endpoint.entry.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
+      modules.set(endpoint.entry, mod);
     }
-    return mod[route.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+    return mod[endpoint.handler] as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
   };
   // The operations page (/ops): the runtime's own metrics and its stores, refreshed live.
-  const { opsRoutes } = await import('./ops/page');
+  const { opsPages } = await import('./ops/page');
   const { collectFigures, sampleQueues } = await import('./ops/figures');
   const { DynamoBreakerStore } = await import('../shared/adapters/dynamodb/callback-store');
   const opsSqs = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint }).sqs;
@@ -173,8 +173,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
   };
   const gateway = createGateway({
-    pages: opsRoutes({ apiKey, figures: () => collectFigures(opsSources) }),
-    routes: API_ROUTES,
+    pages: opsPages({ apiKey, figures: () => collectFigures(opsSources) }),
+    endpoints: API_ENDPOINTS,
     resolve: resolveHandler,
     apiKey,
     ...(options.throttle ? { throttle: options.throttle } : {}),

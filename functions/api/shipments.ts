@@ -2,26 +2,26 @@ import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { NotFoundError } from '../../shared/domain/errors';
 import { listShipments } from '../../shared/domain/use-cases/list-shipments';
 import { cancelShipment, getShipment, shipmentEvents } from '../../shared/domain/use-cases/shipments';
-import { httpRoute } from '../../shared/runtime/http/handler';
+import { httpEndpoint } from '../../shared/runtime/http/handler';
 import { ORIGINAL_CORRELATION_HEADER } from '../../shared/runtime/http/middleware';
 import { ListShipmentsQuery } from '../../shared/schemas/listing';
 import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 import { auditEventView, shipmentView } from './views';
 
 /** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */
 const deps = dependencies();
 const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
-/** Idempotency-Key records of one route: its own persistence layer and key prefix. */
+/** Idempotency-Key records of one endpoint: its own persistence layer and key prefix. */
 const idempotent = (scope: string) => ({
   idempotency: { persistence: deps.idempotencyStore, scope, ttlSeconds: deps.env.IDEMPOTENCY_TTL_SECONDS },
 });
 const create = { ...limits, body: ShipmentBody, ...idempotent('api.CreateShipment') };
 const replace = { ...limits, path: ShipmentPath, body: ShipmentBody, ...idempotent('api.ReplaceShipment') };
 
-export const createShipment = httpRoute(create, async (req) => {
+export const createShipment = httpEndpoint(create, async (req) => {
   const result = await acceptShipment(
     { body: req.body, correlationId: req.correlationId, mode: 'create' },
     deps,
@@ -37,7 +37,7 @@ export const createShipment = httpRoute(create, async (req) => {
   };
 });
 
-export const replaceShipment = httpRoute(replace, async (req) => {
+export const replaceShipment = httpEndpoint(replace, async (req) => {
   const result = await acceptShipment(
     {
       body: req.body,
@@ -54,7 +54,7 @@ export const replaceShipment = httpRoute(replace, async (req) => {
   };
 });
 
-export const cancel = httpRoute(
+export const cancel = httpEndpoint(
   {
     ...limits,
     path: ShipmentPath,
@@ -71,12 +71,12 @@ export const cancel = httpRoute(
   },
 );
 
-export const get = httpRoute({ ...limits, path: ShipmentPath }, async (req) => {
+export const get = httpEndpoint({ ...limits, path: ShipmentPath }, async (req) => {
   const state = await getShipment(req.pathParameters.shipmentId ?? '', deps);
   return { statusCode: 200, body: shipmentView(state) };
 });
 
-export const list = httpRoute({ ...limits, query: ListShipmentsQuery }, async (req) => {
+export const list = httpEndpoint({ ...limits, query: ListShipmentsQuery }, async (req) => {
   const query = req.query as ListShipmentsQuery;
   const page = await listShipments(query, deps);
   const next = page.nextCursor
@@ -95,14 +95,14 @@ export const list = httpRoute({ ...limits, query: ListShipmentsQuery }, async (r
   };
 });
 
-export const route = httpRoute({ ...limits, path: RoutePath }, async (req) => {
+export const route = httpEndpoint({ ...limits, path: RoutePath }, async (req) => {
   const routeId = req.pathParameters.routeId ?? '';
   const found = await deps.batches.getRoute(routeId);
   if (!found) throw new NotFoundError(`route ${routeId} not found`);
   return { statusCode: 200, body: found };
 });
 
-export const events = httpRoute({ ...limits, path: ShipmentPath }, async (req) => {
+export const events = httpEndpoint({ ...limits, path: ShipmentPath }, async (req) => {
   const shipmentId = req.pathParameters.shipmentId ?? '';
   const trail = await shipmentEvents(shipmentId, deps);
   return { statusCode: 200, body: { shipmentId, events: trail.map(auditEventView) } };

@@ -1,8 +1,8 @@
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import { runBatchJob } from '../../shared/domain/batching/batch-job';
-import { sqsConsumer } from '../../shared/runtime/lambda';
+import { jsonBody, sqsConsumer } from '../../shared/runtime/lambda';
 import { BatchJob } from '../../shared/schemas/batching';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * The batch optimizer: one closed window per job. A region already being optimized sends the job
@@ -11,8 +11,11 @@ import { dependencies } from '../dependencies';
  */
 const deps = dependencies();
 
+/** A job that is not JSON of a BatchJob fails (→ DLQ). */
+const parseBatchJob = jsonBody(BatchJob);
+
 export const handler = sqsConsumer({
-  parse: (record) => BatchJob.parse(JSON.parse(record.body)),
+  parse: parseBatchJob,
   handle: async (job, record, log) => {
     const max = BATCH_JOB_QUEUES.find((q) => q.priority === job.priority)?.maxReceiveCount ?? 5;
     const count = Number(record.attributes.ApproximateReceiveCount) || 1;

@@ -1,12 +1,11 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import type { SQSRecord } from 'aws-lambda';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { dropCancelledStop } from '../../shared/domain/batching/cancelled-stops';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { enqueueShipment } from '../../shared/domain/batching/windows';
-import { sqsConsumer } from '../../shared/runtime/lambda';
+import { jsonBody, sqsConsumer } from '../../shared/runtime/lambda';
 import { type ShipmentEventDetail, ShipmentQueueMessage } from '../../shared/schemas/events';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * SQS consumers of the priority queues, with partial batch responses: one poison message never
@@ -34,9 +33,7 @@ const optimizeUrgentOnce = makeIdempotent(
 );
 
 /** Validates the EventBridge envelope at the queue boundary; a malformed message fails (→ DLQ). */
-export function parseShipmentMessage(record: SQSRecord) {
-  return ShipmentQueueMessage.parse(JSON.parse(record.body));
-}
+export const parseShipmentMessage = jsonBody(ShipmentQueueMessage);
 
 /** The p0 queue's receives before its DLQ: the last one gives an unplaceable shipment up. */
 const URGENT_MAX_RECEIVES = SHIPMENT_QUEUES.find((q) => q.tier === 'p0')?.maxReceiveCount ?? 5;

@@ -1,7 +1,7 @@
 import { DISPATCH_CUTOFF_EVERY_MINUTES, freezeDuePlans } from '../../shared/domain/batching/cutoff';
 import { lambdaHandler } from '../../shared/runtime/lambda';
 import { logger } from '../../shared/runtime/observability';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 export { DISPATCH_CUTOFF_EVERY_MINUTES };
 

@@ -1,7 +1,7 @@
 import { relayOutbox } from '../../shared/domain/use-cases/publish';
 import { lambdaHandler } from '../../shared/runtime/lambda';
 import { logger } from '../../shared/runtime/observability';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * Scheduled (every minute) backstop of the transactional outbox: publishes committed events whose

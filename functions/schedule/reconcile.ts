@@ -26,7 +26,7 @@ import { lambdaHandler } from '../../shared/runtime/lambda';
 import { MetricUnit, recordMetric } from '../../shared/runtime/observability';
 import { parseWith } from '../../shared/schemas/callback-environment';
 import { Environment } from '../../shared/schemas/environment';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /** What the reconciliation reads besides the common environment. */
 export const ReconcileEnvironment = Environment.extend({

@@ -1,7 +1,7 @@
 import { closeDueWindows } from '../../shared/domain/batching/windows';
 import { lambdaHandler } from '../../shared/runtime/lambda';
 import { logger } from '../../shared/runtime/observability';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../composition';
 
 /**
  * The scheduler tick (EventBridge Scheduler, every minute): closes due windows and re-sends the

@@ -1,6 +1,6 @@
 import { lambdaHandler } from '../../shared/runtime/lambda';
 import { setCorrelationId } from '../../shared/runtime/observability';
-import { callbackDependencies } from './dependencies';
+import { callbackDependencies } from './callback-composition';
 import { deliveryTasks } from './tasks';
 
 /** Lambda entry points of the delivery state machine's Task states (the tasks are in ./tasks.ts). */

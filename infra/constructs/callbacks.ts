@@ -16,8 +16,8 @@ import { CALLBACK_DELIVERY_RULE } from '../../shared/domain/callbacks/rules';
 import { grantTable } from './access';
 import { type DeliveryAlarms, deliveryAlarms } from './callbacks-alarms';
 import { type DeliveryTaskHandler, deliveryDefinition } from './callbacks-definition';
-import { toCdkPattern } from './event-routing';
 import { ServiceFunction } from './function';
+import { toCdkPattern } from './messaging';
 
 export interface CallbackDeliveryProps {
   bus: IEventBus;

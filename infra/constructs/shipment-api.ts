@@ -14,7 +14,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import { BATCHING_TABLE, IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { API_THROTTLE, type ThrottleLimits } from '../../shared/domain/throttle';
 import { PROBLEM_BASE } from '../../shared/runtime/http/problem';
@@ -34,7 +34,7 @@ export interface ShipmentApiProps {
 
 /**
  * The REST API of contract §1: every /v1 method needs an API key (usage plan with throttling);
- * access logs in JSON; one function per route, read-only routes with read-only table access.
+ * access logs in JSON; one function per endpoint, read-only endpoints with read-only table access.
  */
 export class ShipmentApi extends Construct {
   readonly api: RestApi;
@@ -122,28 +122,28 @@ export class ShipmentApi extends Construct {
       return resource;
     };
 
-    for (const route of API_ROUTES) {
-      const fn = new ServiceFunction(this, route.id, {
-        entry: route.entry,
-        handler: route.handler,
-        description: `${route.method} ${route.resource}`,
+    for (const endpoint of API_ENDPOINTS) {
+      const fn = new ServiceFunction(this, endpoint.id, {
+        entry: endpoint.entry,
+        handler: endpoint.handler,
+        description: `${endpoint.method} ${endpoint.resource}`,
         environment: props.environment,
         timeout: Duration.seconds(29),
-        ...(route.memorySize ? { memorySize: route.memorySize } : {}),
+        ...(endpoint.memorySize ? { memorySize: endpoint.memorySize } : {}),
       });
-      this.functions[route.id] = fn;
-      if (route.access === 'write') {
+      this.functions[endpoint.id] = fn;
+      if (endpoint.access === 'write') {
         grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'readwrite');
         grantTable(fn, props.idempotency, IDEMPOTENCY_TABLE, 'readwrite');
         grantTable(fn, props.batching, BATCHING_TABLE, 'readwrite');
         props.bus.grantPutEventsTo(fn);
-      } else if (route.access === 'read') {
+      } else if (endpoint.access === 'read') {
         grantTable(fn, props.shipments, SHIPMENTS_TABLE, 'read');
         grantTable(fn, props.batching, BATCHING_TABLE, 'read');
       }
-      const pathParameters = [...route.resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
-      resourceFor(route.resource).addMethod(route.method, new LambdaIntegration(fn.live), {
-        apiKeyRequired: route.apiKey,
+      const pathParameters = [...endpoint.resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+      resourceFor(endpoint.resource).addMethod(endpoint.method, new LambdaIntegration(fn.live), {
+        apiKeyRequired: endpoint.apiKey,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
       });

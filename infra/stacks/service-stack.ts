@@ -4,7 +4,7 @@ import { type ILambdaDeploymentConfig, LambdaDeploymentConfig } from 'aws-cdk-li
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import {
   BATCHING_TABLE,
   CALLBACKS_TABLE,
@@ -64,7 +64,7 @@ export class ServiceStack extends Stack {
   readonly deployments: CanaryDeployments;
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { data, routing } = props.stateful;
+    const { data, messaging } = props.stateful;
     const shipments = data.table(SHIPMENTS_TABLE);
     const idempotency = data.table(IDEMPOTENCY_TABLE);
     const batching = data.table(BATCHING_TABLE);
@@ -73,25 +73,25 @@ export class ServiceStack extends Stack {
       [SHIPMENTS_TABLE.envVar]: shipments.tableName,
       [IDEMPOTENCY_TABLE.envVar]: idempotency.tableName,
       [BATCHING_TABLE.envVar]: batching.tableName,
-      EVENT_BUS_NAME: routing.bus.eventBusName,
+      EVENT_BUS_NAME: messaging.bus.eventBusName,
       BATCH_BUDGET_SECONDS: String(batchBudgetSeconds),
       MAX_CONCURRENT_BATCHES: String(props.maxConcurrentBatches ?? 4),
       ...(props.fleetConfig ? { FLEET_CONFIG: props.fleetConfig } : {}),
-      ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, routing.queues[q.tier].queueUrl])),
+      ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, messaging.queues[q.tier].queueUrl])),
     };
 
     this.api = new ShipmentApi(this, 'ShipmentApi', {
       shipments,
       idempotency,
       batching,
-      bus: routing.bus,
+      bus: messaging.bus,
       environment,
     });
 
     this.batching = new Batching(this, 'Batching', {
       tables: { shipments, idempotency, batching },
-      bus: routing.bus,
-      queues: routing.queues,
+      bus: messaging.bus,
+      queues: messaging.queues,
       environment,
       maxConcurrentBatches: props.maxConcurrentBatches ?? 4,
       batchBudgetSeconds,
@@ -100,16 +100,16 @@ export class ServiceStack extends Stack {
     // Contract §3a: plans freeze at their dispatch cutoff, with the final callbacks.
     this.dispatchCutoff = new DispatchCutoff(this, 'DispatchCutoff', {
       tables: { shipments, batching },
-      bus: routing.bus,
+      bus: messaging.bus,
       environment,
     });
 
-    // The functions that plan routes: batch optimizers, the URGENT API routes, the p0 consumer.
+    // The functions that plan routes: batch optimizers, the URGENT API endpoints, the p0 consumer.
     const routingMatrix = props.routingMatrix ?? routingMatrixFromContext(this.node);
     const matrixAlarm = matrixFallbackAlarm(this, routingMatrix);
     useRoutingMatrix(
       [
-        ...API_ROUTES.filter((r) => r.plansRoutes).map((r) => this.api.functions[r.id]!),
+        ...API_ENDPOINTS.filter((e) => e.plansRoutes).map((e) => this.api.functions[e.id]!),
         ...BATCH_JOB_QUEUES.map((def) => this.batching.functions[`${def.priority}Optimizer`]!),
         this.batching.functions.urgentConsumer!,
       ],
@@ -117,7 +117,7 @@ export class ServiceStack extends Stack {
     );
 
     this.callbacks = new CallbackDelivery(this, 'Callbacks', {
-      bus: routing.bus,
+      bus: messaging.bus,
       shipments,
       callbacks: data.table(CALLBACKS_TABLE),
       environment,
@@ -138,7 +138,7 @@ export class ServiceStack extends Stack {
       reservedConcurrency: 1,
     });
     grantTable(relay, shipments, SHIPMENTS_TABLE, 'readwrite');
-    routing.bus.grantPutEventsTo(relay);
+    messaging.bus.grantPutEventsTo(relay);
     new Rule(this, 'OutboxRelaySchedule', {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(relay.live, { retryAttempts: 2 })],
@@ -146,7 +146,7 @@ export class ServiceStack extends Stack {
 
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
       tables: { shipments, batching, callbacks: data.table(CALLBACKS_TABLE) },
-      bus: routing.bus,
+      bus: messaging.bus,
       deliveryStateMachine: this.callbacks.stateMachine,
       environment,
       scm: {
@@ -159,8 +159,8 @@ export class ServiceStack extends Stack {
       queues: [
         ...SHIPMENT_QUEUES.map((q) => ({
           name: q.id,
-          queue: routing.queues[q.tier],
-          deadLetterQueue: routing.deadLetterQueues[q.tier],
+          queue: messaging.queues[q.tier],
+          deadLetterQueue: messaging.deadLetterQueues[q.tier],
         })),
         ...BATCH_JOB_QUEUES.map((q) => ({
           name: q.id,

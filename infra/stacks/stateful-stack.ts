@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataTables } from '../constructs/data-tables';
-import { EventRouting } from '../constructs/event-routing';
+import { Messaging } from '../constructs/messaging';
 
 /**
  * What must outlive a redeploy: the tables, and the bus with its queues and dead-letter queues
@@ -9,10 +9,12 @@ import { EventRouting } from '../constructs/event-routing';
  */
 export class StatefulStack extends Stack {
   readonly data: DataTables;
-  readonly routing: EventRouting;
+  readonly messaging: Messaging;
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.data = new DataTables(this, 'Data');
-    this.routing = new EventRouting(this, 'Routing');
+    // The id stays 'Routing': it is in the logical id of the bus, the queues and their DLQs (all
+    // retained), and a new id would replace them with messages in flight.
+    this.messaging = new Messaging(this, 'Routing');
   }
 }

@@ -125,7 +125,7 @@ async function main() {
 
 /** The shipment store and, when there are callback records, those; to re-drive, the bus and Step Functions too. */
 async function replayDependencies(redrive: boolean) {
-  const { dependencies } = await import('../../functions/dependencies');
+  const { dependencies } = await import('../../functions/composition');
   const deps = dependencies();
   const table = process.env.CALLBACKS_TABLE;
   if (!table) return deps;

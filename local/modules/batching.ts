@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ServiceDependencies } from '../../functions/dependencies';
+import type { ServiceDependencies } from '../../functions/composition';
 import { DynamoLeaseLock } from '../../shared/adapters/dynamodb/lease-lock';
 import { BATCH_JOB_QUEUES } from '../../shared/adapters/sqs/queues';
 import type { Environment } from '../../shared/schemas/environment';
@@ -27,7 +27,7 @@ export const batchingModule: LocalModule = {
     const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
     const { handler: batchJob } = await import('../../functions/queue/batch-jobs');
     const { windowTick: tick } = await import('../../functions/schedule/window-tick');
-    const { dependencies } = await import('../../functions/dependencies');
+    const { dependencies } = await import('../../functions/composition');
     const { logger } = await import('../../shared/runtime/observability');
     const onError = (error: unknown) => logger.error('local poller failed', { error: error as Error });
     const concurrency = dependencies().settings.maxConcurrentPerPriority;

@@ -68,7 +68,7 @@ export const callbacksModule: LocalModule = {
     });
 
     const { deliveryTasks } = await import('../../functions/workflow/tasks');
-    const { callbackDependencies } = await import('../../functions/workflow/dependencies');
+    const { callbackDependencies } = await import('../../functions/workflow/callback-composition');
     const deps = callbackDependencies({ clock: ctx.clock });
     const handlers = deliveryTasks(() => deps);
     const rendered = renderDeliveryDefinition({ region: ctx.region });

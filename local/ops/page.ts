@@ -90,7 +90,7 @@ const problem = (req: IncomingMessage, url: URL, error: DomainError): APIGateway
  * `/ops?key=…` once in a browser, which sets an HttpOnly cookie for /ops and drops the key from the
  * address bar. Returns undefined for any other path.
  */
-export function opsRoutes(options: { apiKey: string; figures: () => Promise<OpsFigures> }) {
+export function opsPages(options: { apiKey: string; figures: () => Promise<OpsFigures> }) {
   return async (req: IncomingMessage, url: URL): Promise<APIGatewayProxyResult | undefined> => {
     if (url.pathname !== '/ops' && !url.pathname.startsWith('/ops/')) return undefined;
     if ((req.method ?? 'GET').toUpperCase() !== 'GET')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Clock } from '../../shared/domain/clock';
-import { type EventPattern, matchesPattern } from '../../shared/domain/routing-rules';
+import { type EventPattern, matchesPattern } from '../../shared/domain/event-rules';
 import { listenOnLoopback } from './loopback';
 
 export interface BusEnvelope {

@@ -125,7 +125,10 @@ export class InternalError extends DomainError {
   readonly code = 'internal-error';
 }
 
-/** The environment or FLEET_CONFIG is invalid: the function or runtime stops at cold start. */
+/**
+ * The environment or FLEET_CONFIG is invalid, or a use case was wired without what it needs (replay
+ * --redrive without the callback records): the function, runtime or command stops before it acts.
+ */
 export class ConfigurationError extends DomainError {
   readonly fault = 'internal';
   readonly code = 'configuration-error';

@@ -85,3 +85,10 @@ export interface EventPublisher {
 export interface IdGenerator {
   next(): string;
 }
+
+/** The narrow logger the core needs; the runtime passes Powertools Logger. */
+export interface CoreLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}

@@ -10,8 +10,8 @@ import { applyEvent } from './audit';
 import { isoAt } from './clock';
 import { ConcurrencyConflictError, InternalError, InvalidTransitionError } from './errors';
 import { canTransition } from './lifecycle';
-import type { ShipmentDeps } from './use-cases/dependencies';
 import { publishCommitted } from './use-cases/publish';
+import type { ShipmentDeps } from './use-cases/shipment-deps';
 
 /**
  * One transition of contract §2: the audit event it appends (its type, the status it leads to, the

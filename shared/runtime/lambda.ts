@@ -2,9 +2,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 import { logger, metrics, tracer, tracingEnabled } from './observability';
 
 type Middleware = middy.MiddlewareObj<unknown, unknown, Error, Context>;
@@ -86,4 +88,15 @@ export function sqsConsumer<TMessage>(options: {
     options.onInvoke?.(context);
     return processPartialResponse(event, recordHandler, processor, { context });
   });
+}
+
+/**
+ * The `parse` of an SQS consumer whose message body is JSON of `schema` (an EventBridge envelope, a
+ * batch job): Powertools Parser's JSONStringified, JSON.parse then the schema. A body that is not
+ * JSON, or not of the schema, throws: that record fails (and is retried, then dead-lettered), the
+ * others go on. The envelope schemas stay the core's (shared/schemas): docs/adr/0009.
+ */
+export function jsonBody<S extends z.ZodType>(schema: S): (record: SQSRecord) => z.output<S> {
+  const body = JSONStringified(schema);
+  return (record) => body.parse(record.body);
 }

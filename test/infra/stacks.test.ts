@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import { TABLES } from '../../shared/adapters/dynamodb/tables';
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
-import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
+import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/event-rules';
 import { API_THROTTLE } from '../../shared/domain/throttle';
 import { synthApp } from './app';
 
@@ -88,7 +88,7 @@ describe('service stack', () => {
   it('has one ARM64 Node 24 function per route, plus the outbox relay, with tracing', () => {
     const fns = synth.service.findResources('AWS::Lambda::Function');
     const list = Object.values(fns);
-    expect(list.length).toBeGreaterThanOrEqual(API_ROUTES.length + 1);
+    expect(list.length).toBeGreaterThanOrEqual(API_ENDPOINTS.length + 1);
     for (const fn of list) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -99,9 +99,9 @@ describe('service stack', () => {
     const methods = Object.values(synth.service.findResources('AWS::ApiGateway::Method')).filter(
       (m) => m.Properties.HttpMethod !== 'OPTIONS',
     );
-    expect(methods).toHaveLength(API_ROUTES.length);
+    expect(methods).toHaveLength(API_ENDPOINTS.length);
     const withKey = methods.filter((m) => m.Properties.ApiKeyRequired === true);
-    expect(withKey).toHaveLength(API_ROUTES.filter((r) => r.apiKey).length);
+    expect(withKey).toHaveLength(API_ENDPOINTS.filter((r) => r.apiKey).length);
   });
   it('has a usage plan with throttling bound to an API key, and JSON access logging', () => {
     // The same numbers the local gateway enforces.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BatchingMetrics, noMetrics } from '../../shared/domain/batching/dependencies';
+import { type BatchingMetrics, noMetrics } from '../../shared/domain/batching/batching-deps';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf } from '../../shared/domain/use-cases/recovery';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
+import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
 import { optimizeWindow, RegionBusyError } from '../../shared/domain/batching/optimize-window';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';

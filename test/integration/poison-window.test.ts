@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBatchJob } from '../../shared/domain/batching/batch-job';
-import type { RoutingEngine } from '../../shared/domain/batching/dependencies';
+import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
 import type { JobQueue } from '../../shared/domain/batching/ports';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf } from '../../shared/domain/use-cases/recovery';

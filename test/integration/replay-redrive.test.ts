@@ -9,16 +9,16 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/publishe
 import { SHIPMENT_QUEUES } from '../../shared/adapters/sqs/queues';
 import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
 import { prepareDelivery } from '../../shared/domain/callbacks/prepare';
-import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
-import type { ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
+import { SHIPMENT_QUEUE_RULES } from '../../shared/domain/event-rules';
 import { type ReplayDeps, replayShipments } from '../../shared/domain/use-cases/replay';
+import type { ShipmentDeps } from '../../shared/domain/use-cases/shipment-deps';
 import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';
 import type { ShipmentState } from '../../shared/schemas/state';
 import { type Harness, startHarness } from './callbacks/harness';
 
 /**
  * replay --redrive on the real stand-ins: dynalite, local SQS priority queues behind the local
- * EventBridge with the deployed routing rules, the deployed delivery state machine behind a local
+ * EventBridge with the deployed event rules, the deployed delivery state machine behind a local
  * StartExecution endpoint, and the fake SCM counting the versions it applied.
  */
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

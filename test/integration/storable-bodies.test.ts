@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';
-import { httpRoute } from '../../shared/runtime/http/handler';
+import { httpEndpoint } from '../../shared/runtime/http/handler';
 import { METADATA_MAX_DEPTH, ShipmentBody } from '../../shared/schemas/shipment';
 import { PROTOTYPE_NAMES, sampleShipment } from '../support/arbitraries';
 import { testDeps } from '../support/deps';
@@ -117,7 +117,7 @@ describe('storing what the schema accepts (dynalite with DynamoDB limits)', () =
       tableName: IDEMPOTENCY_TABLE.id,
       awsSdkV3Client: dynamo.client,
     });
-    const route = httpRoute(
+    const endpoint = httpEndpoint(
       {
         body: ShipmentBody,
         maxBodyBytes: 262_144,
@@ -142,10 +142,10 @@ describe('storing what the schema accepts (dynalite with DynamoDB limits)', () =
       pathParameters: null,
     } as unknown as APIGatewayProxyEvent;
     const context = { getRemainingTimeInMillis: () => 10_000 } as Context;
-    const first = await route(structuredClone(event), context);
+    const first = await endpoint(structuredClone(event), context);
     expect(first.statusCode).toBe(202);
     expect(JSON.parse(first.body).shipment.metadata).toEqual(metadata);
-    const again = await route(structuredClone(event), context);
+    const again = await endpoint(structuredClone(event), context);
     expect(again.statusCode).toBe(202);
     expect(again.headers?.['Idempotent-Replayed']).toBe('true');
     expect(JSON.parse(again.body)).toEqual(JSON.parse(first.body));

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoBatchingStores } from '../../shared/adapters/dynamodb/batching-store';
 import { BATCHING_TABLE } from '../../shared/adapters/dynamodb/tables';
-import type { BatchingDeps, RoutingEngine } from '../../shared/domain/batching/dependencies';
-import { noMetrics } from '../../shared/domain/batching/dependencies';
+import type { BatchingDeps, RoutingEngine } from '../../shared/domain/batching/batching-deps';
+import { noMetrics } from '../../shared/domain/batching/batching-deps';
 import type { JobQueue } from '../../shared/domain/batching/ports';
 import { type BatchingSettings, type BatchJob, FleetConfig } from '../../shared/schemas/batching';
 import { insertShipment, planRoutes, soloDistanceMeters } from '../../shared/solver';

@@ -2,9 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoShipmentRecords } from '../../shared/adapters/dynamodb/shipment-records';
 import { SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { VirtualClock } from '../../shared/domain/clock';
-import type { BusMessage, EventPublisher } from '../../shared/domain/ports';
+import type { BusMessage, CoreLogger, EventPublisher } from '../../shared/domain/ports';
 import { shipmentStore } from '../../shared/domain/shipment-store';
-import type { CoreLogger, ShipmentDeps } from '../../shared/domain/use-cases/dependencies';
+import type { ShipmentDeps } from '../../shared/domain/use-cases/shipment-deps';
 
 /** Records what would reach the bus; can be told to fail, like an unavailable bus. */
 export class RecordingPublisher implements EventPublisher {

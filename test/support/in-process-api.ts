@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { vi } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import { createGateway } from '../../local/gateway';
 import { type BusEnvelope, startEventBus } from '../../local/services/event-bus';
 import { lambdaContext } from '../../local/services/queue-poller';
@@ -66,9 +66,9 @@ async function freshProcess(announced: BusEnvelope[]) {
   const handlers = (await import('../../functions/api/shipments')) as unknown as Record<string, Handler>;
   const { windowConsumer, urgentConsumer } = await import('../../functions/queue/shipments');
   const gateway = createGateway({
-    routes: API_ROUTES,
+    endpoints: API_ENDPOINTS,
     apiKey: IN_PROCESS_API_KEY,
-    resolve: async (route) => handlers[route.handler] as never,
+    resolve: async (endpoint) => handlers[endpoint.handler] as never,
   });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchingSettings } from '../../functions/dependencies';
+import { batchingSettings } from '../../functions/composition';
 import { OPTIMIZER_SLACK_SECONDS } from '../../shared/schemas/batching';
 import { parseEnvironment } from '../../shared/schemas/environment';
 

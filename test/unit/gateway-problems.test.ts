@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiRoute } from '../../functions/api/routes';
+import type { ApiEndpoint } from '../../functions/api/endpoints';
 import { createGateway } from '../../local/gateway';
-import { opsRoutes } from '../../local/ops/page';
+import { opsPages } from '../../local/ops/page';
 import { PROBLEM_BASE } from '../../shared/runtime/http/problem';
 
 /** Issue 8.14: the local gateway's own errors have the shape of the functions' problems. */
-const route: ApiRoute = {
+const endpoint: ApiEndpoint = {
   id: 'GetShipment',
   method: 'GET',
   resource: '/v1/shipments/{shipmentId}',
@@ -17,14 +17,14 @@ const route: ApiRoute = {
   access: 'read',
   apiKey: true,
 };
-const failing: ApiRoute = { ...route, id: 'Failing', resource: '/v1/failing', method: 'POST' };
+const failing: ApiEndpoint = { ...endpoint, id: 'Failing', resource: '/v1/failing', method: 'POST' };
 
 let url: string;
 let server: ReturnType<typeof createGateway>;
 
 beforeAll(async () => {
   server = createGateway({
-    routes: [route, failing],
+    endpoints: [endpoint, failing],
     apiKey: 'local_key',
     throttle: { rateLimit: 1, burstLimit: 1 },
     authFailureThrottle: { rateLimit: 1, burstLimit: 2 },
@@ -107,7 +107,7 @@ describe('problems of the local gateway', () => {
     await expectProblem(big, 413, 'payload-too-large', '/v1/failing', 'corr-413');
     // A function that cannot be loaded: 500, its message only in the log.
     const other = createGateway({
-      routes: [failing],
+      endpoints: [failing],
       apiKey: 'local_key',
       resolve: async () => {
         throw new Error('cannot load the function');
@@ -156,7 +156,7 @@ describe('request targets that are no URL', () => {
 });
 
 describe('problems of the ops page', () => {
-  const ops = opsRoutes({ apiKey: 'local_key', figures: async () => ({}) as never });
+  const ops = opsPages({ apiKey: 'local_key', figures: async () => ({}) as never });
   const ask = async (method: string, path: string, headers: Record<string, string> = {}) => {
     const answer = await ops(
       { method, headers } as unknown as IncomingMessage,

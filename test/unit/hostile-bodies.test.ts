@@ -1,7 +1,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { httpRoute } from '../../shared/runtime/http/handler';
+import { httpEndpoint } from '../../shared/runtime/http/handler';
 import { METADATA_MAX_DEPTH, ShipmentBody } from '../../shared/schemas/shipment';
 import { sampleShipment } from '../support/arbitraries';
 
@@ -13,7 +13,7 @@ const handled: unknown[] = [];
 const persistenceUsed = (): BasePersistenceLayer => {
   throw new Error('the idempotency layer must not be reached by an invalid body');
 };
-const route = httpRoute(
+const endpoint = httpEndpoint(
   {
     body: ShipmentBody,
     maxBodyBytes: 262_144,
@@ -26,7 +26,7 @@ const route = httpRoute(
 );
 
 const post = (raw: string, headers: Record<string, string> = {}) =>
-  route(
+  endpoint(
     {
       httpMethod: 'POST',
       resource: '/v1/shipments',

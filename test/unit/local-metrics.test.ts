@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchingMetrics } from '../../functions/dependencies';
+import { batchingMetrics } from '../../functions/composition';
 import { LocalMetrics, percentile, streamKey } from '../../local/ops/metrics-store';
 import { METRICS } from '../../shared/domain/operations/metric-names';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes';
+import { API_ENDPOINTS } from '../../functions/api/endpoints';
 import { openApiDocument } from '../../shared/schemas/openapi';
 import { METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from '../../shared/schemas/shipment';
 
@@ -12,11 +12,11 @@ describe('the OpenAPI document', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.resource}`).sort());
+    expect(documented.sort()).toEqual(API_ENDPOINTS.map((r) => `${r.method} ${r.resource}`).sort());
   });
 
   it('names the key, auth and throttling answers on every /v1 operation', () => {
-    for (const route of API_ROUTES.filter((r) => r.apiKey)) {
+    for (const route of API_ENDPOINTS.filter((r) => r.apiKey)) {
       const op = doc.paths[route.resource]?.[route.method.toLowerCase()];
       expect(
         op?.parameters?.map((p) => p.name),

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ApiRoute } from '../../functions/api/routes';
+import type { ApiEndpoint } from '../../functions/api/endpoints';
 import { createGateway } from '../../local/gateway';
 import { AUTH_FAILURE_THROTTLE, KeyedThrottle, TokenBucket } from '../../shared/domain/throttle';
 
@@ -38,7 +38,7 @@ describe('TokenBucket', () => {
 describe('local gateway throttle (the usage plan of the CDK stack)', () => {
   it('answers 429 problem+json with Retry-After above the burst, without invoking the function', async () => {
     let invoked = 0;
-    const route: ApiRoute = {
+    const endpoint: ApiEndpoint = {
       id: 'GetShipment',
       method: 'GET',
       resource: '/v1/shipments/{shipmentId}',
@@ -48,7 +48,7 @@ describe('local gateway throttle (the usage plan of the CDK stack)', () => {
       apiKey: true,
     };
     const server = createGateway({
-      routes: [route],
+      endpoints: [endpoint],
       apiKey: 'k',
       throttle: { rateLimit: 2, burstLimit: 2 },
       nowMs: () => 0,
@@ -79,7 +79,7 @@ describe('local gateway throttle (the usage plan of the CDK stack)', () => {
 });
 
 describe('local gateway: failed API-key checks per client address (issue 8.10)', () => {
-  const route: ApiRoute = {
+  const endpoint: ApiEndpoint = {
     id: 'GetShipment',
     method: 'GET',
     resource: '/v1/shipments/{shipmentId}',
@@ -112,7 +112,7 @@ describe('local gateway: failed API-key checks per client address (issue 8.10)',
   it('answers 429 with Retry-After to every request of an address over its failure budget, until it refills', async () => {
     let now = 0;
     const server = createGateway({
-      routes: [route],
+      endpoints: [endpoint],
       apiKey: 'local_right',
       authFailureThrottle: { rateLimit: 1, burstLimit: 3 },
       nowMs: () => now,
@@ -148,7 +148,7 @@ describe('local gateway: failed API-key checks per client address (issue 8.10)',
 
   it('by default lets far fewer than 4,000 wrong keys a second through to a 403', async () => {
     const server = createGateway({
-      routes: [route],
+      endpoints: [endpoint],
       apiKey: 'local_right',
       nowMs: () => 0,
       resolve: async () => async () => ({ statusCode: 200, body: '{}' }),
@@ -170,9 +170,15 @@ describe('local gateway: failed API-key checks per client address (issue 8.10)',
   });
 
   it('counts keys refused by a page (the ops page) and locks pages too, but never /health', async () => {
-    const health: ApiRoute = { ...route, id: 'Health', resource: '/health', apiKey: false, access: 'none' };
+    const health: ApiEndpoint = {
+      ...endpoint,
+      id: 'Health',
+      resource: '/health',
+      apiKey: false,
+      access: 'none',
+    };
     const server = createGateway({
-      routes: [route, health],
+      endpoints: [endpoint, health],
       apiKey: 'local_right',
       authFailureThrottle: { rateLimit: 1, burstLimit: 2 },
       nowMs: () => 0,

@@ -1,7 +1,7 @@
 import { wallBudget } from '../clock';
 import { derivePriority } from '../priority';
 import { type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { optimizeInRealTime, type RealtimeOutcome } from './urgent-insertion';
 
 export interface AcceptResult extends SubmitResult {

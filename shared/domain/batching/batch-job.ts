@@ -1,6 +1,6 @@
 import type { BatchJob, BatchWindow } from '../../schemas/batching';
 import { isoAt } from '../clock';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { type OptimizeOutcome, optimizeWindow, optimizingReason, RegionBusyError } from './optimize-window';
 import { giveUpShipment } from './unplanned';
 

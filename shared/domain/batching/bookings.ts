@@ -2,7 +2,7 @@ import type { FleetBookings, VehicleBooking } from '../../schemas/batching';
 import type { PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
 import { ConcurrencyConflictError, InternalError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { regionFleet } from './fleet';
 
 /**

@@ -2,7 +2,7 @@ import type { RouteRecord } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
 import type { RoutingInput, RoutingPlan } from '../../solver';
 import { isoAt } from '../clock';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { serviceDateOf } from './fleet';
 import { announceAssignment } from './route-changes';
 

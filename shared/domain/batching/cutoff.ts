@@ -4,7 +4,7 @@ import type { RoutingPlan } from '../../solver';
 import { addDays, calendarOf, dispatchCutoffOf, localDateOf } from '../calendar';
 import { isoAt } from '../clock';
 import { ownEntry } from '../lookup';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { announceAssignment, ROUTED } from './route-changes';
 
 /** How often the cutoff runs (EventBridge Scheduler in AWS, the service clock locally). */

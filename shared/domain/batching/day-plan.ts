@@ -4,8 +4,8 @@ import type { DepotInput, PlannedRoute, RoutingInput, RoutingPlan, VehicleInput 
 import { wallBudget } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
+import type { BatchingDeps } from './batching-deps';
 import { tracksBookings } from './bookings';
-import type { BatchingDeps } from './dependencies';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 import { replanNeighbourhood } from './neighbourhood';
 import { writeNextPlan } from './region-plans';

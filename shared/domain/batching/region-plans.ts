@@ -1,7 +1,7 @@
 import type { RegionPlan } from '../../schemas/batching';
 import type { RoutingInput, RoutingPlan } from '../../solver';
 import { isoAt } from '../clock';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 
 /** What a re-plan or an insertion computed for the next revision of a day's plan. */
 export interface PlanContent {

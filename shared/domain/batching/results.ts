@@ -1,7 +1,7 @@
 import { ROUTE_OPTIMIZED, type RouteOptimizedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState, StatePatch } from '../../schemas/state';
 import { transition, transitionAt } from '../transitions';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 
 /**
  * Writes one optimization result if the shipment still has the optimized version and is still

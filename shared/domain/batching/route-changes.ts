@@ -3,7 +3,7 @@ import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { transitionAt } from '../transitions';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 
 /** Statuses whose route the SCM has, or is about to get: a change of it is told to the SCM. */
 export const ROUTED: readonly ShipmentState['status'][] = [

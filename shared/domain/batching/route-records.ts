@@ -1,6 +1,6 @@
 import type { RouteRecord } from '../../schemas/batching';
 import type { PlannedRoute, RoutingInput } from '../../solver';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 

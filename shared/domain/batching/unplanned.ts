@@ -4,8 +4,8 @@ import { calendarOf, nextWorkingDay } from '../calendar';
 import { isoAt } from '../clock';
 import { canTransition } from '../lifecycle';
 import { transitionAt } from '../transitions';
+import type { BatchingDeps } from './batching-deps';
 import type { DayReplan } from './day-plan';
-import type { BatchingDeps } from './dependencies';
 import { serviceDateOf } from './fleet';
 import { requeueForNextWindow } from './results';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 import { giveUpShipment } from './unplanned';
 import { optimizeInRealTime, type RealtimeOutcome } from './urgent-insertion';
 

@@ -2,7 +2,7 @@ import type { BatchWindow } from '../../schemas/batching';
 import type { ShipmentEventDetail } from '../../schemas/events';
 import { isoAt } from '../clock';
 import { abandonWindow } from './batch-job';
-import type { BatchingDeps } from './dependencies';
+import type { BatchingDeps } from './batching-deps';
 
 export type EnqueueOutcome =
   | { kind: 'added'; windowId: string; closedEarly: boolean }

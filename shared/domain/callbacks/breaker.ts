@@ -1,7 +1,6 @@
 import { CIRCUIT_CLOSED, CIRCUIT_OPENED, type CircuitEventDetail } from '../../schemas/callbacks';
 import { ConcurrencyConflictError } from '../errors';
-import type { EventPublisher } from '../ports';
-import type { CoreLogger } from '../use-cases/dependencies';
+import type { CoreLogger, EventPublisher } from '../ports';
 import type { BreakerStore, CallbackMetrics } from './ports';
 
 /**

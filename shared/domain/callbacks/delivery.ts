@@ -7,8 +7,7 @@
 import type { CallbackMode, CallbackRecord } from '../../schemas/callbacks';
 import { type Clock, isoAt } from '../clock';
 import { ConcurrencyConflictError, InternalError } from '../errors';
-import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
-import type { CoreLogger } from '../use-cases/dependencies';
+import type { CoreLogger, EventPublisher, IdGenerator, ShipmentStore } from '../ports';
 import type { BreakerConfig, BreakerMemory } from './breaker';
 import type { BreakerStore, CallbackMetrics, CallbackStore, DeadLetterQueue, WebhookSender } from './ports';
 import { callbackPath, type LiveShareSource } from './rollout';

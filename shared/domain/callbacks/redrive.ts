@@ -1,5 +1,5 @@
 import { CallbackDeadLetter, type DeliveryInput, RouteOptimizedEnvelope } from '../../schemas/callbacks';
-import type { CoreLogger } from '../use-cases/dependencies';
+import type { CoreLogger } from '../ports';
 import { webhookIdOf } from './payloads';
 import type { DeadLetterSource, DeliveryStarter } from './ports';
 

@@ -1,5 +1,5 @@
 import { EVENT_SOURCE, ROUTE_OPTIMIZED, ROUTE_UPDATED, SHIPMENT_UNASSIGNED } from '../../schemas/events';
-import type { EventPattern } from '../routing-rules';
+import type { EventPattern } from '../event-rules';
 
 /**
  * The bus rule that starts one callback delivery per route.optimized event, and one per

@@ -1,7 +1,6 @@
 import type { CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { type Clock, isoAt } from '../clock';
-import type { ShipmentStore } from '../ports';
-import type { CoreLogger } from '../use-cases/dependencies';
+import type { CoreLogger, ShipmentStore } from '../ports';
 import { callbackOf, executionName, startDeliveryOnce } from './callback-redrive';
 import type { DAILY_FINDINGS } from './metric-names';
 import type { ReconciliationRuns } from './reconcile';

@@ -3,7 +3,7 @@ import type { ShipmentState } from '../../schemas/state';
 import type { BreakerStore, CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { isoAt } from '../clock';
 import { transitionAt } from '../transitions';
-import type { ShipmentDeps } from '../use-cases/dependencies';
+import type { ShipmentDeps } from '../use-cases/shipment-deps';
 
 /** What the hourly reconciliation looks for (contract §5, README "Reconciliation"). */
 export type StuckKind = 'optimizing' | 'queued' | 'stale' | 'callback';

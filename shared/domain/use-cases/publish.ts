@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../schemas/state';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
-import type { ShipmentDeps } from './dependencies';
+import type { ShipmentDeps } from './shipment-deps';
 
 /**
  * Publishes the outbox message of a committed event and marks it published. A failure here

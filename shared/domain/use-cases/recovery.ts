@@ -3,7 +3,7 @@ import type { ShipmentState, ShipmentStatus } from '../../schemas/state';
 import { isoAt } from '../clock';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { transitionAt } from '../transitions';
-import type { ShipmentDeps } from './dependencies';
+import type { ShipmentDeps } from './shipment-deps';
 
 /** The bus detail that announces a shipment's current state. */
 export function detailOf(state: ShipmentState, eventId: string, occurredAt: string): ShipmentEventDetail {

@@ -3,10 +3,11 @@ import type { AuditEvent, ShipmentState, ShipmentStatus } from '../../schemas/st
 import { rebuildState } from '../audit';
 import type { CallbackStore, DeliveryStarter } from '../callbacks/ports';
 import { isoAt } from '../clock';
+import { ConfigurationError } from '../errors';
 import { callbackOf, executionName, startDeliveryOnce } from '../operations/callback-redrive';
 import { transitionAt } from '../transitions';
 import { canonicalJson } from '../versioning';
-import type { ShipmentDeps } from './dependencies';
+import type { ShipmentDeps } from './shipment-deps';
 
 export interface ReplaySelector {
   shipmentId?: string;
@@ -313,7 +314,9 @@ async function start(
 function requireRedriveDeps(deps: ReplayDeps): RedriveDeps {
   const { publisher, ids, logger, callbacks, deliveries } = deps;
   if (!publisher || !ids || !logger || !callbacks || !deliveries)
-    throw new Error('re-driving needs the event bus, the callback records and the delivery starter');
+    throw new ConfigurationError(
+      're-driving needs the event bus, the callback records and the delivery starter',
+    );
   return { ...deps, publisher, ids, logger, callbacks, deliveries };
 }
 

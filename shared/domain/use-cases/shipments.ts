@@ -9,7 +9,7 @@ import { assertTransition } from '../lifecycle';
 import { derivePriority } from '../priority';
 import { type Committed, commitTransition, type Transition, transition } from '../transitions';
 import { bodyHash, decideVersion } from '../versioning';
-import type { ShipmentDeps } from './dependencies';
+import type { ShipmentDeps } from './shipment-deps';
 
 export interface SubmitCommand {
   body: ShipmentBody;

@@ -24,7 +24,7 @@ import { fieldErrorsOf } from './problem';
 export interface HttpRequest<B> {
   body: B;
   pathParameters: Record<string, string>;
-  /** The query string as parsed by the route's `query` schema ({} without one). */
+  /** The query string as parsed by the endpoint's `query` schema ({} without one). */
   query: Record<string, unknown>;
   correlationId: string;
 }
@@ -35,8 +35,8 @@ export interface HttpResponse {
   headers?: Record<string, string>;
 }
 
-export interface RouteOptions<S extends z.ZodType | undefined> {
-  /** Schema of the JSON body; undefined for routes without a body. */
+export interface EndpointOptions<S extends z.ZodType | undefined> {
+  /** Schema of the JSON body; undefined for endpoints without a body. */
   body?: S;
   /** Schema of the path parameters (e.g. `{ shipmentId }`); invalid ones are a 400 naming them. */
   path?: z.ZodObject;
@@ -47,8 +47,8 @@ export interface RouteOptions<S extends z.ZodType | undefined> {
   maxBodyBytes: number;
   /**
    * When set, writes honour `Idempotency-Key` (24 h, replay header, 422 on reuse). `persistence`
-   * must give a layer used by this route only (Powertools keeps a layer's first configuration);
-   * `scope` prefixes the route's record keys (e.g. `api.CreateShipment`).
+   * must give a layer used by this endpoint only (Powertools keeps a layer's first configuration);
+   * `scope` prefixes the endpoint's record keys (e.g. `api.CreateShipment`).
    */
   idempotency?: { persistence: () => BasePersistenceLayer; scope: string; ttlSeconds: number };
 }
@@ -102,8 +102,8 @@ function idempotencyProblem(error: unknown): unknown {
  * Wraps a use-case call as an API Gateway (REST, proxy) handler: correlation id, JSON body guard,
  * schema validation with field errors, Idempotency-Key and one problem+json error handler.
  */
-export function httpRoute<S extends z.ZodType | undefined>(
-  options: RouteOptions<S>,
+export function httpEndpoint<S extends z.ZodType | undefined>(
+  options: EndpointOptions<S>,
   handle: (request: HttpRequest<S extends z.ZodType ? z.infer<S> : undefined>) => Promise<HttpResponse>,
 ) {
   type Body = S extends z.ZodType ? z.infer<S> : undefined;
@@ -111,6 +111,7 @@ export function httpRoute<S extends z.ZodType | undefined>(
   let idempotent:
     | ((input: {
         key: string;
+        /** `METHOD /resource` of the endpoint; named `route` in the stored key hash, so it stays. */
         route: string;
         body: unknown;
         request: HttpRequest<Body>;

@@ -24,7 +24,7 @@ import type { CallbackMetricName } from '../../../shared/domain/callbacks/ports'
 import { type Clock, systemClock } from '../../../shared/domain/clock';
 import type { BusMessage, EventPublisher } from '../../../shared/domain/ports';
 import { shipmentStore } from '../../../shared/domain/shipment-store';
-import type { ShipmentDeps } from '../../../shared/domain/use-cases/dependencies';
+import type { ShipmentDeps } from '../../../shared/domain/use-cases/shipment-deps';
 import { commit, submitShipment } from '../../../shared/domain/use-cases/shipments';
 import { CallbackDeadLetter } from '../../../shared/schemas/callbacks';
 import { EVENT_SOURCE, ROUTE_OPTIMIZED } from '../../../shared/schemas/events';

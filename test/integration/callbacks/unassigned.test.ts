@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { noMetrics } from '../../../shared/domain/batching/dependencies';
+import { noMetrics } from '../../../shared/domain/batching/batching-deps';
 import { giveUpShipment } from '../../../shared/domain/batching/unplanned';
 import { commit, submitShipment } from '../../../shared/domain/use-cases/shipments';
 import { FleetConfig, type RegionPlan } from '../../../shared/schemas/batching';

@@ -2,8 +2,9 @@ import { EVENT_SOURCE } from '../schemas/events';
 import type { Priority } from '../schemas/shipment';
 
 /**
- * The event-bus rules that route shipment events into the priority queues. Defined once: the CDK
- * stack turns each into an EventBridge rule, the local bus evaluates the same objects.
+ * The event-bus rules: their patterns, the rules that send shipment events to the priority queues,
+ * and the matcher. Defined once: the CDK stack turns each rule into an EventBridge rule, the local
+ * bus evaluates the same objects.
  * Patterns use only exact-value matching (arrays of strings, nested objects), the subset that
  * `matchesPattern` evaluates faithfully.
  */

@@ -1,15 +1,9 @@
 import type { FleetConfig } from '../../schemas/batching';
 import type { Clock } from '../clock';
-import type { EventPublisher, IdGenerator, ShipmentStore } from '../ports';
+import type { CoreLogger, EventPublisher, IdGenerator, ShipmentStore } from '../ports';
 import type { PriorityPolicy } from '../priority';
 
-/** The narrow logger the core needs; the runtime passes Powertools Logger. */
-export interface CoreLogger {
-  info(message: string, extra: Record<string, unknown>): void;
-  warn(message: string, extra: Record<string, unknown>): void;
-  error(message: string, extra: Record<string, unknown>): void;
-}
-
+/** What the shipment use cases are given: the ports they call and their settings. */
 export interface ShipmentDeps {
   store: ShipmentStore;
   publisher: EventPublisher;

@@ -9,14 +9,14 @@ import {
   type QueueDefinition,
   SHIPMENT_QUEUES,
 } from '../../shared/adapters/sqs/queues';
-import { type EventPattern, SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
+import { type EventPattern, SHIPMENT_QUEUE_RULES } from '../../shared/domain/event-rules';
 
 /**
  * The event bus and the priority queues: one rule per priority (patterns from
- * shared/domain/routing-rules.ts, the same objects the local bus evaluates) into p0/p1/p2, each
+ * shared/domain/event-rules.ts, the same objects the local bus evaluates) into p0/p1/p2, each
  * queue encrypted, SSL-only, with a DLQ after 5 receives.
  */
-export class EventRouting extends Construct {
+export class Messaging extends Construct {
   readonly bus: EventBus;
   readonly queues = {} as Record<QueueDefinition['tier'], Queue>;
   readonly deadLetterQueues = {} as Record<QueueDefinition['tier'], Queue>;

@@ -1,6 +1,6 @@
 import type { BatchingSettings, FleetConfig } from '../../schemas/batching';
 import type { MatrixPort, RoutingInput, RoutingPlan, SolveOptions } from '../../solver';
-import type { ShipmentDeps } from '../use-cases/dependencies';
+import type { ShipmentDeps } from '../use-cases/shipment-deps';
 import type { BatchStore, JobQueue, LeaseLock, WindowStore } from './ports';
 
 /** The routing engine as the batching use cases need it (shared/solver, or a fake in tests). */
@@ -35,6 +35,7 @@ export const noMetrics: BatchingMetrics = {
   shipmentUnassigned: () => {},
 };
 
+/** What the batching use cases are given: the shipment use cases' deps, the batching ports and settings. */
 export interface BatchingDeps extends ShipmentDeps {
   windows: WindowStore;
   batches: BatchStore;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExactMatchPattern, matchesPattern, SHIPMENT_QUEUE_RULES } from '../../shared/domain/routing-rules';
+import { isExactMatchPattern, matchesPattern, SHIPMENT_QUEUE_RULES } from '../../shared/domain/event-rules';
 import { EVENT_SOURCE } from '../../shared/schemas/events';
 
 const event = (detailType: string, priority: string, source = EVENT_SOURCE) => ({
@@ -8,7 +8,7 @@ const event = (detailType: string, priority: string, source = EVENT_SOURCE) => (
   detail: { priority, shipmentId: 'S1' },
 });
 
-describe('queue routing rules', () => {
+describe('event rules into the priority queues', () => {
   it('routes each priority to exactly one queue', () => {
     for (const [priority, queue] of [
       ['URGENT', 'p0'],

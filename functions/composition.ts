@@ -7,7 +7,7 @@ import { uuidIds } from '../shared/adapters/ids';
 import { routingMatrix } from '../shared/adapters/routing-matrix';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue';
 import { BATCH_JOB_QUEUES } from '../shared/adapters/sqs/queues';
-import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/dependencies';
+import type { BatchingDeps, BatchingMetrics } from '../shared/domain/batching/batching-deps';
 import { serviceClock } from '../shared/domain/clock';
 import { METRICS } from '../shared/domain/operations/metric-names';
 import { shipmentStore } from '../shared/domain/shipment-store';
@@ -21,7 +21,7 @@ import { insertShipment, planRoutes, soloDistanceMeters } from '../shared/solver
 export interface ServiceDependencies extends BatchingDeps {
   env: Environment;
   /**
-   * A new idempotency persistence layer, for one use only (one API route, one consumer). Powertools
+   * A new idempotency persistence layer, for one use only (one API endpoint, one consumer). Powertools
    * configures a layer once, by its first caller: a layer shared between uses would key and replay
    * the records of one with the configuration of another.
    */

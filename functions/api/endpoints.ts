@@ -1,32 +1,32 @@
 /**
- * The HTTP routes, declared once: the CDK API construct creates a method and a function for each,
+ * The HTTP endpoints, declared once: the CDK API construct creates a method and a function for each,
  * the local gateway serves the same table. `entry` is relative to the repository root.
  */
-export interface ApiRoute {
+export interface ApiEndpoint {
   method: 'GET' | 'POST' | 'PUT';
   /** API Gateway resource path with {parameters}. */
   resource: string;
   entry: string;
   handler: string;
-  /** Whether the route needs x-api-key (everything under /v1). */
+  /** Whether the endpoint needs x-api-key (everything under /v1). */
   apiKey: boolean;
-  /** Read-only routes get read-only table access. */
+  /** Read-only endpoints get read-only table access. */
   access: 'read' | 'write' | 'none';
   /** Unique id for the function, used by CDK. */
   id: string;
   /**
-   * Lambda memory, MB (default 512). Routes that may optimize an URGENT shipment inside the call
+   * Lambda memory, MB (default 512). Endpoints that may optimize an URGENT shipment inside the call
    * get 1,769 MB: one full vCPU for the real-time insertion.
    */
   memorySize?: number;
-  /** The route may plan an URGENT shipment inside the call: it needs the routing matrix. */
+  /** The endpoint may plan an URGENT shipment inside the call: it needs the routing matrix. */
   plansRoutes?: boolean;
 }
 
 /** One full vCPU on Lambda (CPU grows with memory; 1,769 MB is one vCPU). */
 const ONE_VCPU_MB = 1769;
 
-export const API_ROUTES: readonly ApiRoute[] = [
+export const API_ENDPOINTS: readonly ApiEndpoint[] = [
   {
     id: 'CreateShipment',
     method: 'POST',
