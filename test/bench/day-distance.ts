@@ -30,6 +30,9 @@ export interface GroupDistance {
   /** Undefined when the group was above `maxShipments` (not optimized). */
   wholeDayMeters?: number;
   unassigned?: number;
+  /** The shipments the whole-day plan left unassigned, and its routes (vehicles used). */
+  unassignedIds?: string[];
+  routes?: number;
   seconds?: number;
 }
 
@@ -64,6 +67,8 @@ export async function dayDistances(
       });
       result.wholeDayMeters = plan.distanceMeters;
       result.unassigned = plan.unassigned.length;
+      result.unassignedIds = plan.unassigned.map((u) => u.shipmentId);
+      result.routes = plan.routes.length;
       result.seconds = (performance.now() - started) / 1000;
     }
     out.push(result);

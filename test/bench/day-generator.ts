@@ -1,3 +1,4 @@
+import { addDays, instantOf, localDateOf } from '../../shared/domain/calendar';
 import type { DepotInput, ShipmentJobInput } from '../../shared/solver';
 import { Rng } from '../../shared/solver/util/random';
 
@@ -104,4 +105,57 @@ export function generateDay(seed = 7, total = 2500): GeneratedDay {
   });
   shipments.sort((a, b) => a.arrival - b.arrival);
   return { day, regions, shipments };
+}
+
+export type ServiceLevel = 'SAME_DAY' | 'NEXT_DAY' | 'ECONOMY';
+
+export interface ServiceDayShipment extends DayShipment {
+  /** As an SCM sends it: URGENT ones SAME_DAY, STANDARD NEXT_DAY, BULK ECONOMY. */
+  serviceLevel: ServiceLevel;
+}
+
+export interface ServiceDay extends GeneratedDay {
+  /** The local date the shipments arrive on (in `timeZone`). */
+  today: string;
+  timeZone: string;
+  shipments: ServiceDayShipment[];
+}
+
+/**
+ * The same day as `generateDay` (same arrivals, places and sizes: the simulator's day is left as it
+ * is) with the service levels and time windows an SCM sends for delivery dates (contract §3a), in
+ * local times of `timeZone`: SAME_DAY for the URGENT ones (a third with a 3-hour window later
+ * today, when it ends today); NEXT_DAY for the STANDARD ones, 40 % with tomorrow's day window
+ * (08:00–16:00), 35 % with a 3-hour slot tomorrow (starting 08:00–14:00), 25 % without a window;
+ * ECONOMY without a window for the BULK ones. Tomorrow is the calendar day after the arrival's
+ * local date; the service dates themselves are the product's to derive (`serviceDateFor`).
+ */
+export function generateServiceDay(seed = 7, total = 2500, timeZone = 'Europe/Stockholm'): ServiceDay {
+  const day = generateDay(seed, total);
+  const random = rng(seed ^ 0x5e4d1a7e);
+  const today = localDateOf(day.day * 1000 + 12 * 3600_000, timeZone);
+  const at = (date: string, hhmm: string) => instantOf(date, hhmm, timeZone) / 1000;
+  const shipments = day.shipments.map((s): ServiceDayShipment => {
+    const { timeWindow, ...job } = s.job;
+    if (s.priority === 'URGENT') {
+      const local = localDateOf(s.arrival * 1000, timeZone);
+      const endsToday = timeWindow && timeWindow.end <= at(local, '24:00');
+      return { ...s, serviceLevel: 'SAME_DAY', job: endsToday ? s.job : job };
+    }
+    if (s.priority === 'BULK') return { ...s, serviceLevel: 'ECONOMY', job };
+    const tomorrow = addDays(localDateOf(s.arrival * 1000, timeZone), 1);
+    const u = random();
+    const startHour = 8 + Math.floor(random() * 7);
+    const window =
+      u < 0.4
+        ? { start: at(tomorrow, '08:00'), end: at(tomorrow, '16:00') }
+        : u < 0.75
+          ? {
+              start: at(tomorrow, `${String(startHour).padStart(2, '0')}:00`),
+              end: at(tomorrow, `${String(startHour + 3).padStart(2, '0')}:00`),
+            }
+          : undefined;
+    return { ...s, serviceLevel: 'NEXT_DAY', job: window ? { ...job, timeWindow: window } : job };
+  });
+  return { ...day, today, timeZone, shipments };
 }

@@ -48,6 +48,21 @@ export async function tellRouteChanges(
   return stops.filter((_, i) => told[i]).map(({ stop }) => stop.shipmentId);
 }
 
+/** What of an assignment the SCM is told about: its vehicle, its route and its ETA. */
+export type AssignmentKey = Pick<RouteAssignment, 'vehicleId' | 'routeId' | 'eta'>;
+
+/**
+ * Contract §3a's rule, pure: a shipment is told (`shipment.route_updated`) when its assignment now
+ * has another vehicle or route than the one it was last sent (`had`), or an ETA more than
+ * `toleranceMs` away from it. Another sequence on the same route, or an ETA within the tolerance,
+ * is not told.
+ */
+export function assignmentChanged(had: AssignmentKey, now: AssignmentKey, toleranceMs: number): boolean {
+  if (had.vehicleId !== now.vehicleId || had.routeId !== now.routeId) return true;
+  // Written as "not within": an ETA that does not parse is a change (told), never silence.
+  return !(Math.abs(Date.parse(now.eta) - Date.parse(had.eta)) <= toleranceMs);
+}
+
 /** One stop: told when it moved or its ETA did; a shipment that changed meanwhile is read again. */
 async function tellOne(
   route: RouteRecord,
@@ -60,9 +75,10 @@ async function tellOne(
     const state = await deps.store.get(stop.shipmentId);
     if (!state?.route || state.version !== stop.version || !ROUTED.includes(state.status)) return false;
     const had = state.route;
+    const now = { vehicleId: route.vehicleId, routeId: route.routeId, eta: stop.eta };
+    if (!assignmentChanged(had, now, toleranceMs)) return false;
     const moved = had.vehicleId !== route.vehicleId || had.routeId !== route.routeId;
     const shiftMs = Date.parse(stop.eta) - Date.parse(had.eta);
-    if (!moved && Math.abs(shiftMs) <= toleranceMs) return false;
     const where = `plan ${ctx.serviceDate} revision ${ctx.revision}`;
     const reason = moved
       ? `re-planned (${where}): moved from vehicle ${had.vehicleId} to ${route.vehicleId}`

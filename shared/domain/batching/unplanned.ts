@@ -62,6 +62,21 @@ export async function giveUpShipment(
 const DAY_FULL: readonly string[] = ['capacity', 'shift', 'no_vehicle', 'time_window'];
 
 /**
+ * Whether `spillEconomy` moves the shipment on (pure): an ECONOMY shipment without a time window,
+ * left unassigned because its day is full (`why`: a DAY_FULL reason), that has moved fewer than
+ * `economySpillDays` times.
+ */
+export function economyMaySpill(
+  claimed: Pick<ShipmentState, 'shipment' | 'serviceDateMoves'>,
+  why: string,
+  fleet: Pick<BatchingDeps['fleet'], 'economySpillDays'>,
+): boolean {
+  if (!DAY_FULL.includes(why)) return false;
+  if (claimed.shipment.serviceLevel !== 'ECONOMY' || claimed.shipment.timeWindow) return false;
+  return (claimed.serviceDateMoves ?? 0) < fleet.economySpillDays;
+}
+
+/**
  * Contract §3a: an ECONOMY shipment without a time window whose day is full moves to the next
  * working day of its region, at most `FLEET_CONFIG.economySpillDays` times: QUEUED again with the
  * new `serviceDate` (GET shows it), so the next window plans it into that day's plan. A frozen day
@@ -75,10 +90,8 @@ export async function spillEconomy(
 ): Promise<boolean> {
   // Decided on the state this run claimed (its body and moves are those of the version optimized),
   // so only a shipment that may move is read again.
-  if (!DAY_FULL.includes(why)) return false;
-  if (claimed.shipment.serviceLevel !== 'ECONOMY' || claimed.shipment.timeWindow) return false;
+  if (!economyMaySpill(claimed, why, deps.fleet)) return false;
   const moves = claimed.serviceDateMoves ?? 0;
-  if (moves >= deps.fleet.economySpillDays) return false;
   const state = await deps.store.get(claimed.shipmentId);
   if (state?.status !== 'OPTIMIZING' || state.version !== claimed.version) return false;
   const next = nextWorkingDay(serviceDate, calendarOf(state.region, deps.fleet));
