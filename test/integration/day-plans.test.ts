@@ -8,6 +8,7 @@ import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/w
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
 import { type BatchRecord, FleetConfig, type RegionPlan } from '../../shared/schemas/batching';
+import { SHIPMENT_UNASSIGNED } from '../../shared/schemas/events';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
 import type { RoutingPlan } from '../../shared/solver';
@@ -177,6 +178,103 @@ describe('one living plan per region and service date (contract §3a)', () => {
       }
     }
     expectNoOverlap(plan);
+  });
+
+  it('a full day keeps the shipments it has planned (first come, first served): the new ones that do not fit are left unassigned, not traded in', async () => {
+    const region = 'dp-full';
+    const depot = DEPOTS[0] as (typeof DEPOTS)[number];
+    const oneVan = (capacityWeightKg: number, vehicles = 1) =>
+      FleetConfig.parse({
+        calendar: { timeZone: 'Europe/Stockholm' },
+        regions: {
+          [region]: {
+            depots: [depot],
+            vehicles: Array.from({ length: vehicles }, (_, i) => ({
+              id: `${region}-V${i + 1}`,
+              depotId: depot.id,
+              capacityWeightKg,
+              shiftStart: '07:00',
+              shiftEnd: '17:00',
+            })),
+          },
+        },
+      });
+    const h = await harness(region);
+    h.deps.fleet = oneVan(800);
+    const at = (lat: number, lon: number, id: string) =>
+      shipment(region, {
+        shipmentId: id,
+        origin: { depotId: depot.id, lat: depot.lat, lon: depot.lon },
+        destination: { lat, lon },
+        timeWindow: { start: '2026-11-27T07:00:00Z', end: '2026-11-27T15:00:00Z' },
+        weightKg: 200,
+      });
+    // Four far stops fill the van; then four stops next to the depot, which would be cheaper to drive.
+    const far = [0, 1, 2, 3].map((i) => at(59.6 + i * 0.01, 18.4, `DP-far-${i}`));
+    await planWindow(h, region, far);
+    const near = [0, 1, 2, 3].map((i) => at(59.371 + i * 0.001, 18.001, `DP-near-${i}`));
+    await planWindow(h, region, near);
+    const plan = await h.deps.batches.getRegionPlan(region, TOMORROW);
+    expect(stopsOf(plan).sort()).toEqual(far.map((b) => b.shipmentId).sort());
+    for (const b of far) expect((await h.deps.store.get(b.shipmentId))?.status).toBe('OPTIMIZED');
+    for (const b of near) expect((await h.deps.store.get(b.shipmentId))?.status).toBe('QUEUED');
+  });
+
+  it('a planned shipment the plan can no longer hold (a vehicle taken out of FLEET_CONFIG) is withdrawn: STALE with the reason, and the SCM is told', async () => {
+    const region = 'dp-shrunk';
+    const depot = DEPOTS[0] as (typeof DEPOTS)[number];
+    const vans = (n: number) =>
+      FleetConfig.parse({
+        calendar: { timeZone: 'Europe/Stockholm' },
+        regions: {
+          [region]: {
+            depots: [depot],
+            vehicles: Array.from({ length: n }, (_, i) => ({
+              id: `${region}-V${i + 1}`,
+              depotId: depot.id,
+              capacityWeightKg: 400,
+              shiftStart: '07:00',
+              shiftEnd: '17:00',
+            })),
+          },
+        },
+      });
+    const h = await harness(region);
+    h.deps.fleet = vans(2);
+    const bodies = [0, 1, 2, 3].map((i) =>
+      shipment(region, {
+        shipmentId: `DP-shrunk-${i}`,
+        origin: { depotId: depot.id, lat: depot.lat, lon: depot.lon },
+        timeWindow: { start: '2026-11-27T07:00:00Z', end: '2026-11-27T15:00:00Z' },
+        weightKg: 200,
+      }),
+    );
+    await planWindow(h, region, bodies);
+    const before = await h.deps.batches.getRegionPlan(region, TOMORROW);
+    expect(stopsOf(before).sort()).toEqual(bodies.map((b) => b.shipmentId).sort());
+    // One van is taken out of service: the next window re-plans the day with the other alone.
+    h.deps.fleet = vans(1);
+    const late = shipment(region, {
+      shipmentId: 'DP-shrunk-late',
+      origin: { depotId: depot.id, lat: depot.lat, lon: depot.lon },
+      weightKg: 10,
+    });
+    await planWindow(h, region, [late]);
+    const after = await h.deps.batches.getRegionPlan(region, TOMORROW);
+    const kept = new Set(stopsOf(after));
+    const withdrawn = bodies.filter((b) => !kept.has(b.shipmentId));
+    expect(withdrawn.length).toBeGreaterThan(0);
+    for (const b of withdrawn) {
+      const state = await h.deps.store.get(b.shipmentId);
+      expect(state?.status).toBe('STALE');
+      expect(state?.route).toBeFalsy();
+      expect(state?.statusReason).toMatch(/no longer fits in the plan .*withdrawn/);
+      const told = h.publisher.published.filter(
+        (m) => m.detailType === SHIPMENT_UNASSIGNED && m.detail.shipmentId === b.shipmentId,
+      );
+      expect(told).toHaveLength(1);
+    }
+    for (const id of kept) expect((await h.deps.store.get(id))?.status).toBe('OPTIMIZED');
   });
 
   it('an URGENT insertion that loses the race to a window inserts again on the new revision', async () => {

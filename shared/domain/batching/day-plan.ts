@@ -46,6 +46,11 @@ export interface DayReplan {
   emptiedRoutes: readonly { vehicleId: string; routeId: string }[];
   /** The plan is frozen (dispatch cutoff): the new shipments were inserted, nothing moved. */
   frozen: boolean;
+  /**
+   * Shipments of the plan before (the SCM has their assignment) that fit in it no more, even kept
+   * ahead of the new ones: their assignment is withdrawn and the SCM is told (optimizeWindow).
+   */
+  dropped: readonly { shipmentId: string; reason: string }[];
 }
 
 export class PlanBusyError extends ConcurrencyConflictError {}
@@ -83,8 +88,17 @@ export async function replanDay(
     // assignment); after it (frozen) they stay, each within the ETA tolerance of its final time, and
     // the new ones are only inserted between them (cheapest feasible insertion, no search).
     const fixedShipments = frozen ? carried.shipments.map((s) => s.id) : [];
+    // A shipment the SCM has an assignment of is never traded for a new one: on a full day the new
+    // ones are left unassigned, not the ones already planned (first come, first served).
+    const carriedIds = new Set(carried.shipments.map((s) => s.id));
+    const keepCarried = (part: RoutingInput): RoutingInput => ({
+      ...part,
+      shipments: part.shipments.map((s) =>
+        carriedIds.has(s.id) && !s.mustServe ? { ...s, mustServe: true } : s,
+      ),
+    });
     const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments }, (part) =>
-      deps.engine.planRoutes(keepTimes ? keepTimes(part.input) : part.input, {
+      deps.engine.planRoutes(keepCarried(keepTimes ? keepTimes(part.input) : part.input), {
         timeLimitMs: deps.settings.batchBudgetMs,
         maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
         seed,
@@ -135,6 +149,7 @@ export async function replanDay(
         changedVehicles,
         emptiedRoutes,
         frozen,
+        dropped: plan.unassigned.filter((u) => carriedIds.has(u.shipmentId)),
       };
     }
     deps.logger.info('the plan changed while it was re-optimized: planning again on the new revision', {

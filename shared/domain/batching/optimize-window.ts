@@ -12,7 +12,7 @@ import { serviceDateOf, toJob } from './fleet';
 import { applyResult } from './results';
 import { assignmentOf, tellRouteChanges } from './route-changes';
 import { emptyRoutes, routeRecord } from './route-records';
-import { leaveAfterCutoff, leaveUnassigned, spillEconomy } from './unplanned';
+import { leaveAfterCutoff, leaveUnassigned, spillEconomy, withdrawDropped } from './unplanned';
 
 export class RegionBusyError extends DependencyError {
   override readonly code = 'region-busy';
@@ -169,6 +169,10 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
           await leaveAfterCutoff(u.shipmentId, version, day, u.reason, deps);
         else await leaveUnassigned(u.shipmentId, version, u.reason, deps);
       }
+    // A shipment already in a plan that no longer fits in it is never left holding a route it is
+    // not on: its assignment is withdrawn, STALE with the reason, and the SCM is told.
+    for (const day of days)
+      for (const d of day.dropped) await withdrawDropped(d.shipmentId, d.reason, day, deps);
     const plan = {
       // What the window added to its days' plans.
       distanceMeters: days.reduce(

@@ -160,3 +160,24 @@ export async function leaveUnassigned(
     deps,
   );
 }
+
+/**
+ * A shipment that was in a day's plan (the SCM has its assignment) and that a re-plan could not keep
+ * (its day became infeasible for it: time went on, a vehicle left) is given up visibly: STALE with
+ * the reason, `shipment.unassigned` to the SCM (it withdraws the assignment the SCM holds), the
+ * alarm. A newer SCM version re-queues it. Nothing when it moved on meanwhile.
+ */
+export async function withdrawDropped(
+  shipmentId: string,
+  reason: string,
+  day: DayReplan,
+  deps: BatchingDeps,
+) {
+  const state = await deps.store.get(shipmentId);
+  if (!state || state.version !== day.versions.get(shipmentId) || !state.route) return;
+  await giveUpShipment(
+    state,
+    `re-planned (plan ${day.serviceDate} revision ${day.revision}): it no longer fits in the plan (${reason}); its assignment is withdrawn`,
+    deps,
+  );
+}
