@@ -203,7 +203,8 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     const h = batchingDeps(dynamo.client, { fleet });
     const routes = await routesOf(h, await window(h, region, 3));
     expect(routes).toHaveLength(1);
-    // The window's vehicle has left: the URGENT shipment takes the other one, which is booked.
+    // The window's vehicle has left: the URGENT shipment takes the other one, or the same one once it
+    // is back (a route of its own), and that vehicle is booked.
     const body = shipment(region, {
       serviceLevel: 'SAME_DAY',
       priority: undefined,
@@ -212,7 +213,10 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
     const { state } = await submitShipment({ body, correlationId: 'c', mode: 'create', hold: true }, h.deps);
     const outcome = await optimizeQueuedUrgent(detailOf(state), 5_000, h.deps);
     if (outcome.kind !== 'optimized') throw new Error(`URGENT not placed: ${outcome.kind}`);
-    expect(outcome.route.vehicleId).not.toBe(routes[0]?.vehicleId);
+    if (outcome.route.vehicleId === routes[0]?.vehicleId) {
+      expect(outcome.route.routeId).not.toBe(routes[0]?.routeId);
+      expect(Date.parse(outcome.route.start)).toBeGreaterThanOrEqual(Date.parse(routes[0]?.end ?? ''));
+    }
     routes.push(outcome.route);
     expect((await h.deps.batches.getBookings(region, TODAY)).vehicles[outcome.route.vehicleId]?.until).toBe(
       Date.parse(outcome.route.end) / 1000,
@@ -234,6 +238,7 @@ describe('vehicle bookings of a configured fleet (no vehicle on two routes at on
         expect(mine[i]?.[0], `${vehicle} route ${i}`).toBeGreaterThanOrEqual(mine[i - 1]?.[1] ?? 0);
       }
     }
-    expect(current.length).toBeGreaterThanOrEqual(3);
+    // The first route and at least the URGENT one's (the windows may join it).
+    expect(current.length).toBeGreaterThanOrEqual(2);
   });
 });
