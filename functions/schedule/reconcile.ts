@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { awsClients } from '../../shared/adapters/clients';
@@ -7,8 +6,7 @@ import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/d
 import { DynamoReconciliationRuns } from '../../shared/adapters/dynamodb/reconciliation-store';
 import { HttpScmListing } from '../../shared/adapters/scm/http-listing';
 import { StepFunctionsDeliveryStarter } from '../../shared/adapters/stepfunctions/delivery-starter';
-import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
-import { StaticSecretSource } from '../../shared/adapters/webhooks/signature';
+import { webhookSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
 import { systemClock } from '../../shared/domain/clock';
 import { METRICS } from '../../shared/domain/operations/metric-names';
 import {
@@ -98,15 +96,7 @@ export function dailyReconcileDependencies(): DailyReconcileDeps {
   if (cachedDaily) return cachedDaily;
   const env = parseWith(DailyReconcileEnvironment);
   const hourly = reconcileDependencies();
-  const secrets = env.SCM_WEBHOOK_SECRET_ARN
-    ? new SecretsManagerSecretSource(
-        new SecretsManagerClient({
-          region: env.AWS_REGION,
-          ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
-        }),
-        env.SCM_WEBHOOK_SECRET_ARN,
-      )
-    : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  const secrets = webhookSecretSource(env);
   cachedDaily = {
     store: hourly.store,
     callbacks: new DynamoCallbackStore(awsClients(env).dynamodb, env.CALLBACKS_TABLE),

@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClients } from '../../shared/adapters/clients';
 import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/dynamodb/callback-store';
@@ -9,8 +8,8 @@ import { fileLiveShare } from '../../shared/adapters/rollout/file-live-share';
 import { SsmLiveShare } from '../../shared/adapters/rollout/ssm-live-share';
 import { SqsCallbackDeadLetters } from '../../shared/adapters/sqs/callback-dead-letters';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http-sender';
-import { SecretsManagerSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
-import { type SecretSource, StaticSecretSource } from '../../shared/adapters/webhooks/signature';
+import { webhookSecretSource } from '../../shared/adapters/webhooks/secrets-manager';
+import type { SecretSource } from '../../shared/adapters/webhooks/signature';
 import { BreakerMemory, DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
 import type { LiveShareSource } from '../../shared/domain/callbacks/rollout';
@@ -27,15 +26,7 @@ export function callbackDependencies(overrides: { clock?: Clock } = {}): Callbac
   const env = parseWith(CallbackEnvironment);
   const clients = awsClients(env);
   const clock = overrides.clock ?? serviceClock(env);
-  const secrets: SecretSource = env.SCM_WEBHOOK_SECRET_ARN
-    ? new SecretsManagerSecretSource(
-        new SecretsManagerClient({
-          region: env.AWS_REGION,
-          ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
-        }),
-        env.SCM_WEBHOOK_SECRET_ARN,
-      )
-    : new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  const secrets: SecretSource = webhookSecretSource(env);
   const liveShare = liveShareSource(env, clock);
   cached = {
     store: shipmentStore(new DynamoShipmentRecords(clients.dynamodb, env.SHIPMENTS_TABLE, clock)),

@@ -15,8 +15,8 @@
  */
 import { execSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { replanDay } from '../../shared/domain/batching/day-plan';
 import type { BatchingDeps } from '../../shared/domain/batching/batching-deps';
+import { replanDay } from '../../shared/domain/batching/day-plan';
 import { toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
 import type { BatchStore } from '../../shared/domain/batching/ports';
 import { type AssignmentKey, assignmentChanged } from '../../shared/domain/batching/route-changes';

@@ -1,7 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DependencyError } from '../../domain/errors';
-import { parseSecrets, type SecretSource } from './signature';
+import { parseSecrets, type SecretSource, StaticSecretSource } from './signature';
 
 /**
  * Signing secrets from AWS Secrets Manager, read through Powertools Parameters and cached by it per
@@ -33,4 +33,22 @@ export class SecretsManagerSecretSource implements SecretSource {
     if (this.lastRead?.value !== value) this.lastRead = { value, secrets: parseSecrets(value) };
     return this.lastRead.secrets;
   }
+}
+
+/**
+ * The webhook secrets of a composition root: from Secrets Manager when an ARN is configured (cached
+ * by the provider), else the static `SCM_WEBHOOK_SECRET` (the local runtime, tests).
+ */
+export function webhookSecretSource(env: {
+  AWS_REGION?: string | undefined;
+  SECRETS_MANAGER_ENDPOINT?: string | undefined;
+  SCM_WEBHOOK_SECRET_ARN?: string | undefined;
+  SCM_WEBHOOK_SECRET?: string | undefined;
+}): SecretSource {
+  if (!env.SCM_WEBHOOK_SECRET_ARN) return new StaticSecretSource(env.SCM_WEBHOOK_SECRET ?? '');
+  const client = new SecretsManagerClient({
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(env.SECRETS_MANAGER_ENDPOINT ? { endpoint: env.SECRETS_MANAGER_ENDPOINT } : {}),
+  });
+  return new SecretsManagerSecretSource(client, env.SCM_WEBHOOK_SECRET_ARN);
 }
