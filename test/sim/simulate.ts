@@ -41,7 +41,8 @@ is applied twice at the SCM.
                    duplicates,out-of-order,malformed:0.02,burst@2h:5x (times from the run's start)
   --seed S         seed of the generated day (default 7)
   --report DIR     where the report goes (default sim-report)
-  --settle-s N     wall seconds without progress before quiescence is declared (default 90)
+  --settle-s N     wall seconds without progress before quiescence is declared (default: 90, and
+                   at least two 10-minute windows of wall time at the run's TIME_SCALE)
   --day-budget-s N whole-day optimization budget per region and service date for the distance
                    comparison, s (default 10; 0 skips it)
   --cpu-prof DIR   profile the runtime (node --cpu-prof, one .cpuprofile per runtime process in DIR)
@@ -79,7 +80,7 @@ function options(): Options {
       faults: { type: 'string', default: '' },
       seed: { type: 'string', default: '7' },
       report: { type: 'string', default: 'sim-report' },
-      'settle-s': { type: 'string', default: '90' },
+      'settle-s': { type: 'string' },
       'day-budget-s': { type: 'string', default: '10' },
       'whole-day-max': { type: 'string', default: '3000' },
       'cpu-prof': { type: 'string' },
@@ -89,15 +90,21 @@ function options(): Options {
   const volume = { '1x': 1, '10x': 10, '100x': 100 }[values.volume];
   if (!volume) throw new UsageError(`--volume must be 1x, 10x or 100x, got '${values.volume}'`);
   const startHour = numberOption('--start-hour', values['start-hour'], { integer: true, min: 0, max: 23 });
+  const timeScale = numberOption('--time-scale', values['time-scale'], { min: 1, max: 1000 });
   return {
     volume,
     hours: numberOption('--hours', values.hours, { min: 0, exclusiveMin: true, max: 24 - startHour }),
     startHour,
-    timeScale: numberOption('--time-scale', values['time-scale'], { min: 1, max: 1000 }),
+    timeScale,
     faults: parseFaults(values.faults),
     seed: numberOption('--seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
     report: values.report,
-    settleS: numberOption('--settle-s', values['settle-s'], { min: 1 }),
+    // Shipments waiting in an open window make no progress until it closes: at TIME_SCALE 2 a
+    // 10-minute window is 300 s of wall time, and 90 s of quiet called 205 of them lost.
+    settleS:
+      values['settle-s'] === undefined
+        ? Math.max(90, Math.ceil((2 * 600) / timeScale) + 30)
+        : numberOption('--settle-s', values['settle-s'], { min: 1 }),
     dayBudgetMs: numberOption('--day-budget-s', values['day-budget-s'], { min: 0 }) * 1000,
     wholeDayMax: numberOption('--whole-day-max', values['whole-day-max'], { integer: true, min: 1 }),
     ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
