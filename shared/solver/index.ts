@@ -3,6 +3,7 @@
  * vehicle/shipment compatibility, solved by SISR ruin-and-recreate (see docs/adr/0002-solver-algorithm.md).
  * Pure TypeScript: no AWS, middy or Powertools, no HTTP (matrix providers are in shared/adapters).
  */
+export { summarize } from './api/build';
 export { ProblemValidationError } from './api/errors';
 export { insertShipment } from './api/insert';
 export { greatCircleMatrix, UNREACHABLE } from './api/matrix';

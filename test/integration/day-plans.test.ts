@@ -51,6 +51,24 @@ const stockholm = (region: string) =>
     },
   });
 
+/** One depot's vans (07:00–17:00 local) as a region's whole fleet. */
+const vansAt = (region: string, depot: (typeof DEPOTS)[number], n: number, capacityWeightKg: number) =>
+  FleetConfig.parse({
+    calendar: { timeZone: 'Europe/Stockholm' },
+    regions: {
+      [region]: {
+        depots: [depot],
+        vehicles: Array.from({ length: n }, (_, i) => ({
+          id: `${region}-V${i + 1}`,
+          depotId: depot.id,
+          capacityWeightKg,
+          shiftStart: '07:00',
+          shiftEnd: '17:00',
+        })),
+      },
+    },
+  });
+
 const detailOf = (s: ShipmentState) => announce(s, `evt-${s.shipmentId}-${s.revision}`, s.updatedAt);
 
 let seq = 0;
@@ -183,24 +201,8 @@ describe('one living plan per region and service date (contract §3a)', () => {
   it('a full day keeps the shipments it has planned (first come, first served): the new ones that do not fit are left unassigned, not traded in', async () => {
     const region = 'dp-full';
     const depot = DEPOTS[0] as (typeof DEPOTS)[number];
-    const oneVan = (capacityWeightKg: number, vehicles = 1) =>
-      FleetConfig.parse({
-        calendar: { timeZone: 'Europe/Stockholm' },
-        regions: {
-          [region]: {
-            depots: [depot],
-            vehicles: Array.from({ length: vehicles }, (_, i) => ({
-              id: `${region}-V${i + 1}`,
-              depotId: depot.id,
-              capacityWeightKg,
-              shiftStart: '07:00',
-              shiftEnd: '17:00',
-            })),
-          },
-        },
-      });
     const h = await harness(region);
-    h.deps.fleet = oneVan(800);
+    h.deps.fleet = vansAt(region, depot, 1, 800);
     const at = (lat: number, lon: number, id: string) =>
       shipment(region, {
         shipmentId: id,
@@ -223,24 +225,8 @@ describe('one living plan per region and service date (contract §3a)', () => {
   it('a planned shipment the plan can no longer hold (a vehicle taken out of FLEET_CONFIG) is withdrawn: STALE with the reason, and the SCM is told', async () => {
     const region = 'dp-shrunk';
     const depot = DEPOTS[0] as (typeof DEPOTS)[number];
-    const vans = (n: number) =>
-      FleetConfig.parse({
-        calendar: { timeZone: 'Europe/Stockholm' },
-        regions: {
-          [region]: {
-            depots: [depot],
-            vehicles: Array.from({ length: n }, (_, i) => ({
-              id: `${region}-V${i + 1}`,
-              depotId: depot.id,
-              capacityWeightKg: 400,
-              shiftStart: '07:00',
-              shiftEnd: '17:00',
-            })),
-          },
-        },
-      });
     const h = await harness(region);
-    h.deps.fleet = vans(2);
+    h.deps.fleet = vansAt(region, depot, 2, 400);
     const bodies = [0, 1, 2, 3].map((i) =>
       shipment(region, {
         shipmentId: `DP-shrunk-${i}`,
@@ -253,7 +239,7 @@ describe('one living plan per region and service date (contract §3a)', () => {
     const before = await h.deps.batches.getRegionPlan(region, TOMORROW);
     expect(stopsOf(before).sort()).toEqual(bodies.map((b) => b.shipmentId).sort());
     // One van is taken out of service: the next window re-plans the day with the other alone.
-    h.deps.fleet = vans(1);
+    h.deps.fleet = vansAt(region, depot, 1, 400);
     const late = shipment(region, {
       shipmentId: 'DP-shrunk-late',
       origin: { depotId: depot.id, lat: depot.lat, lon: depot.lon },

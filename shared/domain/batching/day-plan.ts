@@ -1,6 +1,13 @@
 import type { FleetBookings, RegionPlan } from '../../schemas/batching';
 import type { ShipmentState } from '../../schemas/state';
-import type { DepotInput, PlannedRoute, RoutingInput, RoutingPlan, VehicleInput } from '../../solver';
+import {
+  type DepotInput,
+  type PlannedRoute,
+  type RoutingInput,
+  type RoutingPlan,
+  summarize,
+  type VehicleInput,
+} from '../../solver';
 import { wallBudget } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
 import { ownEntry, withOwnEntry } from '../lookup';
@@ -286,14 +293,7 @@ export function retireDeparted(
       // Shipments on no route (unassigned ones) stay; those on departed routes are done with.
       shipments: input.shipments.filter((s) => onRoutes.has(s.id) || !departed.has(s.id)),
     },
-    plan: {
-      ...plan,
-      routes,
-      distanceMeters: routes.reduce((a, r) => a + r.distanceMeters, 0),
-      durationSeconds: routes.reduce((a, r) => a + r.durationSeconds, 0),
-      vehiclesUsed: routes.length,
-      cost: routes.reduce((a, r) => a + r.cost, 0),
-    },
+    plan: summarize(routes, plan.unassigned),
     routeIds,
     dispatched: carried.dispatched,
   };

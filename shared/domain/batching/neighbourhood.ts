@@ -1,4 +1,10 @@
-import type { GeoPoint, PlannedRoute, RoutingInput, RoutingPlan } from '../../solver';
+import {
+  type GeoPoint,
+  type PlannedRoute,
+  type RoutingInput,
+  type RoutingPlan,
+  summarize,
+} from '../../solver';
 import { greatCircleKm } from '../geo';
 import { withOwnEntry } from '../lookup';
 
@@ -208,14 +214,7 @@ export async function replanNeighbourhood(
     return r && r.stops.length > 0 ? [r] : [];
   });
   return {
-    plan: {
-      routes,
-      unassigned: solved.unassigned,
-      distanceMeters: routes.reduce((a, r) => a + r.distanceMeters, 0),
-      durationSeconds: routes.reduce((a, r) => a + r.durationSeconds, 0),
-      vehiclesUsed: routes.length,
-      cost: routes.reduce((a, r) => a + r.cost, 0),
-    },
+    plan: summarize(routes, solved.unassigned),
     reopened: [...reopened],
     searchedStops: sub.shipments.length,
   };
