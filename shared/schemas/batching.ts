@@ -281,8 +281,15 @@ export const FleetConfig = z.strictObject({
       movePenalty: z.number().min(0).max(1e6).default(10),
       /** An ETA that moves by more than this (minutes) is told to the SCM (shipment.route_updated). */
       etaToleranceMinutes: z.number().min(0).max(1440).default(15),
+      /**
+       * false: until a plan's dispatch cutoff, a re-plan that only moves a shipment's ETA (same
+       * vehicle, same route) tells the SCM nothing; the final callback at the cutoff carries the
+       * ETA. A move to another vehicle or route is told as always. Plans without a cutoff ahead
+       * (SAME_DAY, or frozen) tell ETA changes beyond the tolerance either way.
+       */
+      etaUpdatesBeforeCutoff: z.boolean().default(true),
     })
-    .default({ movePenalty: 10, etaToleranceMinutes: 15 }),
+    .default({ movePenalty: 10, etaToleranceMinutes: 15, etaUpdatesBeforeCutoff: true }),
   /**
    * An ECONOMY shipment without a time window whose day is full (no vehicle, capacity or shift
    * time left on it) moves to the next working day, at most this many times (contract §3a); 0 =

@@ -30,7 +30,7 @@ import {
 } from '../../shared/domain/calendar';
 import type { Clock } from '../../shared/domain/clock';
 import { derivePriority } from '../../shared/domain/priority';
-import { argumentsOrExit, numberOption, parseCli } from '../../shared/runtime/cli';
+import { argumentsOrExit, numberOption, parseCli, UsageError } from '../../shared/runtime/cli';
 import { type BatchingSettings, FleetConfig, type RegionPlan } from '../../shared/schemas/batching';
 import { Environment } from '../../shared/schemas/environment';
 import { ShipmentBody } from '../../shared/schemas/shipment';
@@ -64,7 +64,7 @@ const PRESETS = {
 
 const TIME_ZONE = 'Europe/Stockholm';
 
-const USAGE = `usage: npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--vehicles-per-depot N] [--move-penalty N] [--doc FILE]
+const USAGE = `usage: npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--vehicles-per-depot N] [--move-penalty N] [--eta-updates-before-cutoff true|false] [--doc FILE]
 
 Issue 10's benchmark: a generated day with realistic service dates (SAME_DAY URGENT today; NEXT_DAY
 mostly with tomorrow's window; ECONOMY the next working day) through the living plans of contract
@@ -89,6 +89,8 @@ per plan for the whole day). Any option below overrides either form.
   --shipments N            shipments in the day (default 2500)
   --vehicles-per-depot N   FLEET_CONFIG defaults.vehiclesPerDepot (default: the product's, 10)
   --move-penalty N         FLEET_CONFIG replan.movePenalty (default: the product's, 10)
+  --eta-updates-before-cutoff B
+                           FLEET_CONFIG replan.etaUpdatesBeforeCutoff (default: the product's, true)
   --doc FILE               where the section goes (default docs/benchmarks.md; - = print only)`;
 
 const values = argumentsOrExit('npm run bench:pipeline --', () => {
@@ -104,6 +106,7 @@ const values = argumentsOrExit('npm run bench:pipeline --', () => {
       shipments: { type: 'string', default: '2500' },
       'vehicles-per-depot': { type: 'string' },
       'move-penalty': { type: 'string' },
+      'eta-updates-before-cutoff': { type: 'string' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
     },
   });
@@ -114,6 +117,9 @@ const values = argumentsOrExit('npm run bench:pipeline --', () => {
   const count = (name: string, text: string) => numberOption(name, text, { integer: true, min: 1 });
   const vehicles = values['vehicles-per-depot'];
   const penalty = values['move-penalty'];
+  const etaUpdates = values['eta-updates-before-cutoff'];
+  if (etaUpdates !== undefined && etaUpdates !== 'true' && etaUpdates !== 'false')
+    throw new UsageError(`--eta-updates-before-cutoff must be true or false, got '${etaUpdates}'`);
   return {
     full: values.full,
     budgetMs: positive('budget-ms'),
@@ -124,6 +130,7 @@ const values = argumentsOrExit('npm run bench:pipeline --', () => {
     shipments: count('--shipments', values.shipments),
     vehiclesPerDepot: vehicles === undefined ? undefined : count('--vehicles-per-depot', vehicles),
     movePenalty: penalty === undefined ? undefined : numberOption('--move-penalty', penalty, { min: 0 }),
+    etaUpdatesBeforeCutoff: etaUpdates === undefined ? undefined : etaUpdates === 'true',
     doc: values.doc,
   };
 });
@@ -137,7 +144,12 @@ const fleet = FleetConfig.parse({
   ...(values.vehiclesPerDepot !== undefined
     ? { defaults: { vehiclesPerDepot: values.vehiclesPerDepot } }
     : {}),
-  ...(values.movePenalty !== undefined ? { replan: { movePenalty: values.movePenalty } } : {}),
+  replan: {
+    ...(values.movePenalty !== undefined ? { movePenalty: values.movePenalty } : {}),
+    ...(values.etaUpdatesBeforeCutoff !== undefined
+      ? { etaUpdatesBeforeCutoff: values.etaUpdatesBeforeCutoff }
+      : {}),
+  },
 });
 const env = Environment.parse({
   BATCHING_TABLE: 'bench',
@@ -322,7 +334,15 @@ const deps = ports as BatchingDeps;
 //     assignment last told; one final at the freeze; unassigned when it is given up.
 /** Signed minutes of each ETA-only route_updated (later > 0). */
 const etaShiftMin: number[] = [];
-function tell(plan: RoutingPlan, routeIds: Record<string, string>, frozen: boolean): void {
+function tell(
+  plan: RoutingPlan,
+  routeIds: Record<string, string>,
+  frozen: boolean,
+  at: { region: string; date: string },
+): void {
+  // replan.etaUpdatesBeforeCutoff false: an ETA-only change waits for the final (route-changes.ts).
+  const etaHeld =
+    !fleet.replan.etaUpdatesBeforeCutoff && clock.now() < dispatchCutoffOf(at.date, calendarFor(at.region));
   for (const route of plan.routes) {
     const routeId = routeIds[route.vehicleId] ?? route.vehicleId;
     for (const stop of route.stops) {
@@ -336,6 +356,8 @@ function tell(plan: RoutingPlan, routeIds: Record<string, string>, frozen: boole
         t.told = { ...now, final: frozen }; // inserted into a frozen plan: final at once
         t.beforeCutoff = !frozen;
       } else if (assignmentChanged(t.told, now, toleranceMs)) {
+        const moved = t.told.vehicleId !== now.vehicleId || t.told.routeId !== now.routeId;
+        if (!moved && etaHeld) continue;
         if (t.told.final) t.cb.afterFreeze++;
         else if (t.told.vehicleId !== now.vehicleId || t.told.routeId !== now.routeId) t.cb.updatedMoved++;
         else {
@@ -405,7 +427,7 @@ async function closeWindow(w: Window): Promise<void> {
     searchedStops.push(...searched);
     revisions++;
     conflicts += replan.conflicts;
-    tell(replan.plan, replan.routeIds, replan.frozen);
+    tell(replan.plan, replan.routeIds, replan.frozen, { region: w.region, date });
     const arriving = new Set(members.map((t) => t.state.shipmentId));
     // optimizeWindow's order: an ECONOMY shipment whose day is full moves on; in a frozen plan it
     // is given up `after_cutoff`; otherwise it goes to the next window, up to MAX_UNASSIGNED_WINDOWS.
@@ -513,7 +535,7 @@ async function insertUrgent(t: Tracked): Promise<void> {
     routeIds,
   };
   today.set(region, next);
-  tell(next.plan, routeIds, false);
+  tell(next.plan, routeIds, false, { region, date });
 }
 
 // --- The day, in time order: cutoff ticks, closing windows, arrivals.
@@ -763,7 +785,7 @@ const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const d = fleet.defaults;
 const body = `Date ${now()}; machine: ${machine()}; load average (1/5/15 min) ${loadAtStart} at the start, ${load()} at the end (a shared machine: solver seconds are upper bounds). Commit ${rev}. Reproduce: \`${reproduce}\`. ${values.full ? 'The production budgets (`--full`)' : 'The short form (the default; `--full` for the production budgets)'}: ${budgetMs} ms per window re-plan, stopping after ${stall} iterations without improvement (production: 30 s, 20,000); URGENT insertion ${repairMs} ms; whole day ${dayBudgetMs / 1000} s per plan. Wall time ${totalWall.toFixed(0)} s (${batchWall.toFixed(0)} s the day, the rest the whole-day runs).
 
-The day (seed ${values.seed}, received on ${day.today}, ${TIME_ZONE}): ${all.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h${rejected.length ? `, ${rejected.length} refused by the API's window checks` : ''}. Service levels as an SCM sends them: SAME_DAY (URGENT) ${levels('SAME_DAY')} (${levels('SAME_DAY', true)} with a window today); NEXT_DAY ${levels('NEXT_DAY')} (${levels('NEXT_DAY', true)} with tomorrow's window, 08:00–16:00 or a 3-hour slot; ${levels('NEXT_DAY', false)} without); ECONOMY ${levels('ECONOMY')} (no window). Service dates derived by the product (\`serviceDateFor\`): ${dates.map((dt) => `${dt} ${all.filter((t) => t.derivedDate === dt).length}`).join(', ')}. FLEET_CONFIG: the default fleet (${d.vehiclesPerDepot} vehicles per depot, ${d.capacityWeightKg} kg, shift ${d.shiftStart}–${d.shiftEnd} local on the service date, fixed cost ${d.fixedCost}, ${d.costPerKm}/km, ${d.costPerHour}/h), move penalty ${fleet.replan.movePenalty}, ETA tolerance ${fleet.replan.etaToleranceMinutes} min, dispatch cutoff ${fleet.calendar.dispatchCutoff.time} local the day before. Great-circle distances × ${fleet.roadFactor} at ${fleet.speedKmh} km/h.
+The day (seed ${values.seed}, received on ${day.today}, ${TIME_ZONE}): ${all.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h${rejected.length ? `, ${rejected.length} refused by the API's window checks` : ''}. Service levels as an SCM sends them: SAME_DAY (URGENT) ${levels('SAME_DAY')} (${levels('SAME_DAY', true)} with a window today); NEXT_DAY ${levels('NEXT_DAY')} (${levels('NEXT_DAY', true)} with tomorrow's window, 08:00–16:00 or a 3-hour slot; ${levels('NEXT_DAY', false)} without); ECONOMY ${levels('ECONOMY')} (no window). Service dates derived by the product (\`serviceDateFor\`): ${dates.map((dt) => `${dt} ${all.filter((t) => t.derivedDate === dt).length}`).join(', ')}. FLEET_CONFIG: the default fleet (${d.vehiclesPerDepot} vehicles per depot, ${d.capacityWeightKg} kg, shift ${d.shiftStart}–${d.shiftEnd} local on the service date, fixed cost ${d.fixedCost}, ${d.costPerKm}/km, ${d.costPerHour}/h), move penalty ${fleet.replan.movePenalty}, ETA tolerance ${fleet.replan.etaToleranceMinutes} min, ETA updates before the cutoff ${fleet.replan.etaUpdatesBeforeCutoff ? 'on' : 'off (the final carries the ETA)'}, dispatch cutoff ${fleet.calendar.dispatchCutoff.time} local the day before. Great-circle distances × ${fleet.roadFactor} at ${fleet.speedKmh} km/h.
 
 How it runs: windows per region and priority (${env.WINDOW_MINUTES_STANDARD} min, at most ${settings.maxBatchSize}); each closing window calls the product's \`replanDay\` for each service date of its shipments (on an in-memory plan store: warm start from the current plan, the neighbourhood of the new shipments when the plan holds more than 400, \`currentVehicles\` with the move penalty, the batch budget and stall; after the freeze, insertion only with the times held); unassigned ones go to the next window up to ${settings.maxUnassignedWindows} times (an ECONOMY one whose day is full moves to the next working day first, \`economyMaySpill\`). URGENT: the engine's real-time insertion into today's plan. The dispatch cutoff runs every 5 minutes of the day's clock (freeze, finals). Feasible = planned by the whole-day optimization of the same shipments (same vehicles and shifts, ${dayBudgetMs / 1000} s, everything known).
 

@@ -5,6 +5,7 @@ import { DynamoBreakerStore, DynamoCallbackStore } from '../../shared/adapters/d
 import { CALLBACKS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http-sender';
 import { StaticSecretSource } from '../../shared/adapters/webhooks/signature';
+import { freezeDuePlans } from '../../shared/domain/batching/cutoff';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { attemptDelivery } from '../../shared/domain/callbacks/attempt';
@@ -47,10 +48,10 @@ const DEPOT = { id: 'D', lat: 59.3, lon: 18.0 };
 /** A: the only vehicle of the first window, dear per km. B (cheap, small) joins the fleet after it. */
 const A = { id: 'A', depotId: 'D', capacityWeightKg: 200, shiftStart: '07:00', shiftEnd: '17:00' };
 const B = { id: 'B', depotId: 'D', capacityWeightKg: 60, shiftStart: '07:00', shiftEnd: '17:00' };
-const fleet = (region: string, vehicles: object[], movePenalty: number) =>
+const fleet = (region: string, vehicles: object[], movePenalty: number, etaUpdatesBeforeCutoff = true) =>
   FleetConfig.parse({
     calendar: { timeZone: 'Europe/Stockholm' },
-    replan: { movePenalty },
+    replan: { movePenalty, etaUpdatesBeforeCutoff },
     regions: {
       [region]: {
         depots: [DEPOT],
@@ -80,8 +81,10 @@ const east = (region: string) =>
 const west = (region: string) => body(region, 'WEST', 59.3, 17.4);
 const near = (region: string) => body(region, 'NEAR', 59.31, 18.01, { weightKg: 10 });
 
-async function setUp(region: string, movePenalty: number) {
-  const h = batchingDeps(dynamo.client, { fleet: fleet(region, [{ ...A, costPerKm: 5 }], movePenalty) });
+async function setUp(region: string, movePenalty: number, etaUpdatesBeforeCutoff = true) {
+  const h = batchingDeps(dynamo.client, {
+    fleet: fleet(region, [{ ...A, costPerKm: 5 }], movePenalty, etaUpdatesBeforeCutoff),
+  });
   h.deps.settings = { ...h.deps.settings, batchBudgetMs: 500 };
   await h.clock.advance(TODAY_1400 - h.clock.now());
   const callbacks: CallbackDeps = {
@@ -221,5 +224,38 @@ describe('re-plans tell the SCM what moved, and only that (contract §3a)', () =
     expect((await t.state('WEST')).route).toMatchObject({ vehicleId: 'A', planRevision: 1 });
     expect((await t.state('EAST')).route).toMatchObject({ vehicleId: 'A', planRevision: 1 });
     expect((await t.state('NEAR')).route?.planRevision).toBe(2);
+  });
+
+  it('replan.etaUpdatesBeforeCutoff false: an ETA-only change before the cutoff is not sent, the final at the cutoff carries the new ETA; the default sends it', async () => {
+    const etaOf = (state: ShipmentState) => Date.parse(state.route?.eta ?? '');
+    for (const etaUpdatesBeforeCutoff of [true, false]) {
+      const region = `ru-eta-${etaUpdatesBeforeCutoff}`;
+      const t = await setUp(region, 10, etaUpdatesBeforeCutoff);
+      // WEST alone: served at the start of its window. Then EAST (08:00-08:10 local, 30 km north)
+      // comes first on the one vehicle, and WEST's ETA moves later by far more than 15 minutes.
+      await t.window([west(region)]);
+      const before = await t.state('WEST');
+      await t.window([east(region)]);
+      const after = (await t.h.deps.batches.getRegionPlan(region, '2026-11-27'))?.plan as {
+        routes: { vehicleId: string; stops: { shipmentId: string; arrival: number }[] }[];
+      };
+      const planned = after.routes.flatMap((r) => r.stops).find((st) => st.shipmentId === `${region}-WEST`);
+      expect(after.routes.map((r) => r.vehicleId)).toEqual(['A']);
+      expect((planned?.arrival ?? 0) * 1000 - etaOf(before)).toBeGreaterThan(15 * 60_000);
+      const updates = t.messages(ROUTE_UPDATED).map((m) => m.detail.shipmentId);
+      expect(updates).toEqual(etaUpdatesBeforeCutoff ? [`${region}-WEST`] : []);
+
+      // The cutoff (20:00 local the day before): the final of each shipment has the plan's ETA.
+      await t.h.clock.advance(Date.parse('2026-11-26T19:00:00Z') - t.h.clock.now());
+      await freezeDuePlans(t.h.deps);
+      const finals = t
+        .messages(ROUTE_UPDATED)
+        .filter((m) => (m.detail as { final?: boolean }).final === true && m.detail.region === region)
+        .map((m) => m.detail as { shipmentId: string; eta: string });
+      expect(finals.map((f) => f.shipmentId).sort()).toEqual([`${region}-EAST`, `${region}-WEST`]);
+      const finalWest = finals.find((f) => f.shipmentId === `${region}-WEST`);
+      expect(Date.parse(finalWest?.eta ?? '')).toBe((planned?.arrival ?? 0) * 1000);
+      expect(etaOf(await t.state('WEST'))).toBe((planned?.arrival ?? 0) * 1000);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { RouteRecord } from '../../schemas/batching';
 import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
+import { calendarOf, dispatchCutoffOf } from '../calendar';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
 import { transitionAt } from '../transitions';
 import type { BatchingDeps } from './batching-deps';
@@ -31,6 +32,8 @@ export interface RevisionContext {
  * event, status unchanged, and the callback, with the revision); anything else is not told. The
  * comparison is with what the SCM has, not with the previous revision: a run that died half-way
  * tells the rest on the next revision, and one that already told a shipment does not tell it again.
+ * With `replan.etaUpdatesBeforeCutoff` false, an ETA-only change is not told while the plan's
+ * dispatch cutoff is still ahead: the final callback carries the ETA then.
  * Answers the shipments told.
  */
 export async function tellRouteChanges(
@@ -71,6 +74,9 @@ async function tellOne(
   deps: BatchingDeps,
 ): Promise<boolean> {
   const toleranceMs = deps.fleet.replan.etaToleranceMinutes * 60_000;
+  const etaHeld =
+    !deps.fleet.replan.etaUpdatesBeforeCutoff &&
+    deps.clock.now() < dispatchCutoffOf(ctx.serviceDate, calendarOf(route.region, deps.fleet));
   for (let attempt = 0; attempt < 3; attempt++) {
     const state = await deps.store.get(stop.shipmentId);
     if (!state?.route || state.version !== stop.version || !ROUTED.includes(state.status)) return false;
@@ -78,6 +84,7 @@ async function tellOne(
     const now = { vehicleId: route.vehicleId, routeId: route.routeId, eta: stop.eta };
     if (!assignmentChanged(had, now, toleranceMs)) return false;
     const moved = had.vehicleId !== route.vehicleId || had.routeId !== route.routeId;
+    if (!moved && etaHeld) return false; // the final callback at the cutoff carries the ETA
     const shiftMs = Date.parse(stop.eta) - Date.parse(had.eta);
     const where = `plan ${ctx.serviceDate} revision ${ctx.revision}`;
     const reason = moved
