@@ -98,6 +98,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     SQS_ENDPOINT: sqs.endpoint,
     TIME_SCALE: String(options.timeScale),
     ...serviceClock.env,
+    // Every function shares this process: solvers yield the cores to the API (solver-worker.ts).
+    SOLVER_THREAD_NICE: process.env.SOLVER_THREAD_NICE ?? '10',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...Object.fromEntries(SHIPMENT_QUEUES.map((q) => [q.envVar, queues[q.tier].url])),
@@ -131,7 +133,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const { relayOutbox } = await import('../shared/domain/use-cases/publish');
   const { requeueInterruptedUrgent, requeueShipments } = await import('../shared/domain/use-cases/recovery');
   const { createGateway } = await import('./gateway');
+  const { prewarmSolverWorkers } = await import('../shared/solver');
   const deps = dependencies();
+  // The URGENT path's repair runs in a loaded worker, never on the event loop that serves the API.
+  prewarmSolverWorkers(2);
 
   // The local queues live in memory: announce again what was waiting in them before a restart.
   await relayOutbox(deps);

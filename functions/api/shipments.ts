@@ -8,11 +8,14 @@ import { ListShipmentsQuery } from '../../shared/schemas/listing';
 import { RoutePath, ShipmentPath } from '../../shared/schemas/path';
 import { CancelBody, ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
+import { prewarmSolverWorkers } from '../../shared/solver';
 import { dependencies } from '../composition';
 import { auditEventView, shipmentView } from './views';
 
 /** API Gateway entry points for /v1/shipments: thin wrappers over the shipment use cases. */
 const deps = dependencies();
+// URGENT shipments are inserted in real time inside the call: load a solver worker at cold start.
+prewarmSolverWorkers(1);
 const limits = { maxBodyBytes: deps.env.MAX_BODY_BYTES };
 /** Idempotency-Key records of one endpoint: its own persistence layer and key prefix. */
 const idempotent = (scope: string) => ({

@@ -36,4 +36,4 @@ export type {
 export { validateInput } from './api/validate';
 export { createProblem, type Problem, type ProblemData } from './model/problem';
 export { type CoreSolution, type CoreSolveOptions, solveProblem } from './solve';
-export { shutdownSolverWorkers, solveInWorker } from './worker/solve-in-worker';
+export { prewarmSolverWorkers, shutdownSolverWorkers, solveInWorker } from './worker/solve-in-worker';

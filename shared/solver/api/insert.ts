@@ -1,6 +1,7 @@
 import { createProblem } from '../model/problem';
 import { solveProblem } from '../solve';
 import { type Clock, defaultClock, timeLimit } from '../stop/stopping';
+import { solveInWorker } from '../worker/solve-in-worker';
 import { buildMatrix, buildProblemData, diagnose, planRoute, summarize } from './build';
 import { ProblemValidationError } from './errors';
 import type {
@@ -33,6 +34,8 @@ export async function insertShipment(
     seed?: number;
     /** false: cheapest feasible insertion only, no re-sequencing of the other shipments (default true). */
     repair?: boolean;
+    /** Repair on the caller's thread instead of a worker thread (as planRoutes' `inThread`). */
+    inThread?: boolean;
   },
 ): Promise<InsertResult> {
   const clock = options?.clock ?? defaultClock;
@@ -73,16 +76,28 @@ export async function insertShipment(
   const matrix = await buildMatrix(sub, options?.matrix);
   const earliest = Math.max(now, input.planningStart);
   const data = buildProblemData(sub, matrix, { earliestDeparture: earliest });
-  const problem = createProblem(data);
   const remaining = Math.max(0, budgetMs * 0.75 - (clock() - t0) - 2);
-  const res = solveProblem(problem, {
-    timeLimitMs: remaining,
-    seed: options?.seed ?? 1,
-    clock,
-    stop: timeLimit(remaining, clock),
-    maxIterations: options?.repair === false ? 0 : undefined,
-    initialRoutes,
-  });
+  const seed = options?.seed ?? 1;
+  // The repair runs in a worker thread (the caller's event loop stays free, as planRoutes'), by
+  // a wall-clock deadline so that starting the worker comes out of the budget; the insertion alone
+  // (repair false), an injected clock or `inThread` solve here.
+  const here = options?.repair === false || options?.clock !== undefined || options?.inThread === true;
+  const res = here
+    ? solveProblem(createProblem(data), {
+        timeLimitMs: remaining,
+        seed,
+        clock,
+        stop: timeLimit(remaining, clock),
+        maxIterations: options?.repair === false ? 0 : undefined,
+        initialRoutes,
+      })
+    : await solveInWorker(data, {
+        timeLimitMs: remaining,
+        seed,
+        initialRoutes,
+        deadlineEpochMs: Date.now() + remaining,
+        warmOnly: true,
+      });
 
   // assemble: untouched routes + re-planned candidate routes
   const eligibleIds = new Set(eligible.map((v) => v.id));

@@ -16,6 +16,16 @@ export interface WorkerSolveOptions {
   fixed?: number[];
   /** Explicit worker entry file (e.g. the esbuild output `solver-worker.mjs`). */
   workerFile?: string;
+  /**
+   * Wall-clock deadline (epoch ms, `Date.now()`): the worker stops by then even when starting it or
+   * handing it the problem took part of `timeLimitMs` (the real-time path's budget).
+   */
+  deadlineEpochMs?: number;
+  /**
+   * Only a worker that has loaded its module (prewarmSolverWorkers, or one that solved before):
+   * when none is idle the solve runs on the caller's thread, and one is started for the next call.
+   */
+  warmOnly?: boolean;
 }
 
 export interface WorkerRequest {
@@ -27,10 +37,12 @@ export interface WorkerRequest {
   maxIterationsWithoutImprovement?: number;
   initialRoutes?: number[][];
   fixed?: number[];
+  deadlineEpochMs?: number;
   progress: boolean;
 }
 
 export type WorkerMessage =
+  | { type: 'ready' }
   | { id: number; type: 'progress'; elapsedMs: number; cost: number }
   | { id: number; type: 'result'; result: CoreSolution }
   | { id: number; type: 'error'; message: string };
@@ -60,28 +72,46 @@ export function resolveWorkerFile(explicit?: string): string | undefined {
 }
 
 function inThread(data: ProblemData, opts: WorkerSolveOptions): CoreSolution {
-  return solveProblem(createProblem(data), opts);
+  return solveProblem(createProblem(data), { ...opts, timeLimitMs: timeLeft(opts) });
+}
+
+/** The time limit, shortened to what is left before the deadline (never negative). */
+export function timeLeft(opts: Pick<WorkerSolveOptions, 'timeLimitMs' | 'deadlineEpochMs'>): number {
+  if (opts.deadlineEpochMs === undefined) return opts.timeLimitMs;
+  return Math.max(0, Math.min(opts.timeLimitMs, opts.deadlineEpochMs - Date.now()));
 }
 
 /** Idle workers kept (unref'd, so they never keep the process alive) for the next solve. */
 const MAX_IDLE_WORKERS = 2;
 const idle = new Map<string, Worker[]>();
+/** Workers whose module has loaded (they posted `ready`, or answered a request). */
+const warm = new WeakSet<Worker>();
 let nextRequestId = 1;
 
 function spawn(file: string): Worker {
   const execArgv = [...process.execArgv];
   if (file.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-  return new Worker(file, { execArgv });
+  const w = new Worker(file, { execArgv });
+  watchReady(w);
+  return w;
 }
 
-function takeWorker(file: string): Worker {
-  const pool = idle.get(file);
-  const w = pool?.pop();
+function watchReady(w: Worker): void {
+  if (warm.has(w)) return;
+  w.on('message', (m: WorkerMessage) => {
+    if (m.type === 'ready') warm.add(w);
+  });
+}
+
+function takeWorker(file: string, warmOnly: boolean): Worker | undefined {
+  const pool = idle.get(file) ?? [];
+  const i = warmOnly ? pool.findLastIndex((w) => warm.has(w)) : pool.length - 1;
+  const w = i >= 0 ? pool.splice(i, 1)[0] : undefined;
   if (w) {
     w.ref();
     return w;
   }
-  return spawn(file);
+  return warmOnly ? undefined : spawn(file);
 }
 
 function detach(w: Worker): void {
@@ -89,6 +119,7 @@ function detach(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
   w.removeAllListeners('exit');
+  watchReady(w);
 }
 
 function release(file: string, w: Worker): void {
@@ -108,6 +139,22 @@ function release(file: string, w: Worker): void {
   idle.set(file, pool);
 }
 
+/**
+ * Starts up to `count` solver workers ahead of need (idle, unref'd), so the first real-time
+ * insertion does not spend its budget loading the worker's module. Answers how many are idle.
+ */
+export function prewarmSolverWorkers(count = 1): number {
+  const file = resolveWorkerFile();
+  if (!file) return 0;
+  const want = Math.min(count, MAX_IDLE_WORKERS);
+  try {
+    while ((idle.get(file)?.length ?? 0) < want) release(file, spawn(file));
+  } catch {
+    // a worker cannot start here: solves fall back to the caller's thread
+  }
+  return idle.get(file)?.length ?? 0;
+}
+
 /** Terminates the idle solver workers (e.g. before a Lambda freeze or at test teardown). */
 export async function shutdownSolverWorkers(): Promise<void> {
   const all = [...idle.values()].flat();
@@ -124,20 +171,25 @@ export async function shutdownSolverWorkers(): Promise<void> {
 export function solveInWorker(data: ProblemData, opts: WorkerSolveOptions): Promise<CoreSolution> {
   const file = resolveWorkerFile(opts.workerFile);
   if (!file) return Promise.resolve(inThread(data, opts));
-  let worker: Worker;
+  let worker: Worker | undefined;
   try {
-    worker = takeWorker(file);
+    worker = takeWorker(file, opts.warmOnly === true);
   } catch {
+    worker = undefined;
+  }
+  if (!worker) {
+    if (opts.warmOnly) prewarmSolverWorkers(1); // for the next call
     return Promise.resolve(inThread(data, opts));
   }
+  const taken = worker;
   const id = nextRequestId++;
   return new Promise<CoreSolution>((resolve, reject) => {
     let settled = false;
     const fallback = (): void => {
       if (settled) return;
       settled = true;
-      detach(worker);
-      void worker.terminate();
+      detach(taken);
+      void taken.terminate();
       // a worker that cannot load its module fails before doing any work: solve here instead
       try {
         resolve(inThread(data, opts));
@@ -145,19 +197,20 @@ export function solveInWorker(data: ProblemData, opts: WorkerSolveOptions): Prom
         reject(e);
       }
     };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.id !== id || settled) return;
+    taken.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ready' || m.id !== id || settled) return;
       if (m.type === 'progress') {
         opts.onProgress?.({ elapsedMs: m.elapsedMs, cost: m.cost });
         return;
       }
       settled = true;
-      release(file, worker);
+      warm.add(taken);
+      release(file, taken);
       if (m.type === 'result') resolve(m.result);
       else reject(new Error(m.message));
     });
-    worker.on('error', fallback);
-    worker.on('exit', fallback);
+    taken.on('error', fallback);
+    taken.on('exit', fallback);
     const req: WorkerRequest = {
       id,
       data,
@@ -167,8 +220,9 @@ export function solveInWorker(data: ProblemData, opts: WorkerSolveOptions): Prom
       maxIterationsWithoutImprovement: opts.maxIterationsWithoutImprovement,
       ...(opts.initialRoutes ? { initialRoutes: opts.initialRoutes } : {}),
       ...(opts.fixed ? { fixed: opts.fixed } : {}),
+      ...(opts.deadlineEpochMs !== undefined ? { deadlineEpochMs: opts.deadlineEpochMs } : {}),
       progress: opts.onProgress !== undefined,
     };
-    worker.postMessage(req);
+    taken.postMessage(req);
   });
 }

@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { insertShipment, planRoutes, type ShipmentJobInput } from '../../../shared/solver';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  insertShipment,
+  planRoutes,
+  prewarmSolverWorkers,
+  type ShipmentJobInput,
+} from '../../../shared/solver';
 import { DAY_START, realisticInput } from '../../fixtures/solver/realistic';
+
+// The repair runs in a worker thread, started ahead of need as the API function does at cold start.
+beforeAll(() => {
+  prewarmSolverWorkers(1);
+});
 
 describe('insertShipment', () => {
   it('inserts an urgent shipment into a not-yet-departed route, leaving departed routes untouched', async () => {
