@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { constrainToBookings } from '../../shared/domain/batching/bookings';
 import { depotsFor, regionFleet, toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
-import { ownEntry, withOwnEntry } from '../../shared/domain/lookup';
+import { ownEntry, setOwnEntry, withOwnEntry } from '../../shared/domain/lookup';
 import { bodyHash } from '../../shared/domain/versioning';
 import { loadFleetConfig } from '../../shared/runtime/fleet-config';
 import { FleetConfig } from '../../shared/schemas/batching';
@@ -216,6 +216,12 @@ describe('fleet (contract §3)', () => {
     expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
     expect(ownEntry({}, 'constructor')).toBeUndefined();
+    // The same in place (records built in a loop).
+    const built: Record<string, number> = {};
+    for (const [i, name] of names.entries()) setOwnEntry(built, name, i);
+    expect(built).toEqual(record);
+    expect(Object.getPrototypeOf(built)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(built))).toEqual(record);
   });
 
   it('refuses __proto__ as a region or vehicle id in FLEET_CONFIG (it cannot be a key of the stored bookings)', () => {

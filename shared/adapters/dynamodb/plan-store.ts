@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors';
-import { ownEntry, withOwnEntry } from '../../domain/lookup';
+import { ownEntry, setOwnEntry } from '../../domain/lookup';
 import { RegionPlan } from '../../schemas/batching';
 import type { PlannedRoute, RoutingInput, RoutingPlan, ShipmentJobInput } from '../../solver';
 import { queryAll } from './query';
@@ -174,10 +174,10 @@ export class SplitPlanStore {
     const jobs = new Map(input.shipments.map((s) => [s.id, s]));
     const onRoute = new Set<string>();
     const versionOf = (ids: string[]) => {
-      let out: Record<string, number> = {};
+      const out: Record<string, number> = {};
       for (const id of ids) {
         const version = plan.versions ? ownEntry(plan.versions, id) : undefined;
-        if (version !== undefined) out = withOwnEntry(out, id, version);
+        if (version !== undefined) setOwnEntry(out, id, version);
       }
       return out;
     };
@@ -338,8 +338,8 @@ export class SplitPlanStore {
 
 /** One record of the versions of every part (own entries: an id may be `__proto__`). */
 function mergeVersions(parts: (Record<string, number> | undefined)[]): Record<string, number> {
-  let out: Record<string, number> = {};
+  const out: Record<string, number> = {};
   for (const part of parts)
-    for (const [id, version] of Object.entries(part ?? {})) out = withOwnEntry(out, id, version);
+    for (const [id, version] of Object.entries(part ?? {})) setOwnEntry(out, id, version);
   return out;
 }

@@ -10,7 +10,7 @@ import {
 } from '../../solver';
 import { wallBudget } from '../clock';
 import { ConcurrencyConflictError } from '../errors';
-import { ownEntry, withOwnEntry } from '../lookup';
+import { ownEntry, setOwnEntry } from '../lookup';
 import type { BatchingDeps } from './batching-deps';
 import { tracksBookings } from './bookings';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
@@ -119,10 +119,9 @@ export async function replanDay(
     );
     solverSeconds += solving.elapsedMs() / 1000;
 
-    let routeIds: Record<string, string> = {};
+    const routeIds: Record<string, string> = {};
     for (const route of plan.routes) {
-      const id = carried.routeIds.get(route.vehicleId) ?? deps.ids.next();
-      routeIds = withOwnEntry(routeIds, route.vehicleId, id);
+      setOwnEntry(routeIds, route.vehicleId, carried.routeIds.get(route.vehicleId) ?? deps.ids.next());
     }
     const versions = new Map(carried.versions);
     for (const s of arriving) versions.set(s.shipmentId, s.version);
@@ -222,11 +221,11 @@ function carryOver(current: RegionPlan | undefined, arriving: Set<string>, now: 
     const stops = route.stops.map((s) => s.shipmentId).filter((id) => !arriving.has(id));
     carried.routes.push(route);
     if (stops.length < route.stops.length) carried.changed.add(route.vehicleId);
-    carried.initialRoutes = withOwnEntry(carried.initialRoutes, route.vehicleId, stops);
+    setOwnEntry(carried.initialRoutes, route.vehicleId, stops);
     for (const id of stops) {
       const job = jobs.get(id);
       if (job) carried.shipments.push(job);
-      carried.currentVehicles = withOwnEntry(carried.currentVehicles, id, route.vehicleId);
+      setOwnEntry(carried.currentVehicles, id, route.vehicleId);
       const version = current.versions ? ownEntry(current.versions, id) : undefined;
       if (version !== undefined) carried.versions.set(id, version);
     }
@@ -277,8 +276,8 @@ export function retireDeparted(
   const carried = carryOver(current, new Set(), now);
   const input = current.input as RoutingInput;
   const plan = current.plan as RoutingPlan;
-  let routeIds: Record<string, string> = {};
-  for (const [vehicleId, routeId] of carried.routeIds) routeIds = withOwnEntry(routeIds, vehicleId, routeId);
+  const routeIds: Record<string, string> = {};
+  for (const [vehicleId, routeId] of carried.routeIds) setOwnEntry(routeIds, vehicleId, routeId);
   const onRoutes = new Set(carried.shipments.map((s) => s.id));
   const departed = new Set(
     plan.routes
@@ -318,11 +317,11 @@ function mergeDepots(known: DepotInput[], seen: DepotInput[]): DepotInput[] {
 }
 
 function pick(versions: ReadonlyMap<string, number>, plan: RoutingPlan): Record<string, number> {
-  let out: Record<string, number> = {};
+  const out: Record<string, number> = {};
   for (const r of plan.routes)
     for (const s of r.stops) {
       const version = versions.get(s.shipmentId);
-      if (version !== undefined) out = withOwnEntry(out, s.shipmentId, version);
+      if (version !== undefined) setOwnEntry(out, s.shipmentId, version);
     }
   return out;
 }
@@ -350,7 +349,7 @@ async function bookPlan(
     const current = await deps.batches.getBookings(region, serviceDate);
     const next: FleetBookings = { region, serviceDate, revision: current.revision + 1, vehicles: {} };
     for (const [vehicleId, end] of until) {
-      next.vehicles = withOwnEntry(next.vehicles, vehicleId, {
+      setOwnEntry(next.vehicles, vehicleId, {
         until: end,
         previous: ownEntry(current.vehicles, vehicleId)?.until ?? 0,
         batchId,

@@ -6,7 +6,7 @@ import {
   summarize,
 } from '../../solver';
 import { greatCircleKm } from '../geo';
-import { withOwnEntry } from '../lookup';
+import { setOwnEntry } from '../lookup';
 
 /**
  * Neighbourhood re-optimization of a large living plan (issue 10 §6, ADR 0005): a re-plan works on
@@ -196,8 +196,8 @@ export async function replanNeighbourhood(
   const reopened = new Set(selectNeighbourhood(sites, arriving, limits));
   const kept = new Set([...planned.keys()].filter((v) => !reopened.has(v)));
   const keptShipments = new Set([...kept].flatMap((v) => warm.get(v) ?? []));
-  let initialRoutes: Record<string, string[]> = {};
-  for (const v of reopened) initialRoutes = withOwnEntry(initialRoutes, v, [...(warm.get(v) ?? [])]);
+  const initialRoutes: Record<string, string[]> = {};
+  for (const v of reopened) setOwnEntry(initialRoutes, v, [...(warm.get(v) ?? [])]);
   const sub: RoutingInput = {
     ...input,
     vehicles: input.vehicles.filter((v) => !kept.has(v.id)),
