@@ -21,9 +21,10 @@ import type { LocalContext } from './modules/types';
 import { LocalMetrics } from './ops/metrics-store';
 import { CLOCK_FILE, startPersistentClock } from './services/clock';
 import { ownerOnlyDataDir } from './services/data-dir';
-import { ensureTables, startDynamo } from './services/dynamodb';
+import { ensureTables } from './services/dynamodb';
 import { type BusRule, startEventBus } from './services/event-bus';
-import { ensureQueue, type QueueUrls, startSqs } from './services/sqs';
+import { startBackingServices } from './services/service-thread';
+import { ensureQueue, type QueueUrls } from './services/sqs';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -68,8 +69,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-  const dynamo = await startDynamo({ path: join(dataDir, 'dynamodb') });
-  const sqs = await startSqs();
+  // dynalite and the SQS stand-in answer from a thread of their own (service-thread.ts).
+  const services = await startBackingServices({ dynamoPath: join(dataDir, 'dynamodb') });
+  const dynamo = { endpoint: services.endpoints.dynamodb };
+  const sqs = { endpoint: services.endpoints.sqs };
   const region = 'eu-north-1';
   const queueClients = awsClients({ AWS_REGION: region, SQS_ENDPOINT: sqs.endpoint });
   const queues = {} as LocalRuntime['queues'];
@@ -246,6 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     queues,
     endpoints,
     banner: [
+      `services  dynalite and the SQS stand-in on ${services.where === 'thread' ? 'a thread of their own' : 'the main thread (LOCAL_SERVICES_THREAD=off, or no thread could start)'}`,
       `clock     ${new Date(clock.now()).toISOString()} on the service clock (continued from ${CLOCK_FILE} in DATA_DIR; webhook-timestamp and log lines: wall clock)`,
       ...started.flatMap((m) => m.banner ?? []),
     ],
@@ -262,8 +266,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       for (const m of started.reverse()) await m.stop();
       rmSync(descriptor, { force: true });
       await bus.close();
-      await sqs.close();
-      await dynamo.close();
+      await services.close();
       serviceClock.close();
     },
   };
