@@ -1,5 +1,6 @@
 import { moveCost, type Problem } from '../model/problem';
 import { merge, outD, outE, outL, outTW } from './segment';
+import { float64s, int32s } from './slab';
 
 const NO_SEGMENTS = new Float64Array(0);
 
@@ -46,10 +47,10 @@ export class RouteState {
   ) {
     const n = seq.length;
     this.vehicle = vehicle;
-    const s = new Int32Array(n);
+    const s = int32s(n);
     s.set(seq);
     this.seq = s;
-    const loc = new Int32Array(n + 2);
+    const loc = int32s(n + 2);
     loc[0] = p.vehicleStart[vehicle]!;
     loc[n + 1] = p.vehicleEnd[vehicle]!;
     let w = 0;
@@ -79,7 +80,7 @@ export class RouteState {
       this.startTime = ss;
     } else {
       const tm = p.duration;
-      const g = new Float64Array(8 * (n + 2));
+      const g = float64s(8 * (n + 2));
       let a = 0;
       let b = 0;
       if (base !== undefined && base.vehicle === vehicle && base.seg.length > 0) {

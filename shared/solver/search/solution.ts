@@ -1,4 +1,5 @@
 import { RouteState } from '../evaluation/route';
+import { int32s } from '../evaluation/slab';
 import type { Problem } from '../model/problem';
 
 /** A complete assignment: one (possibly empty) route per vehicle, plus the unassigned clients. */
@@ -34,7 +35,11 @@ export class Solution {
   }
 
   clone(): Solution {
-    return new Solution(this.problem, this.routes.slice(), this.routeOf.slice(), this.posOf.slice());
+    const routeOf = int32s(this.routeOf.length);
+    routeOf.set(this.routeOf);
+    const posOf = int32s(this.posOf.length);
+    posOf.set(this.posOf);
+    return new Solution(this.problem, this.routes.slice(), routeOf, posOf);
   }
 
   /**
@@ -64,7 +69,7 @@ export class Solution {
   /** Inserts client u into vehicle v's route between positions pos and pos+1 (0 = start depot). */
   insertAt(v: number, pos: number, u: number): void {
     const r = this.routes[v]!;
-    const seq = new Int32Array(r.seq.length + 1);
+    const seq = int32s(r.seq.length + 1);
     seq.set(r.seq.subarray(0, pos), 0);
     seq[pos] = u;
     seq.set(r.seq.subarray(pos), pos + 1);
