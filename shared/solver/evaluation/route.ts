@@ -1,5 +1,6 @@
 import { moveCost, type Problem } from '../model/problem';
 import { merge, outD, outE, outL, outTW } from './segment';
+import { float64s, int32s } from './slab';
 
 const NO_SEGMENTS = new Float64Array(0);
 
@@ -30,12 +31,26 @@ export class RouteState {
   /** Fixed, distance and time cost of the route plus its move penalties (`moves`). */
   readonly cost: number;
 
-  constructor(p: Problem, vehicle: number, seq: ArrayLike<number>) {
+  /**
+   * Builds the route of `vehicle` visiting `seq`. When `base` (a route of the same vehicle) shares
+   * its first `prefix` and last `suffix` clients with `seq`, their forward and backward segments are
+   * copied instead of recomputed, so an insertion or a string removal costs the merges of the
+   * changed part only.
+   */
+  constructor(
+    p: Problem,
+    vehicle: number,
+    seq: ArrayLike<number>,
+    base?: RouteState,
+    prefix = 0,
+    suffix = 0,
+  ) {
     const n = seq.length;
     this.vehicle = vehicle;
-    const s = Int32Array.from(seq);
+    const s = int32s(n);
+    s.set(seq);
     this.seq = s;
-    const loc = new Int32Array(n + 2);
+    const loc = int32s(n + 2);
     loc[0] = p.vehicleStart[vehicle]!;
     loc[n + 1] = p.vehicleEnd[vehicle]!;
     let w = 0;
@@ -65,12 +80,22 @@ export class RouteState {
       this.startTime = ss;
     } else {
       const tm = p.duration;
-      const g = new Float64Array(8 * (n + 2));
+      const g = float64s(8 * (n + 2));
+      let a = 0;
+      let b = 0;
+      if (base !== undefined && base.vehicle === vehicle && base.seg.length > 0) {
+        // positions 0..a keep their forward segments, the last b+1 positions their backward ones
+        const nb = base.seq.length;
+        a = Math.min(prefix, n, nb);
+        b = Math.min(suffix, n - a, nb - a);
+        g.set(base.seg.subarray(0, 8 * (a + 1)), 0);
+        g.set(base.seg.subarray(8 * (nb + 1 - b), 8 * (nb + 2)), 8 * (n + 1 - b));
+      }
       g[0] = 0;
       g[1] = 0;
       g[2] = ss;
       g[3] = se;
-      for (let i = 1; i <= n + 1; i++) {
+      for (let i = a + 1; i <= n + 1; i++) {
         let sD = 0;
         let sE = ss;
         let sL = se;
@@ -93,7 +118,7 @@ export class RouteState {
       g[last + 5] = 0;
       g[last + 6] = ss;
       g[last + 7] = se;
-      for (let i = n; i >= 0; i--) {
+      for (let i = n - b; i >= 0; i--) {
         let sD = 0;
         let sE = ss;
         let sL = se;
@@ -138,8 +163,18 @@ export class RouteState {
  * penalty included when `r` is not its preferred vehicle), or
  * Infinity when the insertion violates time windows, shift or maximum duration. Capacity and
  * compatibility are the caller's business (they do not depend on the position). O(1).
+ *
+ * With a `bound`, a position that cannot beat it may be answered with any value ≥ bound: when the
+ * vehicle has no time cost, the distance delta alone decides, and the time-window merges are
+ * skipped for the many positions that are already too expensive.
  */
-export function insertionDelta(p: Problem, r: RouteState, u: number, pos: number): number {
+export function insertionDelta(
+  p: Problem,
+  r: RouteState,
+  u: number,
+  pos: number,
+  bound = Number.POSITIVE_INFINITY,
+): number {
   const N = p.nLocations;
   const a = r.loc[pos]!;
   const b = r.loc[pos + 1]!;
@@ -150,6 +185,8 @@ export function insertionDelta(p: Problem, r: RouteState, u: number, pos: number
   if (r.seq.length === 0) delta += p.fixedCost[v]!;
   if (p.movesCost) delta += moveCost(p, u, v);
   if (p.timeless) return delta;
+  const cpt = p.costPerTime[v]!;
+  if (cpt === 0 && delta >= bound) return delta;
   const tm = p.duration;
   const g = r.seg;
   const o = 8 * pos;
@@ -167,5 +204,5 @@ export function insertionDelta(p: Problem, r: RouteState, u: number, pos: number
   const q = 8 * (pos + 1) + 4;
   merge(outD, outTW, outE, outL, tm[lu * N + b]!, g[q]!, g[q + 1]!, g[q + 2]!, g[q + 3]!);
   if (outTW > 0 || outD > p.maxDuration[v]!) return Number.POSITIVE_INFINITY;
-  return delta + p.costPerTime[v]! * (outD - r.duration);
+  return delta + cpt * (outD - r.duration);
 }

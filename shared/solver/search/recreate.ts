@@ -1,25 +1,31 @@
-import { insertionDelta } from '../evaluation/route';
+import { insertionDelta, type RouteState } from '../evaluation/route';
 import { compatible, type Problem } from '../model/problem';
 import type { Rng } from '../util/random';
 import type { Solution } from './solution';
 
 /**
  * Greedy insertion with blinks (Christiaens & Vanden Berghe 2020). Each client goes to its
- * cheapest feasible position among routes near it (granular: routes holding one of its nearest
- * neighbours; all routes when the solution has few) plus one empty vehicle per type. Feasibility
- * and cost of every position are O(1) through segment concatenation.
+ * cheapest feasible position among a granular set of positions: before and after each of its
+ * `granularity` nearest neighbours and next to the depots of the routes holding them, plus one
+ * empty vehicle per type; every position of every route only when none of those is feasible.
+ * Feasibility and cost of every position are O(1) through segment concatenation, and the number
+ * of positions tried per client is bounded by the granularity, not by the route lengths
+ * (ADR 0010).
  */
 export class Recreate {
   private readonly stamp: Int32Array;
+  private readonly usable: Uint8Array;
   private stampValue = 0;
-  private readonly candidates: Int32Array;
-  /** Granular neighbourhood size used to select candidate routes. */
+  /** Granular neighbourhood size: the nearest neighbours next to which a client may be inserted. */
   granularity = 40;
   blinkRate = 0.01;
+  private bestDelta = Number.POSITIVE_INFINITY;
+  private bestV = -1;
+  private bestPos = -1;
 
   constructor(private readonly p: Problem) {
     this.stamp = new Int32Array(p.nVehicles);
-    this.candidates = new Int32Array(p.nVehicles);
+    this.usable = new Uint8Array(p.nVehicles);
   }
 
   /** Inserts `clients` (in the given order) into `s`; returns those left unassigned. */
@@ -28,86 +34,60 @@ export class Recreate {
     const left: number[] = [];
     // first empty vehicle of each type
     const emptyOfType = new Int32Array(p.nVehicleTypes).fill(-1);
-    let nonEmpty = 0;
     for (let v = p.nVehicles - 1; v >= 0; v--) {
       if (s.routes[v]!.seq.length === 0) emptyOfType[p.vehicleType[v]!] = v;
-      else nonEmpty++;
     }
+    const G = Math.min(this.granularity, p.nNeighbours);
     for (let k = 0; k < clients.length; k++) {
       const u = clients[k]!;
       const wu = p.demandWeight[u]!;
       const vu = p.demandVolume[u]!;
-      let bestDelta = Number.POSITIVE_INFINITY;
-      let bestV = -1;
-      let bestPos = -1;
-      // candidate routes
+      this.bestDelta = Number.POSITIVE_INFINITY;
+      this.bestV = -1;
+      this.bestPos = -1;
       const st = ++this.stampValue;
-      let nc = 0;
-      if (nonEmpty <= 16) {
-        for (let v = 0; v < p.nVehicles; v++) {
-          if (s.routes[v]!.seq.length > 0) this.candidates[nc++] = v;
-        }
-      } else {
-        const G = Math.min(this.granularity, p.nNeighbours);
-        const base = u * p.nNeighbours;
-        for (let j = 0; j < G; j++) {
-          const w = p.neighbours[base + j]!;
-          const v = s.routeOf[w]!;
-          if (v >= 0 && this.stamp[v] !== st) {
-            this.stamp[v] = st;
-            this.candidates[nc++] = v;
-          }
-        }
+      const base = u * p.nNeighbours;
+      for (let j = 0; j < G; j++) {
+        const w = p.neighbours[base + j]!;
+        const v = s.routeOf[w]!;
+        if (v < 0) continue;
+        const r = s.routes[v]!;
+        if (this.stamp[v] !== st) {
+          this.stamp[v] = st;
+          const ok = compatible(p, u, v) && fits(p, r, v, wu, vu);
+          this.usable[v] = ok ? 1 : 0;
+          if (!ok) continue;
+          this.tryPosition(r, u, 0, rng);
+          this.tryPosition(r, u, r.seq.length, rng);
+        } else if (this.usable[v] === 0) continue;
+        const pw = s.posOf[w]!;
+        if (pw > 1) this.tryPosition(r, u, pw - 1, rng);
+        if (pw < r.seq.length) this.tryPosition(r, u, pw, rng);
       }
       for (let t = 0; t < p.nVehicleTypes; t++) {
         const v = emptyOfType[t]!;
-        if (v >= 0) this.candidates[nc++] = v;
-      }
-      for (let ci = 0; ci < nc; ci++) {
-        const v = this.candidates[ci]!;
-        const r = s.routes[v]!;
-        if (!compatible(p, u, v)) continue;
-        if (r.loadWeight + wu > p.capacityWeight[v]! || r.loadVolume + vu > p.capacityVolume[v]!) continue;
-        const n = r.seq.length;
-        for (let pos = 0; pos <= n; pos++) {
-          if (n > 0 && rng.next() < this.blinkRate) continue;
-          const d = insertionDelta(p, r, u, pos);
-          if (d < bestDelta) {
-            bestDelta = d;
-            bestV = v;
-            bestPos = pos;
-          }
+        if (v >= 0 && compatible(p, u, v) && fits(p, s.routes[v]!, v, wu, vu)) {
+          this.tryPosition(s.routes[v]!, u, 0, undefined);
         }
       }
-      if (bestV < 0 && nonEmpty > 16) {
-        // granular miss: fall back to every route
+      if (this.bestV < 0) {
+        // granular miss: every position of every route
         for (let v = 0; v < p.nVehicles; v++) {
           const r = s.routes[v]!;
-          if (r.seq.length === 0 || this.stamp[v] === st || !compatible(p, u, v)) continue;
-          if (r.loadWeight + wu > p.capacityWeight[v]! || r.loadVolume + vu > p.capacityVolume[v]!) continue;
-          for (let pos = 0; pos <= r.seq.length; pos++) {
-            const d = insertionDelta(p, r, u, pos);
-            if (d < bestDelta) {
-              bestDelta = d;
-              bestV = v;
-              bestPos = pos;
-            }
-          }
+          if (r.seq.length === 0 || !compatible(p, u, v) || !fits(p, r, v, wu, vu)) continue;
+          for (let pos = 0; pos <= r.seq.length; pos++) this.tryPosition(r, u, pos, undefined);
         }
       }
-      if (bestV < 0 || (!p.required[u] && bestDelta >= p.unassignedPenalty[u]!)) {
+      const bestV = this.bestV;
+      const bestPos = this.bestPos;
+      if (bestV < 0 || (!p.required[u] && this.bestDelta >= p.unassignedPenalty[u]!)) {
         left.push(u);
         continue;
       }
       const r = s.routes[bestV]!;
       const wasEmpty = r.seq.length === 0;
-      const seq = new Int32Array(r.seq.length + 1);
-      seq.set(r.seq.subarray(0, bestPos), 0);
-      seq[bestPos] = u;
-      seq.set(r.seq.subarray(bestPos), bestPos + 1);
-      s.setRoute(bestV, seq);
+      s.insertAt(bestV, bestPos, u);
       if (wasEmpty) {
-        nonEmpty++;
         const t = p.vehicleType[bestV]!;
         emptyOfType[t] = -1;
         for (let v = bestV + 1; v < p.nVehicles; v++) {
@@ -120,4 +100,19 @@ export class Recreate {
     }
     return left;
   }
+
+  /** Tries u between positions pos and pos+1 of r; a blink (rng given) skips it. */
+  private tryPosition(r: RouteState, u: number, pos: number, rng: Rng | undefined): void {
+    if (rng !== undefined && r.seq.length > 0 && rng.next() < this.blinkRate) return;
+    const d = insertionDelta(this.p, r, u, pos, this.bestDelta);
+    if (d < this.bestDelta) {
+      this.bestDelta = d;
+      this.bestV = r.vehicle;
+      this.bestPos = pos;
+    }
+  }
+}
+
+function fits(p: Problem, r: RouteState, v: number, wu: number, vu: number): boolean {
+  return r.loadWeight + wu <= p.capacityWeight[v]! && r.loadVolume + vu <= p.capacityVolume[v]!;
 }

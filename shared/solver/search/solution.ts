@@ -1,4 +1,5 @@
 import { RouteState } from '../evaluation/route';
+import { int32s } from '../evaluation/slab';
 import type { Problem } from '../model/problem';
 
 /** A complete assignment: one (possibly empty) route per vehicle, plus the unassigned clients. */
@@ -34,18 +35,45 @@ export class Solution {
   }
 
   clone(): Solution {
-    return new Solution(this.problem, this.routes.slice(), this.routeOf.slice(), this.posOf.slice());
+    const routeOf = int32s(this.routeOf.length);
+    routeOf.set(this.routeOf);
+    const posOf = int32s(this.posOf.length);
+    posOf.set(this.posOf);
+    return new Solution(this.problem, this.routes.slice(), routeOf, posOf);
   }
 
-  /** Replaces vehicle v's sequence; clients removed from it must be re-marked by the caller. */
+  /**
+   * Replaces vehicle v's sequence; clients removed from it must be re-marked by the caller. The
+   * segments of the clients the new sequence shares at its start and end with the old one are
+   * reused (see RouteState).
+   */
   setRoute(v: number, seq: ArrayLike<number>): void {
-    const r = new RouteState(this.problem, v, seq);
+    const old = this.routes[v];
+    let a = 0;
+    let b = 0;
+    if (old !== undefined) {
+      const o = old.seq;
+      const m = Math.min(o.length, seq.length);
+      while (a < m && o[a] === seq[a]) a++;
+      while (b < m - a && o[o.length - 1 - b] === seq[seq.length - 1 - b]) b++;
+    }
+    const r = new RouteState(this.problem, v, seq, old, a, b);
     this.routes[v] = r;
-    for (let i = 0; i < r.seq.length; i++) {
+    for (let i = a; i < r.seq.length; i++) {
       const c = r.seq[i]!;
       this.routeOf[c] = v;
       this.posOf[c] = i + 1;
     }
+  }
+
+  /** Inserts client u into vehicle v's route between positions pos and pos+1 (0 = start depot). */
+  insertAt(v: number, pos: number, u: number): void {
+    const r = this.routes[v]!;
+    const seq = int32s(r.seq.length + 1);
+    seq.set(r.seq.subarray(0, pos), 0);
+    seq[pos] = u;
+    seq.set(r.seq.subarray(pos), pos + 1);
+    this.setRoute(v, seq);
   }
 
   /** Total objective: route costs + penalties of unassigned clients. */
