@@ -19,7 +19,11 @@ import type { BatchingDeps } from '../../shared/domain/batching/batching-deps';
 import { replanDay } from '../../shared/domain/batching/day-plan';
 import { toJob, vehiclesFor } from '../../shared/domain/batching/fleet';
 import type { BatchStore } from '../../shared/domain/batching/ports';
-import { type AssignmentKey, assignmentChanged } from '../../shared/domain/batching/route-changes';
+import {
+  type AssignmentKey,
+  assignmentChanged,
+  etaUpdatesHeld,
+} from '../../shared/domain/batching/route-changes';
 import { economyMaySpill } from '../../shared/domain/batching/unplanned';
 import {
   calendarOf,
@@ -341,8 +345,7 @@ function tell(
   at: { region: string; date: string },
 ): void {
   // replan.etaUpdatesBeforeCutoff false: an ETA-only change waits for the final (route-changes.ts).
-  const etaHeld =
-    !fleet.replan.etaUpdatesBeforeCutoff && clock.now() < dispatchCutoffOf(at.date, calendarFor(at.region));
+  const etaHeld = etaUpdatesHeld(fleet, at.region, at.date, clock.now());
   for (const route of plan.routes) {
     const routeId = routeIds[route.vehicleId] ?? route.vehicleId;
     for (const stop of route.stops) {

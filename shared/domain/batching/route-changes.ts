@@ -41,12 +41,16 @@ export async function tellRouteChanges(
   ctx: RevisionContext,
   deps: BatchingDeps,
 ): Promise<string[]> {
-  const stops = routes.flatMap((route) =>
-    route.stops.filter((stop) => !ctx.firstAssigned.has(stop.shipmentId)).map((stop) => ({ route, stop })),
-  );
+  const now = deps.clock.now();
+  const stops = routes.flatMap((route) => {
+    const etaHeld = etaUpdatesHeld(deps.fleet, route.region, ctx.serviceDate, now);
+    return route.stops
+      .filter((stop) => !ctx.firstAssigned.has(stop.shipmentId))
+      .map((stop) => ({ route, stop, etaHeld }));
+  });
   // Each shipment is its own read and conditional write: they are compared side by side.
-  const told = await mapBounded(stops, STORE_CONCURRENCY, ({ route, stop }) =>
-    tellOne(route, stop, ctx, deps),
+  const told = await mapBounded(stops, STORE_CONCURRENCY, ({ route, stop, etaHeld }) =>
+    tellOne(route, stop, ctx, etaHeld, deps),
   );
   return stops.filter((_, i) => told[i]).map(({ stop }) => stop.shipmentId);
 }
@@ -66,17 +70,33 @@ export function assignmentChanged(had: AssignmentKey, now: AssignmentKey, tolera
   return !(Math.abs(Date.parse(now.eta) - Date.parse(had.eta)) <= toleranceMs);
 }
 
-/** One stop: told when it moved or its ETA did; a shipment that changed meanwhile is read again. */
+/**
+ * `replan.etaUpdatesBeforeCutoff` false and the plan's dispatch cutoff still ahead: an ETA-only
+ * change is not told now, the final callback carries it (contract §3a). Pure.
+ */
+export function etaUpdatesHeld(
+  fleet: Pick<BatchingDeps['fleet'], 'replan' | 'calendar' | 'regions'>,
+  region: string,
+  serviceDate: string,
+  nowMs: number,
+): boolean {
+  return (
+    !fleet.replan.etaUpdatesBeforeCutoff && nowMs < dispatchCutoffOf(serviceDate, calendarOf(region, fleet))
+  );
+}
+
+/**
+ * One stop: told when it moved or its ETA did (unless `etaHeld`); a shipment that changed meanwhile
+ * is read again.
+ */
 async function tellOne(
   route: RouteRecord,
   stop: RouteRecord['stops'][number],
   ctx: RevisionContext,
+  etaHeld: boolean,
   deps: BatchingDeps,
 ): Promise<boolean> {
   const toleranceMs = deps.fleet.replan.etaToleranceMinutes * 60_000;
-  const etaHeld =
-    !deps.fleet.replan.etaUpdatesBeforeCutoff &&
-    deps.clock.now() < dispatchCutoffOf(ctx.serviceDate, calendarOf(route.region, deps.fleet));
   for (let attempt = 0; attempt < 3; attempt++) {
     const state = await deps.store.get(stop.shipmentId);
     if (!state?.route || state.version !== stop.version || !ROUTED.includes(state.status)) return false;
