@@ -46,6 +46,8 @@ export interface ScmAssignment {
   eta?: string;
   planRevision?: number;
   final?: boolean;
+  /** The plan's service date the assignment is for (contract §3a). */
+  serviceDate?: string;
   /** `type:webhook-id` of each callback taken for this version (a redelivery appears twice). */
   webhookIds: string[];
 }
@@ -251,6 +253,7 @@ export async function startFakeScm(options: { secret: string; port?: number; clo
       ...(data.eta !== undefined ? { eta: data.eta } : {}),
       ...(data.planRevision !== undefined ? { planRevision: data.planRevision } : {}),
       ...(data.final ? { final: true } : {}),
+      ...(data.serviceDate !== undefined ? { serviceDate: data.serviceDate } : {}),
       webhookIds: [...(had?.version === data.version ? had.webhookIds : []), `${type}:${webhookId}`],
     });
   };

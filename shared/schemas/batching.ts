@@ -288,8 +288,21 @@ export const FleetConfig = z.strictObject({
        * (SAME_DAY, or frozen) tell ETA changes beyond the tolerance either way.
        */
       etaUpdatesBeforeCutoff: z.boolean().default(true),
+      /**
+       * false: until a plan's dispatch cutoff the SCM is sent no assignment of it at all (no
+       * route_optimized, no route_updated); at the cutoff each shipment gets one callback,
+       * `shipment.route_optimized` with `final: true`. Re-plans then move shipments freely (the
+       * SCM has nothing to un-learn: no move penalty). `shipment.unassigned` is sent at once as
+       * always, and plans without a cutoff ahead (SAME_DAY, frozen) are told as they change.
+       */
+      callbacksBeforeCutoff: z.boolean().default(true),
     })
-    .default({ movePenalty: 10, etaToleranceMinutes: 15, etaUpdatesBeforeCutoff: true }),
+    .default({
+      movePenalty: 10,
+      etaToleranceMinutes: 15,
+      etaUpdatesBeforeCutoff: true,
+      callbacksBeforeCutoff: true,
+    }),
   /**
    * An ECONOMY shipment without a time window whose day is full (no vehicle, capacity or shift
    * time left on it) moves to the next working day, at most this many times (contract §3a); 0 =

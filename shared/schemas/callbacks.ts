@@ -34,7 +34,7 @@ export const WebhookPayload = z.strictObject({
   type: z.literal('shipment.route_optimized'),
   timestamp: z.iso.datetime({ offset: true }),
   /** The route assignment (stop `sequence` of `stops`, ETA) of this shipment version. */
-  data: RouteAssignment.extend({
+  data: RouteAssignment.omit({ held: true }).extend({
     shipmentId: z.string(),
     version: z.int().min(1),
     correlationId: z.string(),
@@ -68,7 +68,7 @@ export type UnassignedWebhookPayload = z.infer<typeof UnassignedWebhookPayload>;
 export const RouteUpdatedWebhookPayload = z.strictObject({
   type: z.literal('shipment.route_updated'),
   timestamp: z.iso.datetime({ offset: true }),
-  data: RouteAssignment.extend({
+  data: RouteAssignment.omit({ held: true }).extend({
     shipmentId: z.string(),
     version: z.int().min(1),
     correlationId: z.string(),

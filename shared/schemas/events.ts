@@ -55,7 +55,7 @@ export type ShipmentQueueMessage = z.infer<typeof ShipmentQueueMessage>;
  * becomes OPTIMIZED. It starts the callback delivery to the SCM (contract §4).
  */
 export const ROUTE_OPTIMIZED = 'route.optimized';
-export const RouteOptimizedDetail = RouteAssignment.extend({
+export const RouteOptimizedDetail = RouteAssignment.omit({ held: true }).extend({
   eventId: z.string(),
   shipmentId: z.string(),
   version: z.int().min(1),
@@ -91,7 +91,7 @@ export type ShipmentUnassignedDetail = z.infer<typeof ShipmentUnassignedDetail>;
  * `shipment.route_updated` callback (contract §3a), a notice.
  */
 export const ROUTE_UPDATED = 'route.updated';
-export const RouteUpdatedDetail = RouteAssignment.extend({
+export const RouteUpdatedDetail = RouteAssignment.omit({ held: true }).extend({
   eventId: z.string(),
   shipmentId: z.string(),
   version: z.int().min(1),

@@ -27,6 +27,14 @@ export const RouteAssignment = z.strictObject({
   planRevision: z.int().min(1).optional(),
   /** The plan was frozen at its dispatch cutoff: this assignment is the final one (contract §3a). */
   final: z.boolean().optional(),
+  /** The service date (local, region time zone) of the plan this assignment belongs to (contract §3a). */
+  serviceDate: z.iso.date().optional(),
+  /**
+   * Stored, not sent: with `FLEET_CONFIG.replan.callbacksBeforeCutoff` false the SCM is sent no
+   * assignment until the plan's dispatch cutoff, where this one's first callback is the final one
+   * (`shipment.route_optimized`, `final: true`). Never part of a callback body.
+   */
+  held: z.boolean().optional(),
 });
 export type RouteAssignment = z.infer<typeof RouteAssignment>;
 

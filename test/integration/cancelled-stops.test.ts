@@ -4,7 +4,8 @@ import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf } from '../../shared/domain/use-cases/recovery';
 import { cancelShipment, submitShipment } from '../../shared/domain/use-cases/shipments';
-import { ROUTE_UPDATED } from '../../shared/schemas/events';
+import { FleetConfig } from '../../shared/schemas/batching';
+import { ROUTE_OPTIMIZED, ROUTE_UPDATED } from '../../shared/schemas/events';
 import type { RoutingInput, RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
@@ -87,5 +88,52 @@ describe('a cancelled shipment leaves its route', () => {
     await dropCancelledStop({ shipmentId: victim }, deps);
     expect(publisher.published.filter((m) => m.detailType === ROUTE_UPDATED)).toEqual([]);
     expect((await deps.batches.getRoute(routeId))?.stops).toHaveLength(3);
+  });
+
+  it('replan.callbacksBeforeCutoff false: the others keep their held assignments, renumbered, and nobody is told before the cutoff', async () => {
+    const region = 'cancel-route-held';
+    const { deps, jobs, clock, publisher } = batchingDeps(dynamo.client, {
+      fleet: FleetConfig.parse({ replan: { callbacksBeforeCutoff: false } }),
+    });
+    const ids = ['CH-1', 'CH-2', 'CH-3'];
+    for (const [i, shipmentId] of ids.entries()) {
+      const body = sampleShipment({
+        shipmentId,
+        region,
+        serviceLevel: 'NEXT_DAY', // Friday's plan, cutoff Thursday 20:00: ahead
+        timeWindow: undefined,
+        destination: { lat: 59.35 + i * 0.005, lon: 18.05 + i * 0.005 },
+      });
+      const { state } = await submitShipment(
+        { body, correlationId: `c-${shipmentId}`, mode: 'create' },
+        deps,
+      );
+      await enqueueShipment(detailOf(state, `evt-${shipmentId}`, state.updatedAt), deps);
+    }
+    await clock.advance(600_000);
+    await closeDueWindows(deps);
+    const job = jobs.jobs.find((j) => j.region === region);
+    if (!job) throw new Error('no job');
+    await optimizeWindow(job, deps);
+    const first = await deps.store.get('CH-1');
+    expect(first?.route).toMatchObject({ held: true, serviceDate: '2026-11-27', stops: 3 });
+    const routeId = first?.route?.routeId ?? '';
+    const order = (await deps.batches.getRoute(routeId))?.stops.map((st) => st.shipmentId) ?? [];
+    expect(order).toHaveLength(3);
+
+    await cancelShipment(
+      { shipmentId: order[0] ?? '', body: { reason: 'customer' }, correlationId: 'c' },
+      deps,
+    );
+    await dropCancelledStop({ shipmentId: order[0] ?? '' }, deps);
+    const mine = publisher.published.filter((m) => ids.includes(String(m.detail.shipmentId)));
+    expect(mine.filter((m) => m.detailType === ROUTE_UPDATED || m.detailType === ROUTE_OPTIMIZED)).toEqual(
+      [],
+    );
+    for (const [i, id] of order.slice(1).entries()) {
+      const state = await deps.store.get(id);
+      expect(state?.status).toBe('OPTIMIZED');
+      expect(state?.route).toMatchObject({ routeId, sequence: i + 1, stops: 2, held: true });
+    }
   });
 });

@@ -12,6 +12,7 @@ import { attemptDelivery } from '../../shared/domain/callbacks/attempt';
 import { DEFAULT_BREAKER } from '../../shared/domain/callbacks/breaker';
 import type { CallbackDeps } from '../../shared/domain/callbacks/delivery';
 import { prepareDelivery } from '../../shared/domain/callbacks/prepare';
+import { recoverDeliveries } from '../../shared/domain/callbacks/recovery';
 import { systemClock } from '../../shared/domain/clock';
 import type { BusMessage } from '../../shared/domain/ports';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
@@ -48,10 +49,16 @@ const DEPOT = { id: 'D', lat: 59.3, lon: 18.0 };
 /** A: the only vehicle of the first window, dear per km. B (cheap, small) joins the fleet after it. */
 const A = { id: 'A', depotId: 'D', capacityWeightKg: 200, shiftStart: '07:00', shiftEnd: '17:00' };
 const B = { id: 'B', depotId: 'D', capacityWeightKg: 60, shiftStart: '07:00', shiftEnd: '17:00' };
-const fleet = (region: string, vehicles: object[], movePenalty: number, etaUpdatesBeforeCutoff = true) =>
+const fleet = (
+  region: string,
+  vehicles: object[],
+  movePenalty: number,
+  etaUpdatesBeforeCutoff = true,
+  callbacksBeforeCutoff = true,
+) =>
   FleetConfig.parse({
     calendar: { timeZone: 'Europe/Stockholm' },
-    replan: { movePenalty, etaUpdatesBeforeCutoff },
+    replan: { movePenalty, etaUpdatesBeforeCutoff, callbacksBeforeCutoff },
     regions: {
       [region]: {
         depots: [DEPOT],
@@ -81,9 +88,20 @@ const east = (region: string) =>
 const west = (region: string) => body(region, 'WEST', 59.3, 17.4);
 const near = (region: string) => body(region, 'NEAR', 59.31, 18.01, { weightKg: 10 });
 
-async function setUp(region: string, movePenalty: number, etaUpdatesBeforeCutoff = true) {
+async function setUp(
+  region: string,
+  movePenalty: number,
+  etaUpdatesBeforeCutoff = true,
+  callbacksBeforeCutoff = true,
+) {
   const h = batchingDeps(dynamo.client, {
-    fleet: fleet(region, [{ ...A, costPerKm: 5 }], movePenalty, etaUpdatesBeforeCutoff),
+    fleet: fleet(
+      region,
+      [{ ...A, costPerKm: 5 }],
+      movePenalty,
+      etaUpdatesBeforeCutoff,
+      callbacksBeforeCutoff,
+    ),
   });
   h.deps.settings = { ...h.deps.settings, batchBudgetMs: 500 };
   await h.clock.advance(TODAY_1400 - h.clock.now());
@@ -257,5 +275,76 @@ describe('re-plans tell the SCM what moved, and only that (contract §3a)', () =
       expect(Date.parse(finalWest?.eta ?? '')).toBe((planned?.arrival ?? 0) * 1000);
       expect(etaOf(await t.state('WEST'))).toBe((planned?.arrival ?? 0) * 1000);
     }
+  });
+
+  it('replan.callbacksBeforeCutoff false: nothing is sent before the cutoff, moves are free, and each shipment gets one callback at the cutoff: route_optimized, final', async () => {
+    const region = 'ru-held';
+    // A move penalty of 1000 would keep WEST on A (see above): held, the SCM has nothing to un-learn.
+    const t = await setUp(region, 1000, true, false);
+    const mine = (type: string) => t.messages(type).filter((m) => m.detail.region === region);
+    await t.window([east(region), west(region)]);
+    expect(mine(ROUTE_OPTIMIZED)).toEqual([]);
+    const west1 = await t.state('WEST');
+    expect(west1.status).toBe('OPTIMIZED');
+    expect(west1.route).toMatchObject({
+      vehicleId: 'A',
+      planRevision: 1,
+      serviceDate: '2026-11-27',
+      held: true,
+    });
+    // A restart finds nothing to announce: the held assignments have no event yet.
+    await recoverDeliveries(t.callbacks, () => {});
+    // (The table is shared with the tests above: their undelivered shipments are announced again.)
+    expect(mine(ROUTE_OPTIMIZED)).toEqual([]);
+
+    t.h.deps.fleet = fleet(
+      region,
+      [
+        { ...A, costPerKm: 5 },
+        { ...B, costPerKm: 1 },
+      ],
+      1000,
+      true,
+      false,
+    );
+    await t.window([near(region)]);
+    expect(mine(ROUTE_UPDATED)).toEqual([]);
+    expect(mine(ROUTE_OPTIMIZED)).toEqual([]);
+    // WEST moved to B (the penalty does not apply); GET shows the held assignment where it is now.
+    const west2 = await t.state('WEST');
+    expect(west2.route).toMatchObject({ vehicleId: 'B', planRevision: 2, held: true });
+    expect(scm.received().filter((r) => r.body.includes(region))).toEqual([]);
+
+    // The cutoff: one route_optimized, final, per shipment; delivered, each shipment ROUTE_APPLIED.
+    await t.h.clock.advance(Date.parse('2026-11-26T19:00:00Z') - t.h.clock.now());
+    const report = await freezeDuePlans(t.h.deps);
+    expect(report.finals).toBe(3);
+    expect(mine(ROUTE_UPDATED)).toEqual([]);
+    const firsts = mine(ROUTE_OPTIMIZED);
+    expect(firsts.map((m) => m.detail.shipmentId).sort()).toEqual(
+      ['EAST', 'NEAR', 'WEST'].map((id) => `${region}-${id}`),
+    );
+    for (const m of firsts) expect((await t.deliver(m)).attempt?.outcome).toBe('delivered');
+    for (const id of ['EAST', 'NEAR', 'WEST']) {
+      const s = await t.state(id);
+      expect(s.status).toBe('ROUTE_APPLIED');
+      expect(s.route?.held).toBeUndefined();
+      expect(s.route?.final).toBe(true);
+    }
+    const sent = scm.received().filter((r) => r.body.includes(region));
+    expect(sent).toHaveLength(3);
+    for (const r of sent) {
+      expect(r.verified).toBe(true);
+      const p = WebhookPayload.parse(JSON.parse(r.body));
+      expect(p.data).toMatchObject({ final: true, serviceDate: '2026-11-27' });
+      expect(p.data).not.toHaveProperty('held');
+    }
+    const westSent = WebhookPayload.parse(
+      JSON.parse(sent.find((r) => r.body.includes(`${region}-WEST`))?.body ?? ''),
+    );
+    expect(westSent.data).toMatchObject({ vehicleId: 'B', planRevision: 3 });
+    // A second tick sends nothing more.
+    expect((await freezeDuePlans(t.h.deps)).finals).toBe(0);
+    expect(mine(ROUTE_OPTIMIZED)).toHaveLength(3);
   });
 });

@@ -23,7 +23,8 @@ export interface CutoffReport {
  * The dispatch cutoff (contract §3a), run by a schedule (EventBridge Scheduler in AWS, a tick on
  * the service clock locally): every plan whose cutoff has passed is frozen (the `frozenAt` header
  * flag, written as its next revision: one writer wins) and each shipment on its routes gets one
- * final callback, `shipment.route_updated` with `final: true`. Exactly once: the final assignment
+ * final callback, `shipment.route_updated` with `final: true` (`shipment.route_optimized` with
+ * `final: true` for one whose assignment was held: `replan.callbacksBeforeCutoff` false). Exactly once: the final assignment
  * is a conditional write on the shipment, and a shipment whose stored assignment is already the
  * final one of this plan is skipped, so a second tick, a duplicate schedule or a run after a crash
  * sends only what is missing. A plan first written after its cutoff (a SAME_DAY plan: its routes
@@ -93,6 +94,7 @@ async function sendFinals(plan: RegionPlan, deps: BatchingDeps): Promise<number>
         optimizedAt: plan.frozenAt ?? plan.updatedAt,
         planRevision: plan.revision,
         final: true,
+        serviceDate: plan.serviceDate,
       });
       for (let attempt = 0; attempt < 3; attempt++) {
         const state = await deps.store.get(stop.shipmentId);

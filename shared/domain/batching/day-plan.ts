@@ -16,6 +16,7 @@ import { tracksBookings } from './bookings';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
 import { replanNeighbourhood } from './neighbourhood';
 import { writeNextPlan } from './region-plans';
+import { callbacksHeld } from './route-changes';
 
 /**
  * The living plan of a region and service date (contract §3a, ADR 0005): one plan per day with a
@@ -113,7 +114,13 @@ export async function replanDay(
         fixedShipments: part.fixedShipments,
         ...(frozen
           ? { maxIterations: 0 }
-          : { currentVehicles: carried.currentVehicles, movePenalty: deps.fleet.replan.movePenalty }),
+          : {
+              currentVehicles: carried.currentVehicles,
+              // Nothing of the plan is sent before its cutoff: a move costs the SCM nothing.
+              movePenalty: callbacksHeld(deps.fleet, region, serviceDate, now * 1000)
+                ? 0
+                : deps.fleet.replan.movePenalty,
+            }),
         ...(deps.matrix ? { matrix: deps.matrix } : {}),
       }),
     );

@@ -10,7 +10,7 @@ import type { BatchingDeps } from './batching-deps';
 import { type DayReplan, replanDay } from './day-plan';
 import { serviceDateOf, toJob } from './fleet';
 import { applyResult } from './results';
-import { assignmentOf, tellRouteChanges } from './route-changes';
+import { assignmentOf, callbacksHeld, tellRouteChanges } from './route-changes';
 import { emptyRoutes, routeRecord } from './route-records';
 import { leaveAfterCutoff, leaveUnassigned, spillEconomy, withdrawDropped } from './unplanned';
 
@@ -141,11 +141,25 @@ export async function optimizeWindow(job: BatchJob, deps: BatchingDeps): Promise
         .filter((stop) => byId.has(stop.shipmentId)) // the others are already in the plan: their assignment stands
         .map((stop) => ({ route, stop })),
     );
+    const now = deps.clock.now();
+    const heldDays = new Set(
+      days
+        .filter((d) => !d.frozen && callbacksHeld(deps.fleet, window.region, d.serviceDate, now))
+        .map((d) => d.serviceDate),
+    );
     const written = await mapBounded(results, STORE_CONCURRENCY, ({ route, stop }) => {
+      const serviceDate = dayOfRoute.get(route.routeId) ?? '';
       const assignment: RouteAssignment = {
-        ...assignmentOf(route, stop, { batchId, optimizedAt, revision: revisionOf.get(route.routeId) ?? 1 }),
+        ...assignmentOf(route, stop, {
+          batchId,
+          optimizedAt,
+          revision: revisionOf.get(route.routeId) ?? 1,
+          serviceDate,
+        }),
         // Inserted into a frozen plan: nothing moves it any more (contract §3a).
         ...(frozenRoutes.has(route.routeId) ? { final: true } : {}),
+        // replan.callbacksBeforeCutoff false: the cutoff sends it.
+        ...(heldDays.has(serviceDate) ? { held: true } : {}),
       };
       return applyResult(stop.shipmentId, stop.version, assignment, deps);
     });

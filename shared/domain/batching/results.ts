@@ -7,6 +7,8 @@ import type { BatchingDeps } from './batching-deps';
  * Writes one optimization result if the shipment still has the optimized version and is still
  * OPTIMIZING (conditional on its revision), and answers the state it wrote. Otherwise the result is stale: a shipment waiting with
  * a newer version is marked STALE and re-queued for the next window; the result is discarded.
+ * A `held` assignment (`replan.callbacksBeforeCutoff` false) is stored without its route.optimized
+ * event: the plan's cutoff sends it (contract §3a).
  */
 export async function applyResult(
   shipmentId: string,
@@ -17,13 +19,14 @@ export async function applyResult(
   const outcome = await transition<ShipmentState | undefined>(deps, shipmentId, (state) => {
     if (!state) return { stop: undefined };
     if (state.status !== 'OPTIMIZING' || state.version !== version) return { stop: state };
+    const { held, ...sent } = assignment;
     const detail: Omit<RouteOptimizedDetail, 'eventId'> = {
       shipmentId,
       version,
       correlationId: state.correlationId,
       region: state.region,
       priority: state.priority,
-      ...assignment,
+      ...sent,
     };
     return {
       write: {
@@ -32,7 +35,7 @@ export async function applyResult(
         version,
         correlationId: state.correlationId,
         patch: { route: assignment, statusReason: null, unassignedWindows: null },
-        busEvent: { detailType: ROUTE_OPTIMIZED, detail },
+        ...(held ? {} : { busEvent: { detailType: ROUTE_OPTIMIZED, detail } }),
       },
     };
   });

@@ -1,5 +1,10 @@
 import type { RouteRecord } from '../../schemas/batching';
-import { ROUTE_UPDATED, type RouteUpdatedDetail } from '../../schemas/events';
+import {
+  ROUTE_OPTIMIZED,
+  ROUTE_UPDATED,
+  type RouteOptimizedDetail,
+  type RouteUpdatedDetail,
+} from '../../schemas/events';
 import type { RouteAssignment, ShipmentState } from '../../schemas/state';
 import { calendarOf, dispatchCutoffOf } from '../calendar';
 import { mapBounded, STORE_CONCURRENCY } from '../concurrency';
@@ -33,8 +38,11 @@ export interface RevisionContext {
  * comparison is with what the SCM has, not with the previous revision: a run that died half-way
  * tells the rest on the next revision, and one that already told a shipment does not tell it again.
  * With `replan.etaUpdatesBeforeCutoff` false, an ETA-only change is not told while the plan's
- * dispatch cutoff is still ahead: the final callback carries the ETA then.
- * Answers the shipments told.
+ * dispatch cutoff is still ahead: the final callback carries the ETA then. With
+ * `replan.callbacksBeforeCutoff` false nothing is told before the cutoff: a held assignment (never
+ * sent) is stored anew, silently, so GET shows where the shipment is; one the SCM had is left for
+ * the final callback.
+ * Answers the shipments told (or, held, recorded).
  */
 export async function tellRouteChanges(
   routes: readonly RouteRecord[],
@@ -43,14 +51,18 @@ export async function tellRouteChanges(
 ): Promise<string[]> {
   const now = deps.clock.now();
   const stops = routes.flatMap((route) => {
-    const etaHeld = etaUpdatesHeld(deps.fleet, route.region, ctx.serviceDate, now);
+    const held: Held = callbacksHeld(deps.fleet, route.region, ctx.serviceDate, now)
+      ? 'all'
+      : etaUpdatesHeld(deps.fleet, route.region, ctx.serviceDate, now)
+        ? 'eta'
+        : 'none';
     return route.stops
       .filter((stop) => !ctx.firstAssigned.has(stop.shipmentId))
-      .map((stop) => ({ route, stop, etaHeld }));
+      .map((stop) => ({ route, stop, held }));
   });
   // Each shipment is its own read and conditional write: they are compared side by side.
-  const told = await mapBounded(stops, STORE_CONCURRENCY, ({ route, stop, etaHeld }) =>
-    tellOne(route, stop, ctx, etaHeld, deps),
+  const told = await mapBounded(stops, STORE_CONCURRENCY, ({ route, stop, held }) =>
+    tellOne(route, stop, ctx, held, deps),
   );
   return stops.filter((_, i) => told[i]).map(({ stop }) => stop.shipmentId);
 }
@@ -86,25 +98,47 @@ export function etaUpdatesHeld(
 }
 
 /**
- * One stop: told when it moved or its ETA did (unless `etaHeld`); a shipment that changed meanwhile
+ * `replan.callbacksBeforeCutoff` false and the plan's dispatch cutoff still ahead: no assignment of
+ * the plan is sent now; the cutoff's final callback is each shipment's first (contract §3a). Pure.
+ */
+export function callbacksHeld(
+  fleet: Pick<BatchingDeps['fleet'], 'replan' | 'calendar' | 'regions'>,
+  region: string,
+  serviceDate: string,
+  nowMs: number,
+): boolean {
+  return (
+    !fleet.replan.callbacksBeforeCutoff && nowMs < dispatchCutoffOf(serviceDate, calendarOf(region, fleet))
+  );
+}
+
+/** What a revision may not tell yet: nothing held, ETA-only changes, or everything (until the cutoff). */
+type Held = 'none' | 'eta' | 'all';
+
+/**
+ * One stop: told when it moved or its ETA did (unless held); a shipment that changed meanwhile
  * is read again.
  */
 async function tellOne(
   route: RouteRecord,
   stop: RouteRecord['stops'][number],
   ctx: RevisionContext,
-  etaHeld: boolean,
+  held: Held,
   deps: BatchingDeps,
 ): Promise<boolean> {
-  const toleranceMs = deps.fleet.replan.etaToleranceMinutes * 60_000;
+  // A held assignment is stored whenever it changes at all (it is what GET shows); a sent one is
+  // compared with the tolerance.
   for (let attempt = 0; attempt < 3; attempt++) {
     const state = await deps.store.get(stop.shipmentId);
     if (!state?.route || state.version !== stop.version || !ROUTED.includes(state.status)) return false;
     const had = state.route;
+    if (held === 'all' && !had.held) return false; // the SCM has it: the final callback tells the change
+    const toleranceMs = had.held ? 0 : deps.fleet.replan.etaToleranceMinutes * 60_000;
     const now = { vehicleId: route.vehicleId, routeId: route.routeId, eta: stop.eta };
-    if (!assignmentChanged(had, now, toleranceMs)) return false;
+    const renumbered = had.sequence !== stop.sequence || had.stops !== route.stops.length;
+    if (!assignmentChanged(had, now, toleranceMs) && !(had.held && renumbered)) return false;
     const moved = had.vehicleId !== route.vehicleId || had.routeId !== route.routeId;
-    if (!moved && etaHeld) return false; // the final callback at the cutoff carries the ETA
+    if (!moved && held === 'eta') return false; // the final callback at the cutoff carries the ETA
     const shiftMs = Date.parse(stop.eta) - Date.parse(had.eta);
     const where = `plan ${ctx.serviceDate} revision ${ctx.revision}`;
     const reason = moved
@@ -120,7 +154,7 @@ async function tellOne(
 export function assignmentOf(
   route: RouteRecord,
   stop: RouteRecord['stops'][number],
-  ctx: Pick<RevisionContext, 'batchId' | 'optimizedAt' | 'revision'>,
+  ctx: Pick<RevisionContext, 'batchId' | 'optimizedAt' | 'revision' | 'serviceDate'>,
 ): RouteAssignment {
   return {
     routeId: route.routeId,
@@ -131,6 +165,7 @@ export function assignmentOf(
     batchId: ctx.batchId,
     optimizedAt: ctx.optimizedAt,
     planRevision: ctx.revision,
+    serviceDate: ctx.serviceDate,
   };
 }
 
@@ -138,6 +173,9 @@ export function assignmentOf(
  * Stores a shipment's new assignment (audit event `shipment.route_updated`, status unchanged) and
  * announces it (`route.updated`: the SCM's `shipment.route_updated` callback). False when the
  * shipment moved on meanwhile (a newer version, a callback answer): then there is nothing to tell.
+ * A held assignment (`replan.callbacksBeforeCutoff` false, never sent) is stored held and not
+ * announced, unless the new one is final: then it is the shipment's first callback,
+ * `route.optimized` (the SCM's `shipment.route_optimized` with `final: true`).
  */
 export async function announceAssignment(
   state: ShipmentState,
@@ -145,21 +183,34 @@ export async function announceAssignment(
   reason: string,
   deps: Pick<BatchingDeps, 'store' | 'clock' | 'ids' | 'publisher' | 'logger'>,
 ): Promise<boolean> {
-  const detail: Omit<RouteUpdatedDetail, 'eventId'> = {
+  const { held: _sent, ...assignment } = route;
+  const about = {
     shipmentId: state.shipmentId,
     version: state.version,
     correlationId: state.correlationId,
     region: state.region,
     priority: state.priority,
-    ...route,
-    reason,
   };
+  if (state.route?.held) {
+    const first = assignment.final === true;
+    const detail: Omit<RouteOptimizedDetail, 'eventId'> = { ...about, ...assignment };
+    const written = await transitionAt(deps, state, {
+      type: first ? 'shipment.optimized' : 'shipment.route_updated',
+      to: state.status,
+      version: state.version,
+      correlationId: state.correlationId,
+      patch: { route: first ? assignment : { ...assignment, held: true }, statusReason: reason },
+      ...(first ? { busEvent: { detailType: ROUTE_OPTIMIZED, detail } } : {}),
+    });
+    return written !== undefined;
+  }
+  const detail: Omit<RouteUpdatedDetail, 'eventId'> = { ...about, ...assignment, reason };
   const written = await transitionAt(deps, state, {
     type: 'shipment.route_updated',
     to: state.status,
     version: state.version,
     correlationId: state.correlationId,
-    patch: { route },
+    patch: { route: assignment },
     busEvent: { detailType: ROUTE_UPDATED, detail },
   });
   return written !== undefined;

@@ -194,6 +194,7 @@ export async function optimizeInRealTime(
       batchId,
       optimizedAt: isoAt(deps.clock),
       planRevision: revision,
+      serviceDate,
       ...(current?.frozenAt ? { final: true } : {}),
     };
     // Contract §3a: the others on its route whose ETA moved by more than the tolerance are told.

@@ -76,9 +76,10 @@ export function routeUpdatedPayload(
 }
 
 /** The optional fields of contract §3a (absent in events written before living plans). */
-function planFields(detail: { planRevision?: number; final?: boolean }) {
+function planFields(detail: { planRevision?: number; final?: boolean; serviceDate?: string }) {
   return {
     ...(detail.planRevision !== undefined ? { planRevision: detail.planRevision } : {}),
     ...(detail.final ? { final: true } : {}),
+    ...(detail.serviceDate !== undefined ? { serviceDate: detail.serviceDate } : {}),
   };
 }

@@ -28,7 +28,8 @@ export interface DeliveryRecovery {
  *   route.optimized event: no callback yet, the event is announced again (the delivery had not
  *   reached its first task); a pending one was resumed above; one that has ended (the SCM answered,
  *   or it was dead-lettered) before the shipment moved settles the shipment from the record.
- * Shadowed callbacks leave their shipment CALLBACK_PENDING, as they do when delivered.
+ * Shadowed callbacks leave their shipment CALLBACK_PENDING, as they do when delivered. A held
+ * assignment (`replan.callbacksBeforeCutoff` false) has no event yet and is left to the cutoff.
  */
 export async function recoverDeliveries(
   deps: CallbackDeps,
@@ -53,6 +54,7 @@ export async function recoverDeliveries(
   await mapBounded(listed, STORE_CONCURRENCY, async ({ shipmentId }) => {
     const state = await deps.store.get(shipmentId); // caught up from the trail
     if (state?.status !== 'OPTIMIZED' && state?.status !== 'CALLBACK_PENDING') return;
+    if (state.route?.held) return; // nothing announced yet: the plan's cutoff sends it
     const detail = await announcedRoute(state, deps);
     if (!detail) return;
     const record = await deps.callbacks.get(webhookIdOf(detail.eventId));
