@@ -179,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     endpoints: () => (process.env.SCM_CALLBACK_URL ? [process.env.SCM_CALLBACK_URL] : []),
     regions: () => [...regionsSeen],
     clock,
+    fleet: deps.fleet,
   };
   const gateway = createGateway({
     pages: opsPages({ apiKey, figures: () => collectFigures(opsSources) }),

@@ -1,11 +1,13 @@
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchStore, WindowStore } from '../../shared/domain/batching/ports';
+import { addDays, calendarOf, dispatchCutoffOf, localDateOf } from '../../shared/domain/calendar';
 import type { BreakerStore } from '../../shared/domain/callbacks/ports';
 import type { Clock } from '../../shared/domain/clock';
 import { METRICS } from '../../shared/domain/operations/metric-names';
 import type { ShipmentStore } from '../../shared/domain/ports';
-import type { BatchRecord } from '../../shared/schemas/batching';
+import type { BatchRecord, FleetConfig } from '../../shared/schemas/batching';
 import type { ShipmentStatus } from '../../shared/schemas/state';
+import type { RoutingPlan } from '../../shared/solver';
 import type { LocalMetrics, Percentiles } from './metrics-store';
 
 /** The CloudWatch SQS metric the local sampler records per queue (dimension QueueName). */
@@ -26,8 +28,31 @@ export interface OpsSources {
   /** Regions whose batches to list (seen on the bus, configured in the fleet). */
   regions: () => string[];
   clock: Clock;
+  /** The fleet configuration (region calendars: the plans' cutoffs). */
+  fleet?: FleetConfig;
   /** Wall-clock ms (the charts' time axis). */
   nowMs?: () => number;
+}
+
+/** One living plan (contract §3a) as the page shows it. */
+export interface PlanFigure {
+  region: string;
+  serviceDate: string;
+  revision: number;
+  stops: number;
+  routes: number;
+  distanceKm: number;
+  unassigned: number;
+  /** The plan's dispatch cutoff (service clock). */
+  cutoffAt: string;
+  /**
+   * frozen: past its cutoff, final callbacks sent; open: re-planned by each window until the
+   * cutoff; same-day: made after its cutoff, its routes freeze as they leave.
+   */
+  state: 'open' | 'frozen' | 'same-day';
+  /** `replan.callbacksBeforeCutoff` false and the plan open: its shipments are told at the cutoff. */
+  callbacksHeld: boolean;
+  updatedAt: string;
 }
 
 export interface QueueFigure {
@@ -75,6 +100,8 @@ export interface OpsFigures {
   /** Discrepancies the daily comparison with the SCM found (re-sent or flagged). */
   scmDiscrepanciesFound: number;
   flagged: FlaggedShipment[];
+  /** The living plans from yesterday to 8 days ahead, earliest date first. */
+  plans: PlanFigure[];
   /** Per-bucket series for the charts (t: epoch seconds, wall clock). */
   series: {
     bucketSeconds: number;
@@ -95,12 +122,13 @@ export async function collectFigures(src: OpsSources): Promise<OpsFigures> {
   const nowMs = src.nowMs?.() ?? Date.now();
   const since = nowMs - WINDOW_MS;
   const m = src.metrics;
-  const [queues, openWindows, recentBatches, breakers, flagged] = await Promise.all([
+  const [queues, openWindows, recentBatches, breakers, flagged, plans] = await Promise.all([
     sampleQueues(src.sqs, src.metrics),
     src.windows.dueWindows('9999-12-31T23:59:59.999Z', 200),
     recentBatchRecords(src),
     Promise.all(src.endpoints().map((endpoint) => src.breakers.get(endpoint))),
     flaggedShipments(src),
+    livingPlans(src),
   ]);
   const delivered = m.sum(METRICS.callbackDelivered, { sinceMs: since });
   const failed = m.sum(METRICS.callbackFailed, { sinceMs: since });
@@ -167,6 +195,7 @@ export async function collectFigures(src: OpsSources): Promise<OpsFigures> {
     stuckShipmentsFound: m.sum(METRICS.stuckShipmentsFound, { sinceMs: since }),
     scmDiscrepanciesFound: m.sum(METRICS.scmDiscrepanciesFound, { sinceMs: since }),
     flagged,
+    plans,
     series: { bucketSeconds: BUCKET_MS / 1000, t, lines },
   };
 }
@@ -243,4 +272,54 @@ async function flaggedShipments(src: OpsSources): Promise<FlaggedShipment[]> {
       s.statusReason ??
       (s.status === 'OPTIMIZING' ? 'OPTIMIZING for over 2 h' : `${s.status} with no reason recorded`),
   }));
+}
+
+/** Plans are read whole (header and route items): at most once per this many wall ms per source. */
+const PLANS_EVERY_MS = 10_000;
+const planCache = new WeakMap<OpsSources, { atMs: number; plans: PlanFigure[] }>();
+
+/**
+ * The living plans of the dates a cutoff can still concern (yesterday to 8 days ahead, as the
+ * dispatch cutoff looks), with their revision, size, cutoff and state.
+ */
+export async function livingPlans(src: OpsSources): Promise<PlanFigure[]> {
+  const wall = src.nowMs?.() ?? Date.now();
+  const cached = planCache.get(src);
+  if (cached && wall - cached.atMs < PLANS_EVERY_MS) return cached.plans;
+  const now = src.clock.now();
+  const today = localDateOf(now, 'UTC');
+  const dates = Array.from({ length: 10 }, (_, i) => addDays(today, i - 1));
+  const perDate = await Promise.all(
+    dates.map(async (serviceDate) => {
+      const regions = await src.batches.planRegions(serviceDate);
+      return Promise.all(
+        regions.map(async (region): Promise<PlanFigure | undefined> => {
+          const plan = await src.batches.getRegionPlan(region, serviceDate);
+          if (!plan) return undefined;
+          const routing = plan.plan as RoutingPlan;
+          const cutoff = src.fleet
+            ? dispatchCutoffOf(serviceDate, calendarOf(region, src.fleet))
+            : Number.NaN;
+          const madeAfter = Date.parse(plan.createdAt ?? plan.updatedAt) >= cutoff;
+          const state = plan.frozenAt ? 'frozen' : madeAfter || cutoff <= now ? 'same-day' : 'open';
+          return {
+            region,
+            serviceDate,
+            revision: plan.revision,
+            stops: routing.routes.reduce((n, r) => n + r.stops.length, 0),
+            routes: routing.routes.filter((r) => r.stops.length > 0).length,
+            distanceKm: Math.round(routing.distanceMeters / 100) / 10,
+            unassigned: routing.unassigned.length,
+            cutoffAt: Number.isFinite(cutoff) ? new Date(cutoff).toISOString() : '',
+            state,
+            callbacksHeld: state === 'open' && src.fleet?.replan.callbacksBeforeCutoff === false,
+            updatedAt: plan.updatedAt,
+          };
+        }),
+      );
+    }),
+  );
+  const plans = perDate.flat().filter((p): p is PlanFigure => p !== undefined);
+  planCache.set(src, { atMs: wall, plans });
+  return plans;
 }

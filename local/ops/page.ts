@@ -187,6 +187,7 @@ const OPS_PAGE = `<!doctype html>
   <section><h2>Circuit breakers</h2><table data-testid="breakers"><thead><tr><th>endpoint</th><th>state</th><th class="num">failures</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Open windows</h2><table data-testid="windows"><thead><tr><th>region</th><th>priority</th><th class="num">shipments</th><th>closes (service clock)</th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Recent batches</h2><table data-testid="batches"><thead><tr><th>finished (service clock)</th><th>region</th><th>priority</th><th>kind</th><th class="num">optimized</th><th class="num">vehicles</th><th class="num">consolidation gain</th><th class="num">solver s</th></tr></thead><tbody></tbody></table></section>
+  <section class="wide"><h2>Living plans (region, service date)</h2><table data-testid="plans"><thead><tr><th>service date</th><th>region</th><th class="num">revision</th><th class="num">stops</th><th class="num">routes</th><th class="num">km</th><th class="num">unassigned</th><th>dispatch cutoff (service clock)</th><th>state</th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Stuck or flagged shipments</h2><table data-testid="flagged"><thead><tr><th>shipment</th><th>version</th><th>status</th><th>region</th><th>since</th><th>reason</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script src="/ops/assets/uPlot.iife.min.js"></script>
@@ -260,6 +261,8 @@ const OPS_PAGE = `<!doctype html>
     fill('breakers', f.breakers.map((b) => [cell(b.endpoint), cell(b.state.replace('_', '-'), 'state-' + b.state), cell(b.consecutiveFailures, 'num')]), 'no SCM endpoint configured');
     fill('windows', f.openWindows.map((w) => [cell(w.region), cell(w.priority), cell(w.count, 'num'), cell(time(w.closesAt))]), 'no open window');
     fill('batches', f.recentBatches.map((b) => [cell(time(b.finishedAt)), cell(b.region), cell(b.priority), cell(b.kind), cell(b.optimized, 'num'), cell(b.vehiclesUsed, 'num'), cell(fmt(b.consolidationGainPct, 1) + ' %', 'num'), cell(fmt(b.solverSeconds), 'num')]), 'no batch yet');
+    const planState = (p) => p.state === 'open' ? (p.callbacksHeld ? 'open: callbacks held until the cutoff' : 'open: re-planned by each window') : p.state === 'frozen' ? 'frozen: final callbacks sent' : 'same day: routes freeze as they leave';
+    fill('plans', f.plans.map((p) => [cell(p.serviceDate), cell(p.region), cell(p.revision, 'num'), cell(p.stops, 'num'), cell(p.routes, 'num'), cell(fmt(p.distanceKm, 1), 'num'), cell(p.unassigned, 'num'), cell(p.cutoffAt ? new Date(p.cutoffAt).toLocaleString() : '—'), cell(planState(p), p.state === 'frozen' ? 'state-closed' : '')]), 'no plan yet');
     fill('flagged', f.flagged.map((s) => [cell(s.shipmentId), cell(s.version), cell(s.status, 'state-open'), cell(s.region), cell(time(s.updatedAt)), cell(s.reason)]), 'nothing flagged');
     document.getElementById('updated').textContent = time(f.generatedAt);
     document.getElementById('window-minutes').textContent = f.windowMinutes;

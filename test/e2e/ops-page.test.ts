@@ -137,7 +137,8 @@ describe('the ops page in chromium', () => {
         return (
           !!f &&
           f.callbacks.delivered + f.callbacks.failed >= n &&
-          f.recentBatches.some((b) => b.kind === 'window' && b.optimized > 0)
+          f.recentBatches.some((b) => b.kind === 'window' && b.optimized > 0) &&
+          f.plans.filter((p) => p.stops > 0).length >= 4
         );
       },
       bodies.length,
@@ -150,6 +151,24 @@ describe('the ops page in chromium', () => {
       });
     });
     const after = (await figures()) as OpsFigures;
+    // The living plans: tomorrow's (NEXT_DAY) and today's (SAME_DAY) of both regions, with their cutoffs.
+    const nextDay = (await call('GET', `/v1/shipments/${bodies[0]?.shipmentId}`)).body as {
+      serviceDate: string;
+    };
+    for (const region of ['ops-north', 'ops-west']) {
+      const plan = after.plans.find((p) => p.region === region && p.serviceDate === nextDay.serviceDate);
+      expect(plan, region).toMatchObject({ revision: expect.any(Number), callbacksHeld: false });
+      expect(plan?.stops).toBe(region === 'ops-north' ? 6 : 4);
+      expect(plan?.routes).toBeGreaterThanOrEqual(1);
+      expect(plan?.distanceKm).toBeGreaterThan(0);
+      // The default cutoff: 20:00 UTC the day before. Before it the plan is open; a run of this
+      // test late in the evening (service clock 60x) plans tomorrow after its cutoff: same day.
+      const cutoff = Date.parse(`${nextDay.serviceDate}T00:00:00Z`) - 4 * 3600_000;
+      expect(plan?.cutoffAt).toBe(new Date(cutoff).toISOString());
+      if (Date.now() + 3 * 3600_000 < cutoff) expect(plan?.state).toBe('open');
+      if (Date.now() > cutoff) expect(plan?.state).toBe('same-day');
+    }
+    expect(after.plans.filter((p) => p.region.startsWith('ops-')).length).toBeGreaterThanOrEqual(4);
     expect(after.callbacks.failed).toBe(1);
     expect(after.callbacks.delivered).toBe(bodies.length - 1);
     expect(after.latency.realtime.count).toBeGreaterThanOrEqual(2);
@@ -177,6 +196,9 @@ describe('the ops page in chromium', () => {
     expect(await tileValue('failed')).toBe('1');
     await expect(page.locator('[data-testid="flagged"] tbody').textContent()).resolves.toContain(
       failedShipment?.shipmentId ?? '?',
+    );
+    await expect(page.locator('[data-testid="plans"] tbody').textContent()).resolves.toMatch(
+      /ops-north[\s\S]*ops-west|ops-west[\s\S]*ops-north/,
     );
     const batchRows = await page.locator('[data-testid="batches"] tbody tr').count();
     expect(batchRows).toBeGreaterThanOrEqual(2);
