@@ -27,6 +27,11 @@ export async function startRuntimeProcess(
      * default fleet (shift 00:00–24:00 local) have minutes of their day left.
      */
     startAt?: number;
+    /**
+     * Its own process group: a Ctrl-C in the caller's terminal does not reach it (the caller stops
+     * it; it is killed when the caller exits, however it exits).
+     */
+    ownGroup?: boolean;
   } = {},
 ) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'runtime-'));
@@ -36,7 +41,13 @@ export async function startRuntimeProcess(
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.ownGroup ? { detached: true } : {}),
   });
+  if (options.ownGroup) {
+    const kill = () => child.exitCode === null && child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
+  }
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
