@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../domain/errors';
 import type { Environment } from '../schemas/environment';
 import {
   cachedMatrix,
@@ -54,7 +55,7 @@ export function routingMatrix(env: RoutingMatrixSettings, options: RoutingMatrix
 
 function roadNetwork(env: RoutingMatrixSettings): MatrixPort {
   if (env.ROUTING_MATRIX === 'osrm') {
-    if (!env.OSRM_URL) throw new Error('ROUTING_MATRIX=osrm needs OSRM_URL');
+    if (!env.OSRM_URL) throw new ConfigurationError('ROUTING_MATRIX=osrm needs OSRM_URL');
     return osrmMatrix({
       baseUrl: env.OSRM_URL,
       profile: env.OSRM_PROFILE,

@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { ConfigurationError } from '../../domain/errors';
 
 /** Where the signing secrets come from; two are active while a secret is rotated. */
 export interface SecretSource {
@@ -12,14 +13,20 @@ export function parseSecrets(value: string): string[] {
   const trimmed = value.trim();
   let list: string[];
   if (trimmed.startsWith('{')) {
-    const parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
+    let parsed: { current?: unknown; previous?: unknown };
+    try {
+      parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
+    } catch {
+      // Not the parser's message as cause: it quotes the text, which holds the secret.
+      throw new ConfigurationError('the webhook secret looks like JSON but does not parse');
+    }
     list = [parsed.current, parsed.previous].filter(
       (v): v is string => typeof v === 'string' && v.length > 0,
     );
   } else {
     list = trimmed.split(/\s+/).filter(Boolean);
   }
-  if (list.length === 0) throw new Error('no webhook secret configured');
+  if (list.length === 0) throw new ConfigurationError('no webhook secret configured');
   return list.map((s) => (s.startsWith(PREFIX) ? s : `${PREFIX}${s}`));
 }
 

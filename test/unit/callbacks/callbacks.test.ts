@@ -11,6 +11,7 @@ import {
   decidePermit,
 } from '../../../shared/domain/callbacks/breaker';
 import { classifyAnswer, MAX_ATTEMPTS, nextWaitSeconds } from '../../../shared/domain/callbacks/schedule';
+import { ConfigurationError } from '../../../shared/domain/errors';
 
 describe('answer classes (contract §4)', () => {
   it.each([
@@ -143,6 +144,20 @@ describe('signature header', () => {
       'whsec_a2V5',
       'whsec_b2xk',
     ]);
+  });
+
+  it('a secret value that is empty or broken JSON is a configuration error that does not quote the secret', () => {
+    expect(() => parseSecrets('  ')).toThrow(ConfigurationError);
+    const broken = '{"current":"whsec_c2VjcmV0IHNlY3JldA=="';
+    let thrown: unknown;
+    try {
+      parseSecrets(broken);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    const text = `${(thrown as Error).message} ${String((thrown as Error).cause ?? '')}`;
+    expect(text).not.toContain('c2VjcmV0');
   });
 });
 
