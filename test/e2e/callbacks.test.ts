@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { until } from '../support/until';
 
 /**
  * `npm start` with no SCM_CALLBACK_URL: the built-in fake SCM receives the callbacks. TIME_SCALE=60
@@ -51,16 +52,6 @@ const control = (body: unknown) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const statusOf = async (id: string) =>
   (await call('GET', `/v1/shipments/${id}`)).body?.status as string | undefined;

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../shared/domain/calendar';
-import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { startCutoffRuntime } from '../support/cutoff-runtime';
+import { until } from '../support/until';
 
 /**
  * `FLEET_CONFIG.replan.callbacksBeforeCutoff: false` on the local runtime (TIME_SCALE=60) against
@@ -12,74 +10,21 @@ import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtim
  * The cutoff is set 40 service minutes ahead (40 s here) so the test does not wait for 20:00.
  */
 const REGION = 'e2e-held';
-// 40 service minutes ahead: the runtime's start and the 10-minute window come well before it.
-const cutoffAt = new Date(Date.now() + 40 * 60_000);
-const serviceDate = addDays(cutoffAt.toISOString().slice(0, 10), 1);
-const FLEET = {
-  replan: { callbacksBeforeCutoff: false },
-  calendar: {
-    timeZone: 'UTC',
-    dispatchCutoff: { time: cutoffAt.toISOString().slice(11, 16), daysBefore: 1 },
-  },
-  regions: {
-    [REGION]: {
-      depots: [{ id: 'D-1', lat: 59.33, lon: 18.06 }],
-      vehicles: [
-        { id: 'V-1', depotId: 'D-1', capacityWeightKg: 1000, shiftStart: '07:00', shiftEnd: '17:00' },
-      ],
-    },
-  },
-};
-
-let runtime: RuntimeProcess;
-let call: ReturnType<typeof api>;
-let scmUrl: string;
+let t: Awaited<ReturnType<typeof startCutoffRuntime>>;
 beforeAll(async () => {
-  runtime = await startRuntimeProcess({ env: { TIME_SCALE: '60', FLEET_CONFIG: JSON.stringify(FLEET) } });
-  call = api(runtime);
-  scmUrl = (
-    JSON.parse(readFileSync(join(runtime.dataDir, 'callbacks.json'), 'utf8')) as { fakeScmUrl: string }
-  ).fakeScmUrl;
+  // 40 service minutes ahead: the runtime's start and the 10-minute window come well before it.
+  t = await startCutoffRuntime(REGION, 40, { callbacksBeforeCutoff: false });
 });
 afterAll(async () => {
-  await runtime?.stop();
-  runtime?.cleanup();
+  await t?.runtime.stop();
+  t?.runtime.cleanup();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-interface Received {
-  webhookId: string;
-  body: string;
-  answer: number | string;
-}
-const received = async (shipmentId: string) =>
-  ((await (await fetch(`${scmUrl}/_received`)).json()) as Received[])
-    .filter((r) => r.answer === 200)
-    .map((r) => ({ webhookId: r.webhookId, payload: JSON.parse(r.body) }))
-    .filter((r) => r.payload.data?.shipmentId === shipmentId);
 
 describe('callbacks held until the cutoff on the local runtime (TIME_SCALE=60)', () => {
   it('nothing before the cutoff, then one route_optimized with final: true; the SCM applies it', async () => {
     const id = 'HELD-E2E-1';
-    const created = await call('POST', '/v1/shipments', {
-      shipmentId: id,
-      version: 1,
-      region: REGION,
-      serviceLevel: 'NEXT_DAY',
-      origin: { depotId: 'D-1', lat: 59.33, lon: 18.06 },
-      destination: { lat: 59.35, lon: 18.0 },
-      timeWindow: { start: `${serviceDate}T08:00:00Z`, end: `${serviceDate}T16:00:00Z` },
-      weightKg: 20,
-    });
+    const { call, received, serviceDate } = t;
+    const created = await call('POST', '/v1/shipments', t.nextDay(id));
     expect(created.status).toBe(202);
     // Planned by its window (10 service minutes: 10 s here), held: nothing sent.
     const held = await until('the held assignment', async () => {

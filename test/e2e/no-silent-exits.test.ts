@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { until } from '../support/until';
 
 /**
  * Nothing leaves the system silently: a shipment that cannot be planned ends visible with its
@@ -28,16 +29,6 @@ afterAll(async () => {
 type Received = { webhookId: string; verified: boolean; answer: number | string; body: string };
 const received = async (): Promise<Received[]> =>
   (await fetch(`${scmUrl}/_received`)).json() as Promise<Received[]>;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const tomorrow = () => {
   const start = new Date(Date.now() + 86_400_000);

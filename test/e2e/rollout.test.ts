@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript } from '../support/cli';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { until } from '../support/until';
 
 /**
  * The gradual rollout on the local runtime (`npm start`): live share 0 at start (LIVE_SHARE=0), so
@@ -35,15 +36,6 @@ const urgent = (shipmentId: string) => ({
   weightKg: 12.5,
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const pathOf = async (id: string) => {
   const events = (await call('GET', `/v1/shipments/${id}/events`)).body?.events as
     | { type: string; callbackMode?: string }[]

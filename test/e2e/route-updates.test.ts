@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../shared/domain/calendar';
-import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { startCutoffRuntime } from '../support/cutoff-runtime';
+import { until } from '../support/until';
 
 /**
  * Contract §3a on the local runtime (TIME_SCALE=60) against its fake SCM: a NEXT_DAY shipment gets
@@ -11,78 +9,30 @@ import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtim
  * The cutoff is set 20 service minutes ahead (20 s here) so the test does not wait for 20:00.
  */
 const REGION = 'e2e-cutoff';
-const cutoffAt = new Date(Date.now() + 20 * 60_000);
-const serviceDate = addDays(cutoffAt.toISOString().slice(0, 10), 1);
-const FLEET = {
-  calendar: {
-    timeZone: 'UTC',
-    dispatchCutoff: { time: cutoffAt.toISOString().slice(11, 16), daysBefore: 1 },
-  },
-  regions: {
-    [REGION]: {
-      depots: [{ id: 'D-1', lat: 59.33, lon: 18.06 }],
-      vehicles: [
-        { id: 'V-1', depotId: 'D-1', capacityWeightKg: 1000, shiftStart: '07:00', shiftEnd: '17:00' },
-      ],
-    },
-  },
-};
-
-let runtime: RuntimeProcess;
-let call: ReturnType<typeof api>;
-let scmUrl: string;
+let t: Awaited<ReturnType<typeof startCutoffRuntime>>;
 beforeAll(async () => {
-  runtime = await startRuntimeProcess({ env: { TIME_SCALE: '60', FLEET_CONFIG: JSON.stringify(FLEET) } });
-  call = api(runtime);
-  scmUrl = (
-    JSON.parse(readFileSync(join(runtime.dataDir, 'callbacks.json'), 'utf8')) as { fakeScmUrl: string }
-  ).fakeScmUrl;
+  t = await startCutoffRuntime(REGION, 20);
 });
 afterAll(async () => {
-  await runtime?.stop();
-  runtime?.cleanup();
+  await t?.runtime.stop();
+  t?.runtime.cleanup();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-interface Received {
-  webhookId: string;
-  body: string;
-  answer: number | string;
-}
-const received = async (shipmentId: string) =>
-  ((await (await fetch(`${scmUrl}/_received`)).json()) as Received[])
-    .filter((r) => r.answer === 200)
-    .map((r) => ({ webhookId: r.webhookId, payload: JSON.parse(r.body) }))
-    .filter((r) => r.payload.data?.shipmentId === shipmentId);
 
 describe('route updates and the dispatch cutoff on the local runtime (TIME_SCALE=60)', () => {
   it('route_optimized with planRevision, then one final route_updated at the cutoff; one application of the version', async () => {
     const id = 'RU-E2E-1';
-    const created = await call('POST', '/v1/shipments', {
-      shipmentId: id,
-      version: 1,
-      region: REGION,
-      serviceLevel: 'NEXT_DAY',
-      origin: { depotId: 'D-1', lat: 59.33, lon: 18.06 },
-      destination: { lat: 59.35, lon: 18.0 },
-      timeWindow: { start: `${serviceDate}T08:00:00Z`, end: `${serviceDate}T16:00:00Z` },
-      weightKg: 20,
-    });
+    const { call, received, serviceDate } = t;
+    const created = await call('POST', '/v1/shipments', t.nextDay(id));
     expect(created.status).toBe(202);
     expect(created.body).toMatchObject({ serviceDate });
-    const final = await until('the final callback', async () => {
-      const got = await received(id);
-      return got.some((r) => r.payload.data.final === true) ? got : undefined;
-    });
+    const final = await until(
+      'the final callback',
+      async () => {
+        const got = await received(id);
+        return got.some((r) => r.payload.data.final === true) ? got : undefined;
+      },
+      60_000,
+    );
     const optimized = final.filter((r) => r.payload.type === 'shipment.route_optimized');
     const finals = final.filter((r) => r.payload.type === 'shipment.route_updated' && r.payload.data.final);
     expect(new Set(optimized.map((r) => r.webhookId)).size).toBe(1); // applied once

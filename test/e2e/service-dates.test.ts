@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, instantOf, localDateOf } from '../../shared/domain/calendar';
 import { api, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { until } from '../support/until';
 
 /**
  * Issue 10 as a user met it: a NEXT_DAY shipment with tomorrow's window, posted today, ended STALE
@@ -40,16 +41,6 @@ afterAll(async () => {
   await runtime?.stop();
   runtime?.cleanup();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Tomorrow's local date in Stockholm, two days ahead of the runtime's scaled clock at most. */
 const tomorrow = addDays(localDateOf(Date.now(), TZ), 1);

@@ -6,6 +6,7 @@ import { detailOf } from '../../shared/domain/use-cases/recovery';
 import { cancelShipment, submitShipment } from '../../shared/domain/use-cases/shipments';
 import { FleetConfig } from '../../shared/schemas/batching';
 import { ROUTE_OPTIMIZED, ROUTE_UPDATED } from '../../shared/schemas/events';
+import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { RoutingInput, RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
@@ -19,29 +20,39 @@ afterAll(async () => {
   await dynamo.close();
 });
 
+/** One window of the region with these shipments (one route, close together), optimized. */
+async function planWindow(
+  h: ReturnType<typeof batchingDeps>,
+  region: string,
+  ids: readonly string[],
+  overrides: Partial<ShipmentBody> = {},
+) {
+  const { deps, jobs, clock } = h;
+  for (const [i, shipmentId] of ids.entries()) {
+    const body = sampleShipment({
+      shipmentId,
+      region,
+      timeWindow: undefined,
+      destination: { lat: 59.35 + i * 0.005, lon: 18.05 + i * 0.005 },
+      ...overrides,
+    });
+    const { state } = await submitShipment({ body, correlationId: `c-${shipmentId}`, mode: 'create' }, deps);
+    await enqueueShipment(detailOf(state, `evt-${shipmentId}`, state.updatedAt), deps);
+  }
+  await clock.advance(600_000);
+  await closeDueWindows(deps);
+  const job = jobs.jobs.find((j) => j.region === region);
+  if (!job) throw new Error('no job');
+  await optimizeWindow(job, deps);
+}
+
 describe('a cancelled shipment leaves its route', () => {
   it('drops its stop, numbers the others again in order with their ETAs, and tells each of the others its new assignment', async () => {
     const region = 'cancel-route-1';
-    const { deps, jobs, clock, publisher } = batchingDeps(dynamo.client);
+    const h = batchingDeps(dynamo.client);
+    const { deps, publisher } = h;
     const ids = ['CR-1', 'CR-2', 'CR-3', 'CR-4'];
-    for (const [i, shipmentId] of ids.entries()) {
-      const body = sampleShipment({
-        shipmentId,
-        region,
-        timeWindow: undefined,
-        destination: { lat: 59.35 + i * 0.005, lon: 18.05 + i * 0.005 },
-      });
-      const { state } = await submitShipment(
-        { body, correlationId: `c-${shipmentId}`, mode: 'create' },
-        deps,
-      );
-      await enqueueShipment(detailOf(state, `evt-${shipmentId}`, state.updatedAt), deps);
-    }
-    await clock.advance(600_000);
-    await closeDueWindows(deps);
-    const job = jobs.jobs.find((j) => j.region === region);
-    if (!job) throw new Error('no job');
-    await optimizeWindow(job, deps);
+    await planWindow(h, region, ids);
     const states = await Promise.all(ids.map((id) => deps.store.get(id)));
     const routeId = states[0]?.route?.routeId ?? '';
     expect(states.every((s) => s?.status === 'OPTIMIZED' && s.route?.routeId === routeId)).toBe(true);
@@ -92,29 +103,13 @@ describe('a cancelled shipment leaves its route', () => {
 
   it('replan.callbacksBeforeCutoff false: the others keep their held assignments, renumbered, and nobody is told before the cutoff', async () => {
     const region = 'cancel-route-held';
-    const { deps, jobs, clock, publisher } = batchingDeps(dynamo.client, {
+    const h = batchingDeps(dynamo.client, {
       fleet: FleetConfig.parse({ replan: { callbacksBeforeCutoff: false } }),
     });
+    const { deps, publisher } = h;
     const ids = ['CH-1', 'CH-2', 'CH-3'];
-    for (const [i, shipmentId] of ids.entries()) {
-      const body = sampleShipment({
-        shipmentId,
-        region,
-        serviceLevel: 'NEXT_DAY', // Friday's plan, cutoff Thursday 20:00: ahead
-        timeWindow: undefined,
-        destination: { lat: 59.35 + i * 0.005, lon: 18.05 + i * 0.005 },
-      });
-      const { state } = await submitShipment(
-        { body, correlationId: `c-${shipmentId}`, mode: 'create' },
-        deps,
-      );
-      await enqueueShipment(detailOf(state, `evt-${shipmentId}`, state.updatedAt), deps);
-    }
-    await clock.advance(600_000);
-    await closeDueWindows(deps);
-    const job = jobs.jobs.find((j) => j.region === region);
-    if (!job) throw new Error('no job');
-    await optimizeWindow(job, deps);
+    // NEXT_DAY: Friday's plan, cutoff Thursday 20:00, still ahead.
+    await planWindow(h, region, ids, { serviceLevel: 'NEXT_DAY' });
     const first = await deps.store.get('CH-1');
     expect(first?.route).toMatchObject({ held: true, serviceDate: '2026-11-27', stops: 3 });
     const routeId = first?.route?.routeId ?? '';

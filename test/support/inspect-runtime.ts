@@ -7,6 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { RuntimeDescriptor } from './runtime-process';
+import { until as untilValue } from './until';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const region = 'eu-north-1';
@@ -116,18 +117,15 @@ export async function peekQueue(
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function until<T>(
+/**
+ * Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`; a probe
+ * that fails (the runtime restarting) counts as no value yet.
+ */
+export function until<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs: number,
   intervalMs = 250,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return untilValue(what, () => probe().catch(() => undefined), timeoutMs, intervalMs);
 }

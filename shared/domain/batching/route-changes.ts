@@ -82,35 +82,26 @@ export function assignmentChanged(had: AssignmentKey, now: AssignmentKey, tolera
   return !(Math.abs(Date.parse(now.eta) - Date.parse(had.eta)) <= toleranceMs);
 }
 
+type ReplanFleet = Pick<BatchingDeps['fleet'], 'replan' | 'calendar' | 'regions'>;
+
+/** The plan of (region, serviceDate) has its dispatch cutoff still ahead at `nowMs`. Pure. */
+function cutoffAhead(fleet: ReplanFleet, region: string, serviceDate: string, nowMs: number): boolean {
+  return nowMs < dispatchCutoffOf(serviceDate, calendarOf(region, fleet));
+}
+
 /**
  * `replan.etaUpdatesBeforeCutoff` false and the plan's dispatch cutoff still ahead: an ETA-only
  * change is not told now, the final callback carries it (contract §3a). Pure.
  */
-export function etaUpdatesHeld(
-  fleet: Pick<BatchingDeps['fleet'], 'replan' | 'calendar' | 'regions'>,
-  region: string,
-  serviceDate: string,
-  nowMs: number,
-): boolean {
-  return (
-    !fleet.replan.etaUpdatesBeforeCutoff && nowMs < dispatchCutoffOf(serviceDate, calendarOf(region, fleet))
-  );
-}
+export const etaUpdatesHeld = (fleet: ReplanFleet, region: string, serviceDate: string, nowMs: number) =>
+  !fleet.replan.etaUpdatesBeforeCutoff && cutoffAhead(fleet, region, serviceDate, nowMs);
 
 /**
  * `replan.callbacksBeforeCutoff` false and the plan's dispatch cutoff still ahead: no assignment of
  * the plan is sent now; the cutoff's final callback is each shipment's first (contract §3a). Pure.
  */
-export function callbacksHeld(
-  fleet: Pick<BatchingDeps['fleet'], 'replan' | 'calendar' | 'regions'>,
-  region: string,
-  serviceDate: string,
-  nowMs: number,
-): boolean {
-  return (
-    !fleet.replan.callbacksBeforeCutoff && nowMs < dispatchCutoffOf(serviceDate, calendarOf(region, fleet))
-  );
-}
+export const callbacksHeld = (fleet: ReplanFleet, region: string, serviceDate: string, nowMs: number) =>
+  !fleet.replan.callbacksBeforeCutoff && cutoffAhead(fleet, region, serviceDate, nowMs);
 
 /** What a revision may not tell yet: nothing held, ETA-only changes, or everything (until the cutoff). */
 type Held = 'none' | 'eta' | 'all';
