@@ -330,7 +330,7 @@ describe('replanNeighbourhood with rotation', () => {
       { revision: 3, budgetMs: 30_000, elapsedMs: () => elapsed, slices: 2 },
     );
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.timeLimitMs)).toEqual([15_000, 13_000, 22_000]);
+    expect(problems.map((p) => p.timeLimitMs)).toEqual([15_000, 12_875, 21_750]);
     for (const p of problems) expect(p.input.shipments.length).toBeLessThanOrEqual(250);
     expect(res.rotated).toHaveLength(2);
 

@@ -233,9 +233,14 @@ export interface Rotation {
   firstShare?: number;
   /** A rotation search is not started with less than this left, ms (default 1,000). */
   minSearchMs?: number;
+  /**
+   * Kept back from the rotation searches, ms (default 250): each one builds its matrix and the plan
+   * is put together outside the engine's time limit, so the re-plan ends within the budget.
+   */
+  reserveMs?: number;
 }
 
-export const DEFAULT_ROTATION = { slices: 1, firstShare: 0.5, minSearchMs: 1000 } as const;
+export const DEFAULT_ROTATION = { slices: 1, firstShare: 0.5, minSearchMs: 1000, reserveMs: 250 } as const;
 
 /**
  * The rotation of a re-plan writing `revision`: none for a frozen plan (after the dispatch cutoff
@@ -381,7 +386,7 @@ export async function replanNeighbourhood(
     const slices = selectRotation(now.sites, rotation.revision, limits.maxStops, settings.slices);
     let planned = now.planned;
     for (const [i, slice] of slices.entries()) {
-      const left = rotation.budgetMs - rotation.elapsedMs();
+      const left = rotation.budgetMs - settings.reserveMs - rotation.elapsedMs();
       const share = left / (slices.length - i);
       if (share < settings.minSearchMs) break;
       const warmNow = new Map([...planned].map(([v, r]) => [v, r.stops.map((s) => s.shipmentId)]));
