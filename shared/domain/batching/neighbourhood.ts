@@ -22,6 +22,14 @@ import { setOwnEntry } from '../lookup';
  * of those depots by their best detour for any new shipment — the routes near the new ones — while
  * the neighbourhood (its routes' stops plus the new shipments) holds at most `maxStops`. Great-circle
  * distances rank the routes only; the search uses the engine's matrix.
+ *
+ * Rotation (before the cutoff): the routes away from the new shipments would otherwise never be
+ * re-optimized, and the plan kept the shape its first windows gave it (too many vehicles, long
+ * routes: docs/benchmarks.md, plan growth). With the budget the new shipments' search leaves, the
+ * re-plan searches up to `slices` rotation slices of the plan in turn (rotationSlices: each depot's
+ * routes swept by angle, cut into slices of at most `maxStops` stops; the cursor is the revision
+ * written), each warm-started from the plan so far with the same move penalty, so the re-plan is
+ * never worse than the plan with the new shipments inserted and no search exceeds the bound.
  */
 
 export interface NeighbourhoodLimits {
@@ -227,7 +235,7 @@ export interface Rotation {
   budgetMs: number;
   /** Ms spent since the re-plan started. */
   elapsedMs: () => number;
-  /** Rotation searches after the new shipments' one (default 1). */
+  /** Rotation searches after the new shipments' one, at most (default 4). */
   slices?: number;
   /** Share of the budget the new shipments' search may take (default 0.5); the rest is the rotation's. */
   firstShare?: number;
@@ -240,7 +248,7 @@ export interface Rotation {
   reserveMs?: number;
 }
 
-export const DEFAULT_ROTATION = { slices: 1, firstShare: 0.5, minSearchMs: 1000, reserveMs: 250 } as const;
+export const DEFAULT_ROTATION = { slices: 4, firstShare: 0.5, minSearchMs: 1000, reserveMs: 250 } as const;
 
 /**
  * The rotation of a re-plan writing `revision`: none for a frozen plan (after the dispatch cutoff
