@@ -7,8 +7,10 @@
  * one core. Measures the seconds per re-optimization and, in the same run, a whole-plan re-plan at
  * some sizes (the baseline the neighbourhood replaces), then compares the final plan with a
  * from-scratch optimization of the final set. Modes: `fixed` keeps the shipments already planned on
- * their vehicle and in their order (what replanDay does today), `free` lets the search move them
- * within the neighbourhood (`--move-penalty` per moved shipment, default 0). Writes the "Plan growth"
+ * their vehicle and in their order, `free` lets the search move them within the neighbourhood
+ * (`--move-penalty` per moved shipment, default 0), `norotation` re-plans with replanDay's options
+ * (move penalty, carried shipments kept) but one search, `production` as replanDay does now (with
+ * rotation slices). `--clock cpu` reads budgets and seconds in CPU time. Writes the "Plan growth"
  * section of docs/benchmarks.md.
  */
 import { execSync } from 'node:child_process';
