@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { argumentsOrExit, numberOption, parseCli, UsageError } from '../../shared/runtime/cli';
 import { readInstance } from '../../shared/solver/io/read-instance';
 import { solveProblem } from '../../shared/solver/solve';
+import { cpuClock } from './cpu-clock';
 import { checkSolution } from './solver-checker';
 import { machine, now, writeSection } from './solver-doc';
 
@@ -122,25 +123,6 @@ for (const f of folders[set]) {
 }
 const outDir = join(tmpdir(), 'solver-bench', set);
 mkdirSync(outDir, { recursive: true });
-/**
- * CPU time of this process in ms. process.cpuUsage() is a system call (~1-5 µs), so it is sampled
- * at most once per wall millisecond and extrapolated by the wall time in between (an upper bound).
- */
-function cpuClock(): () => number {
-  let lastWall = -1;
-  let lastCpu = 0;
-  return () => {
-    const w = performance.now();
-    if (w - lastWall >= 1) {
-      const u = process.cpuUsage();
-      lastCpu = (u.user + u.system) / 1000;
-      lastWall = w;
-      return lastCpu;
-    }
-    return lastCpu + (w - lastWall);
-  };
-}
-
 const rows: Row[] = [];
 const loadStart = loadavg();
 const started = now();

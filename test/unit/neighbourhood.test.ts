@@ -4,7 +4,10 @@ import {
   type NeighbourhoodProblem,
   type RouteSite,
   replanNeighbourhood,
+  rotationFor,
+  rotationSlices,
   selectNeighbourhood,
+  selectRotation,
 } from '../../shared/domain/batching/neighbourhood';
 import { planRoutes, type RoutingInput, type RoutingPlan } from '../../shared/solver';
 import { cityFleet, cityShipments, sectorRoutes } from '../fixtures/plans/sector-plan';
@@ -206,5 +209,201 @@ describe('replanNeighbourhood', () => {
     expect(problems[0]?.input).toBe(small);
     expect(problems[0]?.initialRoutes).toBe(warm);
     expect(res.plan.routes.flatMap((r) => r.stops)).toHaveLength(50);
+  });
+});
+
+describe('rotation slices', () => {
+  /** Routes of `n` stops at angles 0°, 30°, … around depot D1 (and D2 for `other`). */
+  const d1 = Array.from({ length: 12 }, (_, r) => ray(r, 10));
+  const d2 = Array.from({ length: 6 }, (_, r) => ray(r, 7, { vehicleId: `W${r}`, depotId: 'D2' }));
+  const all = [...d2, ...d1];
+  const sizeOf = new Map(all.map((r) => [r.vehicleId, r.stops.length]));
+  const depotOf = new Map(all.map((r) => [r.vehicleId, r.depotId]));
+
+  it('cuts each depot’s routes, swept by angle, into slices of at most maxStops stops', () => {
+    const slices = rotationSlices(all, 35);
+    for (const slice of slices) {
+      expect(slice.reduce((n, v) => n + sizeOf.get(v)!, 0)).toBeLessThanOrEqual(35);
+      expect(new Set(slice.map((v) => depotOf.get(v))).size).toBe(1); // never two depots
+    }
+    // every route in exactly one slice; depots by id, routes by angle (-180°..180°) within each
+    expect(slices.flat().sort()).toEqual(all.map((r) => r.vehicleId).sort());
+    expect(slices[0]).toEqual(['V7', 'V8', 'V9']); // 210°, 240°, 270° come first (atan2 < 0)
+    expect(slices.flat().slice(0, 12)).toEqual([
+      'V7',
+      'V8',
+      'V9',
+      'V10',
+      'V11',
+      'V0',
+      'V1',
+      'V2',
+      'V3',
+      'V4',
+      'V5',
+      'V6',
+    ]);
+    expect(slices.at(-1)).toEqual(['W5']); // D2: 6 × 7 stops = 5 + 1
+  });
+
+  it('is deterministic: the order of the routes given does not matter', () => {
+    const shuffled = [...all].reverse();
+    for (let rev = 0; rev < 10; rev++)
+      expect(selectRotation(shuffled, rev, 35)).toEqual(selectRotation(all, rev, 35));
+  });
+
+  it('covers every route within `slices` consecutive revisions, from any revision', () => {
+    const n = rotationSlices(all, 35).length;
+    expect(n).toBe(6); // D1: 3 + 3 + 3 + 3 routes of 10; D2: 5 + 1 routes of 7
+    for (const from of [0, 1, 7, 1234]) {
+      const seen = new Set<string>();
+      for (let rev = from; rev < from + n; rev++)
+        for (const v of selectRotation(all, rev, 35).flat()) seen.add(v);
+      expect(seen.size).toBe(all.length);
+    }
+    // several slices per re-plan: consecutive ones, all covered in ceil(n / count) revisions
+    const seen = new Set<string>();
+    for (let rev = 5; rev < 5 + Math.ceil(n / 4); rev++) {
+      const picked = selectRotation(all, rev, 35, 4);
+      expect(picked).toHaveLength(4);
+      for (const v of picked.flat()) seen.add(v);
+    }
+    expect(seen.size).toBe(all.length);
+  });
+
+  it('never re-opens a route larger than the bound, nor empty routes; nothing when there are none', () => {
+    const big = ray(3, 50, { vehicleId: 'BIG' });
+    const empty = ray(4, 0, { vehicleId: 'EMPTY' });
+    const slices = rotationSlices([...d1, big, empty], 35);
+    expect(slices.flat()).not.toContain('BIG');
+    expect(slices.flat()).not.toContain('EMPTY');
+    expect(selectRotation([big], 3, 35)).toEqual([]);
+    expect(selectRotation(d1, 3, 35, 0)).toEqual([]);
+  });
+
+  it('has no rotation for a frozen plan', () => {
+    expect(rotationFor(true, 9, 30_000, () => 0)).toBeUndefined();
+    expect(rotationFor(false, 9, 30_000, () => 0)).toMatchObject({ revision: 9, budgetMs: 30_000 });
+  });
+});
+
+describe('replanNeighbourhood with rotation', () => {
+  const fleet = cityFleet({ depots: 2, vehiclesPerDepot: 30, seed: 3 });
+  const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 5, 'S', 0) };
+  const arrivingJobs = cityShipments(fleet, 20, 99, 'N', 0);
+  const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
+    planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
+
+  it('searches the new shipments’ neighbourhood, then a rotation slice, each bounded and never worse', async () => {
+    const current: RoutingPlan = await inThread(base, {
+      initialRoutes: sectorRoutes(base, 20),
+      maxIterations: 0,
+      seed: 1,
+    });
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
+    );
+    const currentVehicles = Object.fromEntries(
+      current.routes.flatMap((r) => r.stops.map((s) => [s.shipmentId, r.vehicleId])),
+    );
+    const input: RoutingInput = { ...base, shipments: [...base.shipments, ...arrivingJobs] };
+    const problems: NeighbourhoodProblem[] = [];
+    const results: RoutingPlan[] = [];
+    let elapsed = 0;
+    const res = await replanNeighbourhood(
+      input,
+      { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
+      async (problem) => {
+        problems.push(problem);
+        elapsed += 4_000; // each search "takes" 4 s of the 30 s budget
+        const plan = await inThread(problem.input, {
+          initialRoutes: problem.initialRoutes,
+          currentVehicles,
+          movePenalty: 10,
+          maxIterations: 2_000,
+          seed: 7,
+        });
+        results.push(plan);
+        return plan;
+      },
+      { maxStops: 250, candidateRoutes: 3 },
+      { revision: 3, budgetMs: 30_000, elapsedMs: () => elapsed, slices: 2 },
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems.map((p) => p.timeLimitMs)).toEqual([15_000, 12_875, 21_750]);
+    for (const p of problems) expect(p.input.shipments.length).toBeLessThanOrEqual(250);
+    expect(res.rotated).toHaveLength(2);
+
+    // Each rotation search re-opened exactly its slice: its routes' shipments are all it got, and
+    // the vehicles of the other routes were not offered.
+    for (const [i, slice] of res.rotated.entries()) {
+      const p = problems[i + 1]!;
+      expect(Object.keys(p.initialRoutes).sort()).toEqual([...slice].sort());
+      const onSlice = Object.values(p.initialRoutes).flat();
+      expect(p.input.shipments.map((s) => s.id).sort()).toEqual([...onSlice].sort());
+      const offered = new Set(p.input.vehicles.map((v) => v.id));
+      for (const v of slice) expect(offered.has(v)).toBe(true);
+      const routed = res.plan.routes.filter((r) => !offered.has(r.vehicleId));
+      expect(routed.length).toBeGreaterThan(0);
+    }
+
+    // The whole plan: every shipment once, one route per vehicle.
+    const stops = res.plan.routes.flatMap((r) => r.stops.map((s) => s.shipmentId));
+    expect(res.plan.unassigned).toEqual([]);
+    expect(new Set(stops).size).toBe(input.shipments.length);
+    const vehicles = res.plan.routes.map((r) => r.vehicleId);
+    expect(new Set(vehicles).size).toBe(vehicles.length);
+
+    // Never worse than the current plan with the new shipments inserted (cost + move penalties).
+    const moves = (plan: RoutingPlan) =>
+      plan.routes.reduce(
+        (n, r) =>
+          n +
+          r.stops.filter(
+            (s) => currentVehicles[s.shipmentId] && currentVehicles[s.shipmentId] !== r.vehicleId,
+          ).length,
+        0,
+      );
+    const inserted = await inThread(input, {
+      initialRoutes: warm,
+      currentVehicles,
+      movePenalty: 10,
+      maxIterations: 0,
+      seed: 7,
+    });
+    expect(res.plan.cost + 10 * moves(res.plan)).toBeLessThanOrEqual(
+      inserted.cost + 10 * moves(inserted) + 1e-6,
+    );
+  });
+
+  it('does not rotate a plan that fits the bound (it is searched whole), nor without the budget for it', async () => {
+    const small: RoutingInput = { ...base, shipments: base.shipments.slice(0, 50) };
+    const solve = (problem: NeighbourhoodProblem) =>
+      inThread(problem.input, { initialRoutes: problem.initialRoutes, maxIterations: 100, seed: 1 });
+    const rotation = { revision: 1, budgetMs: 30_000, elapsedMs: () => 0 };
+    const whole = await replanNeighbourhood(
+      small,
+      { routes: [], initialRoutes: {}, fixedShipments: [], changed: new Set() },
+      solve,
+      { maxStops: 50, candidateRoutes: 3 },
+      rotation,
+    );
+    expect(whole.rotated).toEqual([]);
+    const current = await inThread(base, {
+      initialRoutes: sectorRoutes(base, 20),
+      maxIterations: 0,
+      seed: 1,
+    });
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
+    );
+    const spent = await replanNeighbourhood(
+      { ...base, shipments: [...base.shipments, ...arrivingJobs] },
+      { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
+      solve,
+      { maxStops: 250, candidateRoutes: 3 },
+      { ...rotation, elapsedMs: () => 29_500 }, // 0.5 s left: below minSearchMs
+    );
+    expect(spent.rotated).toEqual([]);
   });
 });

@@ -14,7 +14,12 @@ import { ownEntry, setOwnEntry } from '../lookup';
 import type { BatchingDeps } from './batching-deps';
 import { tracksBookings } from './bookings';
 import { depotsFor, toJob, vehiclesFor } from './fleet';
-import { replanNeighbourhood } from './neighbourhood';
+import {
+  DEFAULT_NEIGHBOURHOOD,
+  replanNeighbourhood,
+  rotationFor,
+  type SolveNeighbourhood,
+} from './neighbourhood';
 import { writeNextPlan } from './region-plans';
 import { callbacksHeld } from './route-changes';
 
@@ -105,9 +110,13 @@ export async function replanDay(
         carriedIds.has(s.id) && !s.mustServe ? { ...s, mustServe: true } : s,
       ),
     });
-    const { plan } = await replanNeighbourhood(input, { ...carried, fixedShipments }, (part) =>
+    const revision = (current?.revision ?? 0) + 1;
+    // Before the cutoff, a plan larger than the neighbourhood bound also re-optimizes a rotation
+    // slice of its other routes with the rest of the budget (the cursor is the revision written).
+    const rotation = rotationFor(frozen, revision, deps.settings.batchBudgetMs, solving.elapsedMs);
+    const solve: SolveNeighbourhood = (part) =>
       deps.engine.planRoutes(keepCarried(keepTimes ? keepTimes(part.input) : part.input), {
-        timeLimitMs: deps.settings.batchBudgetMs,
+        timeLimitMs: part.timeLimitMs ?? deps.settings.batchBudgetMs,
         maxIterationsWithoutImprovement: deps.settings.batchStallIterations,
         seed,
         initialRoutes: part.initialRoutes,
@@ -122,7 +131,13 @@ export async function replanDay(
                 : deps.fleet.replan.movePenalty,
             }),
         ...(deps.matrix ? { matrix: deps.matrix } : {}),
-      }),
+      });
+    const { plan } = await replanNeighbourhood(
+      input,
+      { ...carried, fixedShipments },
+      solve,
+      DEFAULT_NEIGHBOURHOOD,
+      rotation,
     );
     solverSeconds += solving.elapsedMs() / 1000;
 
@@ -132,7 +147,6 @@ export async function replanDay(
     }
     const versions = new Map(carried.versions);
     for (const s of arriving) versions.set(s.shipmentId, s.version);
-    const revision = (current?.revision ?? 0) + 1;
     const next = await writeNextPlan(
       region,
       serviceDate,

@@ -22,6 +22,14 @@ import { setOwnEntry } from '../lookup';
  * of those depots by their best detour for any new shipment — the routes near the new ones — while
  * the neighbourhood (its routes' stops plus the new shipments) holds at most `maxStops`. Great-circle
  * distances rank the routes only; the search uses the engine's matrix.
+ *
+ * Rotation (before the cutoff): the routes away from the new shipments would otherwise never be
+ * re-optimized, and the plan kept the shape its first windows gave it (too many vehicles, long
+ * routes: docs/benchmarks.md, plan growth). With the budget the new shipments' search leaves, the
+ * re-plan searches up to `slices` rotation slices of the plan in turn (rotationSlices: each depot's
+ * routes swept by angle, cut into slices of at most `maxStops` stops; the cursor is the revision
+ * written), each warm-started from the plan so far with the same move penalty, so the re-plan is
+ * never worse than the plan with the new shipments inserted and no search exceeds the bound.
  */
 
 export interface NeighbourhoodLimits {
@@ -120,12 +128,86 @@ export function detourKm(route: RouteSite, c: GeoPoint): number {
   return Math.max(0, best);
 }
 
+/**
+ * Rotation (ADR 0005, issue 10 §6): a large plan's routes away from the new shipments are
+ * re-optimized too, a slice at a time, so successive windows cover the whole plan. The routes of
+ * each depot (depots by id) are ordered by the angle of their stops' centroid around the depot (a
+ * sweep; ties by vehicle id) and cut, in that order, into slices of at most `maxStops` stops that
+ * never span two depots. A re-plan of revision `revision` takes slice `revision mod slices` — the
+ * cursor is the plan's revision, so nothing is stored, a restart changes nothing and, while the plan
+ * keeps its shape, every route is in a slice re-opened within `slices` consecutive revisions. A
+ * route of more than `maxStops` stops is never re-opened by rotation (the search bound holds).
+ */
+export function rotationSlices(routes: readonly RouteSite[], maxStops: number): string[][] {
+  const byDepot = new Map<string, { vehicleId: string; angle: number; size: number }[]>();
+  for (const route of routes) {
+    if (route.stops.length === 0 || route.stops.length > maxStops) continue;
+    let lat = 0;
+    let lon = 0;
+    for (const p of route.stops) {
+      lat += p.lat;
+      lon += p.lon;
+    }
+    lat /= route.stops.length;
+    lon /= route.stops.length;
+    const scale = Math.cos((route.start.lat * Math.PI) / 180);
+    const angle = Math.atan2(lat - route.start.lat, (lon - route.start.lon) * scale);
+    const list = byDepot.get(route.depotId) ?? [];
+    list.push({ vehicleId: route.vehicleId, angle, size: route.stops.length });
+    byDepot.set(route.depotId, list);
+  }
+  const slices: string[][] = [];
+  for (const depotId of [...byDepot.keys()].sort()) {
+    const list = byDepot
+      .get(depotId)!
+      .sort(
+        (a, b) => a.angle - b.angle || (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0),
+      );
+    let slice: string[] = [];
+    let size = 0;
+    for (const r of list) {
+      if (slice.length > 0 && size + r.size > maxStops) {
+        slices.push(slice);
+        slice = [];
+        size = 0;
+      }
+      slice.push(r.vehicleId);
+      size += r.size;
+    }
+    if (slice.length > 0) slices.push(slice);
+  }
+  return slices;
+}
+
+/**
+ * The vehicles of the rotation slice of `revision` (see rotationSlices), `count` consecutive slices
+ * from it when several are asked for (each one a separate search of at most `maxStops` stops).
+ */
+export function selectRotation(
+  routes: readonly RouteSite[],
+  revision: number,
+  maxStops: number,
+  count = 1,
+): string[][] {
+  const slices = rotationSlices(routes, maxStops);
+  if (slices.length === 0 || count <= 0) return [];
+  const first = (((Math.trunc(revision) * count) % slices.length) + slices.length) % slices.length;
+  const out: string[][] = [];
+  for (let i = 0; i < Math.min(count, slices.length); i++) out.push(slices[(first + i) % slices.length]!);
+  return out;
+}
+
 /** What the search gets: the re-opened part of the plan. */
 export interface NeighbourhoodProblem {
   input: RoutingInput;
   /** Warm start and fixed shipments restricted to the re-opened routes. */
   initialRoutes: Readonly<Record<string, readonly string[]>>;
   fixedShipments: readonly string[];
+  /**
+   * The time this search may take, ms, when the re-plan's budget is shared by several searches
+   * (rotation); absent: the whole budget.
+   */
+  timeLimitMs?: number;
 }
 
 export type SolveNeighbourhood = (problem: NeighbourhoodProblem) => Promise<RoutingPlan>;
@@ -140,44 +222,119 @@ export interface CurrentRoutes {
   changed: ReadonlySet<string>;
 }
 
+/**
+ * Rotation of a plan larger than the neighbourhood bound: after the new shipments' search, the
+ * rest of the budget re-optimizes `slices` rotation slices of the plan (selectRotation), one search
+ * each, every one warm-started from the plan so far (never worse than it) and of at most
+ * `maxStops` stops. Never for a frozen plan (nothing may move).
+ */
+export interface Rotation {
+  /** The revision the re-plan writes: the rotation cursor. */
+  revision: number;
+  /** The re-plan's whole budget, ms, on the clock of `elapsedMs` (the solver's). */
+  budgetMs: number;
+  /** Ms spent since the re-plan started. */
+  elapsedMs: () => number;
+  /** Rotation searches after the new shipments' one, at most (default 4). */
+  slices?: number;
+  /** Share of the budget the new shipments' search may take (default 0.5); the rest is the rotation's. */
+  firstShare?: number;
+  /** A rotation search is not started with less than this left, ms (default 1,000). */
+  minSearchMs?: number;
+  /**
+   * Kept back from the rotation searches, ms (default 250): each one builds its matrix and the plan
+   * is put together outside the engine's time limit, so the re-plan ends within the budget.
+   */
+  reserveMs?: number;
+}
+
+export const DEFAULT_ROTATION = { slices: 4, firstShare: 0.5, minSearchMs: 1000, reserveMs: 250 } as const;
+
+/**
+ * The rotation of a re-plan writing `revision`: none for a frozen plan (after the dispatch cutoff
+ * nothing moves, the new shipments are only inserted).
+ */
+export function rotationFor(
+  frozen: boolean,
+  revision: number,
+  budgetMs: number,
+  elapsedMs: () => number,
+): Rotation | undefined {
+  return frozen ? undefined : { revision, budgetMs, elapsedMs };
+}
+
 export interface NeighbourhoodReplan {
   plan: RoutingPlan;
   /** Vehicles of the routes the search worked on; `undefined` when it had the whole plan. */
   reopened?: string[];
-  /** Stops the search worked on (re-opened routes plus the new shipments). */
+  /** Vehicles of each rotation slice searched after it (none when there was no rotation). */
+  rotated: string[][];
+  /** Stops the largest search worked on (re-opened routes plus the new shipments). */
   searchedStops: number;
 }
 
+interface Part {
+  input: RoutingInput;
+  /** Routes as planned, by vehicle. */
+  planned: Map<string, PlannedRoute>;
+  /** Warm start per vehicle with a route. */
+  warm: Map<string, readonly string[]>;
+  fixedShipments: readonly string[];
+  solve: SolveNeighbourhood;
+}
+
 /**
- * Re-plans `input` (all vehicles, all shipments: the carried ones and the new ones) by solving only
- * the neighbourhood of the new shipments. A plan that fits in `limits.maxStops` is solved whole.
- * The routes left out are returned unchanged (the same objects), in vehicle order with the others.
+ * Solves the re-opened routes (their vehicles', the vehicles without a route and the shipments on
+ * no kept route) and puts the kept routes back as they are.
  */
-export async function replanNeighbourhood(
-  input: RoutingInput,
-  current: CurrentRoutes,
-  solve: SolveNeighbourhood,
-  limits: NeighbourhoodLimits = DEFAULT_NEIGHBOURHOOD,
-): Promise<NeighbourhoodReplan> {
-  const whole = () => ({
-    input,
-    initialRoutes: current.initialRoutes,
-    fixedShipments: current.fixedShipments,
+async function solveReopened(
+  part: Part,
+  reopened: ReadonlySet<string>,
+  timeLimitMs: number | undefined,
+  leftOut: RoutingPlan['unassigned'] = [],
+): Promise<{ plan: RoutingPlan; searched: number }> {
+  const { input, planned, warm } = part;
+  const kept = new Set([...planned.keys()].filter((v) => !reopened.has(v)));
+  const keptShipments = new Set([...kept].flatMap((v) => warm.get(v) ?? []));
+  for (const u of leftOut) keptShipments.add(u.shipmentId);
+  const initialRoutes: Record<string, string[]> = {};
+  for (const v of reopened) setOwnEntry(initialRoutes, v, [...(warm.get(v) ?? [])]);
+  const sub: RoutingInput = {
+    ...input,
+    vehicles: input.vehicles.filter((v) => !kept.has(v.id)),
+    shipments: input.shipments.filter((s) => !keptShipments.has(s.id)),
+  };
+  const solved = await part.solve({
+    input: sub,
+    initialRoutes,
+    fixedShipments: part.fixedShipments.filter((id) => !keptShipments.has(id)),
+    ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
   });
-  if (input.shipments.length <= limits.maxStops) {
-    return { plan: await solve(whole()), searchedStops: input.shipments.length };
-  }
-  const warm = new Map(Object.entries(current.initialRoutes));
+  const byVehicle = new Map(solved.routes.map((r) => [r.vehicleId, r]));
+  const routes = input.vehicles.flatMap((v) => {
+    const r = kept.has(v.id) ? planned.get(v.id) : byVehicle.get(v.id);
+    return r && r.stops.length > 0 ? [r] : [];
+  });
+  return { plan: summarize(routes, [...solved.unassigned, ...leftOut]), searched: sub.shipments.length };
+}
+
+/** The selection's view of routes (stop locations of the input's shipments). */
+function sitesOf(
+  input: RoutingInput,
+  routes: Iterable<PlannedRoute>,
+  has: (vehicleId: string) => boolean,
+  changed: ReadonlySet<string>,
+): { sites: RouteSite[]; planned: Map<string, PlannedRoute> } {
   const depots = new Map(input.depots.map((d) => [d.id, d.location]));
   const vehicles = new Map(input.vehicles.map((v) => [v.id, v]));
   const jobs = new Map(input.shipments.map((s) => [s.id, s]));
   const sites: RouteSite[] = [];
   const planned = new Map<string, PlannedRoute>();
-  for (const route of current.routes) {
+  for (const route of routes) {
     const v = vehicles.get(route.vehicleId);
     const start = v && depots.get(v.startDepotId);
     const end = v && depots.get(v.endDepotId ?? v.startDepotId);
-    if (!v || !start || !end || !warm.has(v.id)) continue;
+    if (!v || !start || !end || !has(v.id)) continue;
     planned.set(v.id, route);
     sites.push({
       vehicleId: v.id,
@@ -188,34 +345,68 @@ export async function replanNeighbourhood(
         const job = jobs.get(s.shipmentId);
         return job ? [job.destination] : [];
       }),
-      changed: current.changed.has(v.id),
+      changed: changed.has(v.id),
     });
   }
+  return { sites, planned };
+}
+
+/**
+ * Re-plans `input` (all vehicles, all shipments: the carried ones and the new ones) by solving only
+ * the neighbourhood of the new shipments, then, with `rotation`, rotation slices of the rest of the
+ * plan with the budget left. A plan that fits in `limits.maxStops` is solved whole (once, with the
+ * whole budget). The routes left out are returned unchanged (the same objects), in vehicle order
+ * with the others.
+ */
+export async function replanNeighbourhood(
+  input: RoutingInput,
+  current: CurrentRoutes,
+  solve: SolveNeighbourhood,
+  limits: NeighbourhoodLimits = DEFAULT_NEIGHBOURHOOD,
+  rotation?: Rotation,
+): Promise<NeighbourhoodReplan> {
+  if (input.shipments.length <= limits.maxStops) {
+    const plan = await solve({
+      input,
+      initialRoutes: current.initialRoutes,
+      fixedShipments: current.fixedShipments,
+    });
+    return { plan, rotated: [], searchedStops: input.shipments.length };
+  }
+  const warm = new Map(Object.entries(current.initialRoutes));
+  const { sites, planned } = sitesOf(input, current.routes, (v) => warm.has(v), current.changed);
   const onRoutes = new Set([...warm.values()].flat());
   const arriving = input.shipments.filter((s) => !onRoutes.has(s.id));
   const reopened = new Set(selectNeighbourhood(sites, arriving, limits));
-  const kept = new Set([...planned.keys()].filter((v) => !reopened.has(v)));
-  const keptShipments = new Set([...kept].flatMap((v) => warm.get(v) ?? []));
-  const initialRoutes: Record<string, string[]> = {};
-  for (const v of reopened) setOwnEntry(initialRoutes, v, [...(warm.get(v) ?? [])]);
-  const sub: RoutingInput = {
-    ...input,
-    vehicles: input.vehicles.filter((v) => !kept.has(v.id)),
-    shipments: input.shipments.filter((s) => !keptShipments.has(s.id)),
-  };
-  const solved = await solve({
-    input: sub,
-    initialRoutes,
-    fixedShipments: current.fixedShipments.filter((id) => !keptShipments.has(id)),
-  });
-  const byVehicle = new Map(solved.routes.map((r) => [r.vehicleId, r]));
-  const routes = input.vehicles.flatMap((v) => {
-    const r = kept.has(v.id) ? planned.get(v.id) : byVehicle.get(v.id);
-    return r && r.stops.length > 0 ? [r] : [];
-  });
-  return {
-    plan: summarize(routes, solved.unassigned),
-    reopened: [...reopened],
-    searchedStops: sub.shipments.length,
-  };
+  const settings = { ...DEFAULT_ROTATION, ...rotation };
+  const part = { input, planned, warm, fixedShipments: current.fixedShipments, solve };
+  const first = await solveReopened(
+    part,
+    reopened,
+    rotation ? Math.max(0, rotation.budgetMs * settings.firstShare - rotation.elapsedMs()) : undefined,
+  );
+  let plan = first.plan;
+  let searchedStops = first.searched;
+  const rotated: string[][] = [];
+  if (rotation && settings.slices > 0) {
+    // The slices are cut from the plan so far (the new shipments are on its routes now).
+    const now = sitesOf(input, plan.routes, () => true, new Set());
+    const slices = selectRotation(now.sites, rotation.revision, limits.maxStops, settings.slices);
+    let planned = now.planned;
+    for (const [i, slice] of slices.entries()) {
+      const left = rotation.budgetMs - settings.reserveMs - rotation.elapsedMs();
+      const share = left / (slices.length - i);
+      if (share < settings.minSearchMs) break;
+      const warmNow = new Map([...planned].map(([v, r]) => [v, r.stops.map((s) => s.shipmentId)]));
+      // Unassigned shipments join the search while it holds at most maxStops; the others stay out.
+      const room = limits.maxStops - slice.reduce((n, v) => n + (warmNow.get(v)?.length ?? 0), 0);
+      const leftOut = plan.unassigned.slice(Math.max(0, room));
+      const res = await solveReopened({ ...part, planned, warm: warmNow }, new Set(slice), share, leftOut);
+      plan = res.plan;
+      planned = new Map(plan.routes.map((r) => [r.vehicleId, r]));
+      searchedStops = Math.max(searchedStops, res.searched);
+      rotated.push(slice);
+    }
+  }
+  return { plan, reopened: [...reopened], rotated, searchedStops };
 }

@@ -54,6 +54,7 @@ export async function planRoutes(input: RoutingInput, options: SolveOptions): Pr
     const cb = options.onProgress;
     res = solveProblem(createProblem(data), {
       ...opts,
+      ...(options.clock ? { clock: options.clock } : {}),
       onProgress: cb ? ({ elapsedMs, cost }) => cb({ elapsedMs, cost }) : undefined,
     });
   } else {

@@ -117,6 +117,11 @@ export interface SolveOptions {
   /** Run in-thread instead of a worker (default: worker when available). */
   inThread?: boolean;
   /**
+   * The time limit's clock in ms (default: the wall clock). In-thread only (a function does not
+   * cross to a worker): a benchmark on a shared machine passes a CPU-time clock.
+   */
+  clock?: () => number;
+  /**
    * Warm start from a current plan: shipment ids per vehicle id, in route order. The search starts
    * from these routes with the other shipments inserted (cheapest insertion), so its answer is never
    * worse than that; unknown ids and vehicles are ignored.
