@@ -374,7 +374,7 @@ describe('replanNeighbourhood with rotation', () => {
     expect(res.plan.cost + 10 * moves(res.plan)).toBeLessThanOrEqual(
       inserted.cost + 10 * moves(inserted) + 1e-6,
     );
-  });
+  }, 60_000);
 
   it('does not rotate a plan that fits the bound (it is searched whole), nor without the budget for it', async () => {
     const small: RoutingInput = { ...base, shipments: base.shipments.slice(0, 50) };
@@ -405,7 +405,7 @@ describe('replanNeighbourhood with rotation', () => {
       { ...rotation, elapsedMs: () => 29_500 }, // 0.5 s left: below minSearchMs
     );
     expect(spent.rotated).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describe('replanNeighbourhood with rotation and unassigned shipments', () => {
@@ -452,5 +452,5 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
     expect(planned.length + unassigned.length).toBe(input.shipments.length);
     const vehicles = res.plan.routes.map((r) => r.vehicleId);
     expect(new Set(vehicles).size).toBe(vehicles.length);
-  });
+  }, 60_000);
 });
