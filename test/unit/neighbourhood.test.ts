@@ -374,7 +374,7 @@ describe('replanNeighbourhood with rotation', () => {
     expect(res.plan.cost + 10 * moves(res.plan)).toBeLessThanOrEqual(
       inserted.cost + 10 * moves(inserted) + 1e-6,
     );
-  });
+  }, 60_000);
 
   it('does not rotate a plan that fits the bound (it is searched whole), nor without the budget for it', async () => {
     const small: RoutingInput = { ...base, shipments: base.shipments.slice(0, 50) };
@@ -405,5 +405,52 @@ describe('replanNeighbourhood with rotation', () => {
       { ...rotation, elapsedMs: () => 29_500 }, // 0.5 s left: below minSearchMs
     );
     expect(spent.rotated).toEqual([]);
-  });
+  }, 60_000);
+});
+
+describe('replanNeighbourhood with rotation and unassigned shipments', () => {
+  const fleet = cityFleet({ depots: 2, vehiclesPerDepot: 30, seed: 3 });
+  const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 5, 'S', 0) };
+  // Heavier than any vehicle: unassigned by every search.
+  const heavy = cityShipments(fleet, 30, 77, 'H', 0).map((s) => ({ ...s, weightKg: 1_000_000 }));
+
+  it('keeps every shipment (planned once or unassigned) and no search exceeds the bound with them', async () => {
+    const current = await planRoutes(base, {
+      timeLimitMs: 60_000,
+      inThread: true,
+      initialRoutes: sectorRoutes(base, 20),
+      maxIterations: 0,
+      seed: 1,
+    });
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
+    );
+    const input: RoutingInput = { ...base, shipments: [...base.shipments, ...heavy] };
+    const sizes: number[] = [];
+    const res = await replanNeighbourhood(
+      input,
+      { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
+      (problem) => {
+        sizes.push(problem.input.shipments.length);
+        return planRoutes(problem.input, {
+          timeLimitMs: 60_000,
+          inThread: true,
+          initialRoutes: problem.initialRoutes,
+          maxIterations: 200,
+          seed: 3,
+        });
+      },
+      { maxStops: 250, candidateRoutes: 3 },
+      { revision: 2, budgetMs: 30_000, elapsedMs: () => 0, slices: 3 },
+    );
+    expect(res.rotated.length).toBeGreaterThan(0);
+    for (const n of sizes) expect(n).toBeLessThanOrEqual(250);
+    const planned = res.plan.routes.flatMap((r) => r.stops.map((s) => s.shipmentId));
+    const unassigned = res.plan.unassigned.map((u) => u.shipmentId);
+    expect(new Set(planned).size).toBe(planned.length);
+    expect(unassigned.sort()).toEqual(heavy.map((s) => s.id).sort());
+    expect(planned.length + unassigned.length).toBe(input.shipments.length);
+    const vehicles = res.plan.routes.map((r) => r.vehicleId);
+    expect(new Set(vehicles).size).toBe(vehicles.length);
+  }, 60_000);
 });
