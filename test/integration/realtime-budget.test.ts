@@ -52,3 +52,36 @@ describe('the URGENT budget is wall time, whatever the service clock', () => {
     expect((await deps.store.get('URG-SCALED-1'))?.status).toBe('OPTIMIZED');
   });
 });
+
+describe('the 200 of a real-time insertion', () => {
+  it('shows the state the call committed, OPTIMIZED with its route, when the callback has already moved it on', async () => {
+    const base = batchingDeps(dynamo.client);
+    // The callback workflow is quicker than the response: every read after the OPTIMIZED write
+    // sees CALLBACK_PENDING (a race no stand-in produces on demand).
+    const racing: ShipmentStore = new Proxy(base.deps.store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'get' || typeof value !== 'function')
+          return typeof value === 'function' ? value.bind(target) : value;
+        return async (id: string) => {
+          const stored = await value.call(target, id);
+          return stored?.status === 'OPTIMIZED' ? { ...stored, status: 'CALLBACK_PENDING' } : stored;
+        };
+      },
+    });
+    const deps = { ...base.deps, store: racing };
+    const body = sampleShipment({
+      shipmentId: 'URG-RACE-1',
+      region: 'budget-2',
+      serviceLevel: 'SAME_DAY',
+      timeWindow: undefined,
+      origin: { depotId: 'BUD-2', lat: 59.33, lon: 18.06 },
+      destination: { lat: 59.35, lon: 18.1 },
+    });
+    const result = await acceptShipment({ body, correlationId: 'c-race', mode: 'create' }, deps);
+    expect(result.realtime?.kind).toBe('optimized');
+    expect(result.state.status).toBe('OPTIMIZED');
+    expect(result.state.route?.routeId).toEqual(expect.any(String));
+    expect((await racing.get('URG-RACE-1'))?.status).toBe('CALLBACK_PENDING');
+  });
+});

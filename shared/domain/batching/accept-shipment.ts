@@ -30,6 +30,11 @@ export async function acceptShipment(
   const spent = wallBudget(deps.clock);
   const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
   deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: spent.elapsedMs() / 1000 });
-  const state = (await deps.store.get(held.state.shipmentId)) ?? held.state;
+  // Optimized: the state this call committed (OPTIMIZED with its route), even when the callback's
+  // delivery has already moved the stored one on. Otherwise the stored one (queued or unchanged).
+  const state =
+    outcome.kind === 'optimized'
+      ? outcome.state
+      : ((await deps.store.get(held.state.shipmentId)) ?? held.state);
   return { ...held, state, realtime: outcome };
 }
