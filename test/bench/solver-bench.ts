@@ -40,7 +40,7 @@ Solves every instance of a benchmark set, checks each solution independently and
                    budget measures the neighbours as much as the engine)
   --seed N         integer seed (default 1)
   --dir PATH       the benchmark folder with bks.csv (default ../shared/benchmarks)
-  --only NAME      only the instances whose name contains NAME`;
+  --only NAME      only the instances whose name contains NAME (or one of a comma-separated list)`;
 const { set, seconds, dir, seed, only, docFile, checkpoints, clockKind } = argumentsOrExit(
   'npm run bench:solver --',
   () => {
@@ -130,7 +130,7 @@ const customerIds = (ids: number[], rs: number[][]): number[][] =>
   rs.filter((r) => r.length > 0).map((r) => r.map((c) => ids[c]!));
 for (const file of files) {
   const inst = readInstance(file);
-  if (only && !inst.name.includes(only)) continue;
+  if (only && !only.split(',').some((o) => inst.name.includes(o))) continue;
   const t0 = performance.now();
   const res = solveProblem(inst.problem, {
     timeLimitMs: seconds * 1000,

@@ -2,6 +2,7 @@ import { greedyConstruction } from '../construction/greedy';
 import type { Problem } from '../model/problem';
 import type { StoppingCriterion } from '../stop/stopping';
 import type { Rng } from '../util/random';
+import { LocalSearch } from './local-search';
 import { Recreate } from './recreate';
 import type { Solution } from './solution';
 
@@ -31,6 +32,11 @@ export interface SearchOptions {
    * still due when the search ends).
    */
   checkpoints?: { due(): boolean; record(best: Solution, bestCost: number): void; pending(): boolean };
+  /**
+   * Granular local search (ADR 0011) on every recreated solution, starting from the clients the
+   * ruin moved (default on).
+   */
+  localSearch?: boolean;
 }
 
 export interface SearchResult {
@@ -52,6 +58,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   const cbar = opts.averageRemoved ?? 10;
   const Lmax = opts.maxStringLength ?? 10;
   const fixed = opts.fixed;
+  const ls = (opts.localSearch ?? true) && p.nClients > 0 ? new LocalSearch(p, fixed) : undefined;
 
   let current: Solution;
   if (opts.initial) {
@@ -93,7 +100,9 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
     ruinedRoute.fill(0);
     sortClients(p, removed, rng.next(), rng);
     recreate.run(s, removed, rng);
-    const cost = s.cost();
+    let cost = s.cost();
+    // intensification (ADR 0011): the moved clients' granular local search, before acceptance
+    if (ls && ls.run(s, rng, removed) > 0) cost = s.cost();
     const T = t0 * (tf / t0) ** opts.stop.progress(it);
     if (cost < currentCost - T * Math.log(rng.next() + 1e-300)) {
       current = s;
