@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
+import { replanDay } from '../../shared/domain/batching/day-plan';
+import { submitShipment } from '../../shared/domain/use-cases/shipments';
+import { FleetConfig } from '../../shared/schemas/batching';
+import type { ShipmentBody } from '../../shared/schemas/shipment';
+import type { ShipmentState } from '../../shared/schemas/state';
+import type { RoutingInput, SolveOptions } from '../../shared/solver';
+import { sampleShipment } from '../support/arbitraries';
+import { batchingDeps, realEngine } from '../support/batching-deps';
+import { dynamoOnLoopback } from '../support/dynamo';
+
+// Issue 10 §6 through the product's own re-plan (replanDay on dynalite, the real engine): a plan
+// over the neighbourhood bound (400 stops) re-optimizes the new shipments' neighbourhood, then
+// rotation slices of its other routes with the budget left, each search at most 400 stops.
+
+let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
+beforeAll(async () => {
+  dynamo = await dynamoOnLoopback();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** Thursday 26 November 2026, 14:00 in Stockholm; the shipments are delivered tomorrow. */
+const TODAY_1400 = Date.parse('2026-11-26T13:00:00Z');
+const TOMORROW = '2026-11-27';
+const DEPOTS = [
+  { id: 'ROT-N', lat: 59.37, lon: 18.0 },
+  { id: 'ROT-S', lat: 59.28, lon: 18.08 },
+];
+
+const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
+  FleetConfig.parse({
+    calendar: { timeZone: 'Europe/Stockholm' },
+    replan: { movePenalty: 25, callbacksBeforeCutoff },
+    regions: {
+      [region]: {
+        depots: DEPOTS,
+        vehicles: DEPOTS.flatMap((d) =>
+          Array.from({ length: 10 }, (_, i) => ({
+            id: `${d.id}-T${i + 1}`,
+            depotId: d.id,
+            capacityWeightKg: 2000,
+            shiftStart: '07:00',
+            shiftEnd: '17:00',
+          })),
+        ),
+      },
+    },
+  });
+
+let seq = 0;
+/** A NEXT_DAY shipment with tomorrow's window, spread over the city around both depots. */
+function shipment(region: string): ShipmentBody {
+  seq++;
+  const depot = DEPOTS[seq % 2] as (typeof DEPOTS)[number];
+  const angle = (seq * 2.399963) % (2 * Math.PI); // golden angle: an even spread
+  const r = 0.02 + ((seq * 37) % 100) * 0.0012;
+  return sampleShipment({
+    shipmentId: `ROT-${region}-${seq}`,
+    region,
+    serviceLevel: 'NEXT_DAY',
+    origin: { depotId: depot.id, lat: depot.lat, lon: depot.lon },
+    destination: { lat: 59.33 + r * Math.sin(angle), lon: 18.04 + 1.8 * r * Math.cos(angle) },
+    timeWindow: { start: '2026-11-27T07:00:00Z', end: '2026-11-27T15:00:00Z' },
+    weightKg: 10,
+  });
+}
+
+interface Call {
+  stops: number;
+  ids: Set<string>;
+  vehicles: string[];
+  warmVehicles: string[];
+  options: SolveOptions;
+}
+
+async function setup(region: string, callbacksBeforeCutoff: boolean) {
+  const calls: Call[] = [];
+  const engine: RoutingEngine = {
+    ...realEngine,
+    planRoutes: (input: RoutingInput, options: SolveOptions) => {
+      calls.push({
+        stops: input.shipments.length,
+        ids: new Set(input.shipments.map((s) => s.id)),
+        vehicles: input.vehicles.map((v) => v.id),
+        warmVehicles: Object.entries(options.initialRoutes ?? {})
+          .filter(([, stops]) => (stops as string[]).length > 0)
+          .map(([v]) => v),
+        options,
+      });
+      return realEngine.planRoutes(input, options);
+    },
+  };
+  const h = batchingDeps(dynamo.client, { fleet: fleetFor(region, callbacksBeforeCutoff), engine });
+  await h.clock.advance(TODAY_1400 - h.clock.now());
+  const states = async (n: number): Promise<ShipmentState[]> => {
+    const out: ShipmentState[] = [];
+    for (let i = 0; i < n; i += 50) {
+      const chunk = Array.from({ length: Math.min(50, n - i) }, () => shipment(region));
+      out.push(
+        ...(await Promise.all(
+          chunk.map(
+            async (body) =>
+              (
+                await submitShipment({ body, correlationId: 'c', mode: 'create' }, h.deps)
+              ).state,
+          ),
+        )),
+      );
+    }
+    return out;
+  };
+  return { h, calls, states };
+}
+
+const stopIds = (plan: { routes: { stops: { shipmentId: string }[] }[] }) =>
+  plan.routes.flatMap((r) => r.stops.map((s) => s.shipmentId));
+
+describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)', () => {
+  it('searches the new shipments’ neighbourhood, then rotation slices of the other routes, each ≤ 400 stops; the next revision rotates other routes', async () => {
+    const region = 'rot-default';
+    const { h, calls, states } = await setup(region, true);
+    // The plan so far: 560 stops (one re-plan with a short budget: too short for a rotation).
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 1500, batchStallIterations: 2000 };
+    const first = await replanDay(region, TOMORROW, await states(560), 'B1', 1, h.deps);
+    expect(first.revision).toBe(1);
+    expect(first.plan.unassigned).toEqual([]);
+    expect(new Set(stopIds(first.plan)).size).toBe(560);
+
+    // A window of 20 with the production-like budget share that leaves room for rotation.
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 6000 };
+    calls.length = 0;
+    const window2 = await states(20);
+    const second = await replanDay(region, TOMORROW, window2, 'B2', 2, h.deps);
+    expect(second.revision).toBe(2);
+    expect(calls.length).toBeGreaterThanOrEqual(2); // the neighbourhood, then at least one slice
+    for (const c of calls) expect(c.stops).toBeLessThanOrEqual(400);
+    const [neighbourhood, ...slices] = calls as [Call, ...Call[]];
+    for (const s of window2) expect(neighbourhood.ids.has(s.shipmentId)).toBe(true);
+    // The slices re-open routes the neighbourhood search kept as they were.
+    const reopened = new Set(neighbourhood.warmVehicles);
+    const rotated2 = new Set(slices.flatMap((c) => c.warmVehicles));
+    expect([...rotated2].some((v) => !reopened.has(v))).toBe(true);
+    // Every search of a plan whose callbacks go out before the cutoff pays the move penalty for
+    // the shipments the SCM has, the rotation's too.
+    for (const c of calls) {
+      expect(c.options.movePenalty).toBe(25);
+      expect(Object.keys(c.options.currentVehicles ?? {}).length).toBeGreaterThan(0);
+    }
+    // Nothing lost or doubled, within the budget (plus building matrices and the write).
+    const ids2 = stopIds(second.plan);
+    expect(new Set(ids2).size).toBe(ids2.length);
+    expect(ids2.length + second.plan.unassigned.length).toBe(580);
+    expect(second.plan.unassigned).toEqual([]);
+    expect(second.solverSeconds).toBeLessThan(6 + 2);
+
+    // The next revision's cursor picks other slices.
+    calls.length = 0;
+    const third = await replanDay(region, TOMORROW, await states(10), 'B3', 3, h.deps);
+    expect(third.revision).toBe(3);
+    const rotated3 = new Set(calls.slice(1).flatMap((c) => c.warmVehicles));
+    expect(rotated3.size).toBeGreaterThan(0);
+    expect([...rotated3].some((v) => !rotated2.has(v))).toBe(true);
+    expect(new Set(stopIds(third.plan)).size).toBe(590);
+    const stored = await h.deps.batches.getRegionPlan(region, TOMORROW);
+    expect(stored?.revision).toBe(3);
+  }, 120_000);
+
+  it('with callbacks held until the cutoff, the rotation moves shipments at no penalty (the SCM has nothing to un-learn)', async () => {
+    const region = 'rot-held';
+    const { h, calls, states } = await setup(region, false);
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 1500, batchStallIterations: 2000 };
+    await replanDay(region, TOMORROW, await states(450), 'B1', 1, h.deps);
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 5000 };
+    calls.length = 0;
+    const next = await replanDay(region, TOMORROW, await states(10), 'B2', 2, h.deps);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (const c of calls) {
+      expect(c.stops).toBeLessThanOrEqual(400);
+      expect(c.options.movePenalty).toBe(0);
+    }
+    expect(new Set(stopIds(next.plan)).size).toBe(460);
+  }, 120_000);
+});
