@@ -93,7 +93,7 @@ per plan for the whole day). Any option below overrides either form.
   --seed N                 seed of the generated day (default 7)
   --shipments N            shipments in the day (default 2500)
   --vehicles-per-depot N   FLEET_CONFIG defaults.vehiclesPerDepot (default: the product's, 10)
-  --move-penalty N         FLEET_CONFIG replan.movePenalty (default: the product's, 10)
+  --move-penalty N         FLEET_CONFIG replan.movePenalty (default: the product's, ${FleetConfig.parse({}).replan.movePenalty})
   --eta-updates-before-cutoff B
                            FLEET_CONFIG replan.etaUpdatesBeforeCutoff (default: the product's, true)
   --callbacks-before-cutoff B
