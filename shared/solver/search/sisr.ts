@@ -37,6 +37,8 @@ export interface SearchOptions {
    * ruin moved (default on).
    */
   localSearch?: boolean;
+  /** SWAP* in that local search on timeless (CVRP) problems (default on; ADR 0012). */
+  swapStar?: boolean;
 }
 
 export interface SearchResult {
@@ -59,6 +61,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   const Lmax = opts.maxStringLength ?? 10;
   const fixed = opts.fixed;
   const ls = (opts.localSearch ?? true) && p.nClients > 0 ? new LocalSearch(p, fixed) : undefined;
+  if (ls && opts.swapStar === false) ls.swapStar = false;
 
   let current: Solution;
   if (opts.initial) {
