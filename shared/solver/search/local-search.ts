@@ -118,11 +118,24 @@ export class LocalSearch {
       for (let c = 0; c < p.nClients; c++) if (s.routeOf[c]! >= 0 && !fixed?.[c]) order.push(c);
       touched.fill(run);
     }
-    const swapStar = this.swapStar && p.timeless && p.nVehicles > 1;
+    this.granular(s, rng, order, focus !== undefined);
+    if (this.swapStar) this.polish(s, rng);
+    return this.moves;
+  }
+
+  /**
+   * SWAP* phase after `run` (also with `swapStar` off there, e.g. only for the candidates a search
+   * accepts): SWAP* on the routes the last run touched, then the granular moves on the routes it
+   * changed, until a SWAP* sweep finds nothing. Adds to `moves`; returns the moves it applied. Does
+   * nothing unless the problem is timeless.
+   */
+  polish(s: Solution, rng: Rng): number {
+    const p = this.p;
+    if (!p.timeless || p.nVehicles < 2) return 0;
+    const fixed = this.fixed;
+    const before = this.moves;
+    const order = this.order;
     for (let round = 0; round < this.maxPasses; round++) {
-      this.granular(s, rng, order, focus !== undefined);
-      if (!swapStar) break;
-      // SWAP* on the routes this run touched (the focus's and those the moves changed)
       if (!this.swapStarPhase(s)) break;
       order.length = 0;
       for (let v = 0; v < p.nVehicles; v++) {
@@ -130,8 +143,9 @@ export class LocalSearch {
         const r = s.routes[v]!;
         for (let i = 0; i < r.seq.length; i++) if (!fixed?.[r.seq[i]!]) order.push(r.seq[i]!);
       }
+      this.granular(s, rng, order, true);
     }
-    return this.moves;
+    return this.moves - before;
   }
 
   /** Granular moves from the clients in `order` until a pass finds nothing. */

@@ -358,7 +358,7 @@ describe('SWAP* (Vidal 2022) in the local search', () => {
           }
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 80 },
     );
-  });
+  }, 30_000);
 });
