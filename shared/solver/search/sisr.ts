@@ -38,8 +38,9 @@ export interface SearchOptions {
    */
   localSearch?: boolean;
   /**
-   * SWAP* (ADR 0012) in that local search, timeless (CVRP) problems only: on the candidates that
-   * pass the acceptance test (`accepted`, default), on every candidate (`every`) or never (`off`).
+   * SWAP* (ADR 0012) in that local search, timeless (CVRP) problems only: on every candidate
+   * (`every`, default), only on the candidates that pass the acceptance test (`accepted`) or never
+   * (`off`).
    */
   swapStar?: 'accepted' | 'every' | 'off';
 }
@@ -64,7 +65,7 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   const Lmax = opts.maxStringLength ?? 10;
   const fixed = opts.fixed;
   const ls = (opts.localSearch ?? true) && p.nClients > 0 ? new LocalSearch(p, fixed) : undefined;
-  const swapStarMode = opts.swapStar ?? 'accepted';
+  const swapStarMode = opts.swapStar ?? 'every';
   if (ls) ls.swapStar = swapStarMode === 'every';
   const polish = ls !== undefined && swapStarMode === 'accepted' && p.timeless;
 
