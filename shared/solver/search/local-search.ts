@@ -39,6 +39,33 @@ export class LocalSearch {
   private stampNow = 0;
   /** The route each vehicle's prefix loads were computed for. */
   private readonly loadsOf: (RouteState | undefined)[];
+  /** SWAP* after the granular moves converge (timeless problems only, Vidal 2022). */
+  swapStar = true;
+  /** Neighbours per client that make two routes a SWAP* pair. */
+  swapStarGranularity = 20;
+  /** Run stamp of the vehicles the current run touched. */
+  private readonly touched: Int32Array;
+  /** Stamp of the SWAP* sweep that last changed each vehicle. */
+  private readonly swapped: Int32Array;
+  private runValue = 0;
+  private runNow = 0;
+  private swapValue = 0;
+  private swapNow = 0;
+  private pairStamp = 0;
+  private readonly pairList: number[] = [];
+  private readonly offA: number[] = [];
+  private readonly offB: number[] = [];
+  // SWAP* caches, allocated on first use: the 3 best positions of each client in each route,
+  // valid while the route (an immutable RouteState) is the one they were computed for
+  private top3Cost: Float64Array | undefined;
+  private top3Pos: Int32Array | undefined;
+  private top3Stamp: Int32Array | undefined;
+  private routeVersion: Int32Array | undefined;
+  private cachedRoute: (RouteState | undefined)[] | undefined;
+  /** The route each vehicle had when last swept without improvement. */
+  private swept: (RouteState | undefined)[] | undefined;
+  private pairMark: Int32Array | undefined;
+  private removal: Float64Array | undefined;
 
   constructor(
     private readonly p: Problem,
@@ -48,6 +75,8 @@ export class LocalSearch {
     this.prefV = new Float64Array(p.nClients);
     this.dirty = new Int32Array(p.nVehicles);
     this.loadsOf = new Array(p.nVehicles).fill(undefined);
+    this.touched = new Int32Array(p.nVehicles);
+    this.swapped = new Int32Array(p.nVehicles);
     let sym = true;
     const N = p.nLocations;
     for (let i = 0; i < N && sym; i++) {
@@ -75,14 +104,54 @@ export class LocalSearch {
     this.moves = 0;
     const order = this.order;
     order.length = 0;
+    const run = ++this.runValue;
+    this.runNow = run;
+    const touched = this.touched;
     if (focus) {
       for (let k = 0; k < focus.length; k++) {
         const c = focus[k]!;
-        if (s.routeOf[c]! >= 0 && !fixed?.[c]) order.push(c);
+        const v = s.routeOf[c]!;
+        if (v >= 0) touched[v] = run;
+        if (v >= 0 && !fixed?.[c]) order.push(c);
       }
     } else {
       for (let c = 0; c < p.nClients; c++) if (s.routeOf[c]! >= 0 && !fixed?.[c]) order.push(c);
+      touched.fill(run);
     }
+    this.granular(s, rng, order, focus !== undefined);
+    if (this.swapStar) this.polish(s, rng);
+    return this.moves;
+  }
+
+  /**
+   * SWAP* phase after `run` (also with `swapStar` off there, e.g. only for the candidates a search
+   * accepts): SWAP* on the routes the last run touched, then the granular moves on the routes it
+   * changed, until a SWAP* sweep finds nothing. Adds to `moves`; returns the moves it applied. Does
+   * nothing unless the problem is timeless.
+   */
+  polish(s: Solution, rng: Rng): number {
+    const p = this.p;
+    if (!p.timeless || p.nVehicles < 2) return 0;
+    const fixed = this.fixed;
+    const before = this.moves;
+    const order = this.order;
+    for (let round = 0; round < this.maxPasses; round++) {
+      if (!this.swapStarPhase(s)) break;
+      order.length = 0;
+      for (let v = 0; v < p.nVehicles; v++) {
+        if (this.swapped[v] !== this.swapNow) continue;
+        const r = s.routes[v]!;
+        for (let i = 0; i < r.seq.length; i++) if (!fixed?.[r.seq[i]!]) order.push(r.seq[i]!);
+      }
+      this.granular(s, rng, order, true);
+    }
+    return this.moves - before;
+  }
+
+  /** Granular moves from the clients in `order` until a pass finds nothing. */
+  private granular(s: Solution, rng: Rng, order: number[], focused: boolean): void {
+    const p = this.p;
+    const fixed = this.fixed;
     const G = Math.min(this.granularity, p.nNeighbours);
     const K = p.nNeighbours;
     const dirty = this.dirty;
@@ -104,7 +173,7 @@ export class LocalSearch {
         }
       }
       if (!improved) break;
-      if (focus) {
+      if (focused) {
         // next pass: the clients of the routes this pass changed
         order.length = 0;
         for (let v = 0; v < p.nVehicles; v++) {
@@ -114,7 +183,303 @@ export class LocalSearch {
         }
       }
     }
-    return this.moves;
+  }
+
+  /**
+   * One SWAP* sweep (Vidal 2022) over the routes touched in this run and not yet swept since their
+   * last change: each is paired with the routes holding a granular neighbour of one of its clients
+   * (in place of HGS's polar sectors, which need coordinates), and the best SWAP* or best-position
+   * relocation of the pair is applied. Only for timeless problems (capacity and distance only),
+   * where the three-best-positions argument is exact. Returns whether some move was applied; the
+   * changed vehicles are stamped in `swapped`.
+   */
+  private swapStarPhase(s: Solution): boolean {
+    const p = this.p;
+    const nV = p.nVehicles;
+    this.allocSwapStar();
+    const run = this.runNow;
+    const swept = this.swept!;
+    const touched = this.touched;
+    const mark = this.pairMark!;
+    const list = this.pairList;
+    const swapNow = ++this.swapValue;
+    this.swapNow = swapNow;
+    const G = Math.min(this.swapStarGranularity, p.nNeighbours);
+    const K = p.nNeighbours;
+    let any = false;
+    for (let A = 0; A < nV; A++) {
+      if (touched[A] !== run) continue;
+      const ra = s.routes[A]!;
+      if (ra.seq.length === 0 || swept[A] === ra) continue;
+      // routes adjacent to A
+      const st = ++this.pairStamp;
+      list.length = 0;
+      for (let i = 0; i < ra.seq.length; i++) {
+        const c = ra.seq[i]!;
+        for (let k = 0; k < G; k++) {
+          const B = s.routeOf[p.neighbours[c * K + k]!]!;
+          if (B < 0 || B === A || mark[B] === st) continue;
+          mark[B] = st;
+          list.push(B);
+        }
+      }
+      list.sort((x, y) => x - y);
+      for (const B of list) {
+        if (s.routes[A]!.seq.length === 0) break;
+        if (s.routes[B]!.seq.length === 0) continue;
+        if (this.swapStarPair(s, A, B)) {
+          any = true;
+          touched[A] = run;
+          touched[B] = run;
+          this.swapped[A] = swapNow;
+          this.swapped[B] = swapNow;
+        }
+      }
+      swept[A] = s.routes[A]!;
+    }
+    return any;
+  }
+
+  private allocSwapStar(): void {
+    if (this.top3Cost) return;
+    const p = this.p;
+    const m = p.nVehicles * p.nClients;
+    this.top3Cost = new Float64Array(3 * m);
+    this.top3Pos = new Int32Array(3 * m);
+    this.top3Stamp = new Int32Array(m);
+    this.routeVersion = new Int32Array(p.nVehicles);
+    this.cachedRoute = new Array(p.nVehicles).fill(undefined);
+    this.swept = new Array(p.nVehicles).fill(undefined);
+    this.pairMark = new Int32Array(p.nVehicles);
+    this.removal = new Float64Array(p.nClients);
+  }
+
+  /** Version of the top-3 cache of vehicle B's current route (bumped when the route changed). */
+  private version(s: Solution, B: number): number {
+    const r = s.routes[B]!;
+    if (this.cachedRoute![B] !== r) {
+      this.cachedRoute![B] = r;
+      this.routeVersion![B]!++;
+    }
+    return this.routeVersion![B]!;
+  }
+
+  /** The three cheapest insertion positions (distance delta) of client u into route r of vehicle B. */
+  private top3(r: RouteState, B: number, u: number, version: number): number {
+    const p = this.p;
+    const idx = B * p.nClients + u;
+    const o = 3 * idx;
+    const cost = this.top3Cost!;
+    const pos = this.top3Pos!;
+    if (this.top3Stamp![idx] === version) return o;
+    this.top3Stamp![idx] = version;
+    const N = p.nLocations;
+    const dm = p.distance;
+    const l = r.loc;
+    const lu = p.clientLocation[u]!;
+    let c0 = Number.POSITIVE_INFINITY;
+    let c1 = c0;
+    let c2 = c0;
+    let p0 = -1;
+    let p1 = -1;
+    let p2 = -1;
+    const n = r.seq.length;
+    for (let j = 0; j <= n; j++) {
+      const a = l[j]!;
+      const b = l[j + 1]!;
+      const d = dm[a * N + lu]! + dm[lu * N + b]! - dm[a * N + b]!;
+      if (d >= c2) continue;
+      if (d < c1) {
+        c2 = c1;
+        p2 = p1;
+        if (d < c0) {
+          c1 = c0;
+          p1 = p0;
+          c0 = d;
+          p0 = j;
+        } else {
+          c1 = d;
+          p1 = j;
+        }
+      } else {
+        c2 = d;
+        p2 = j;
+      }
+    }
+    cost[o] = c0;
+    cost[o + 1] = c1;
+    cost[o + 2] = c2;
+    pos[o] = p0;
+    pos[o + 1] = p1;
+    pos[o + 2] = p2;
+    return o;
+  }
+
+  /** Distance removal deltas of the clients of route r. */
+  private removals(r: RouteState): void {
+    const p = this.p;
+    const N = p.nLocations;
+    const dm = p.distance;
+    const l = r.loc;
+    const rem = this.removal!;
+    for (let i = 1; i <= r.seq.length; i++) {
+      const a = l[i - 1]!;
+      const c = l[i]!;
+      const b = l[i + 1]!;
+      rem[r.seq[i - 1]!] = dm[a * N + b]! - dm[a * N + c]! - dm[c * N + b]!;
+    }
+  }
+
+  /**
+   * SWAP* between routes A and B: u ∈ A and v ∈ B exchanged, each inserted at its best position in
+   * the other route (maybe the other's place), from the three best insertion positions of each
+   * client in the other route; also the best-position relocation of one client. Applies the best
+   * improving move found.
+   */
+  private swapStarPair(s: Solution, A: number, B: number): boolean {
+    const p = this.p;
+    const fixed = this.fixed;
+    const ra = s.routes[A]!;
+    const rb = s.routes[B]!;
+    const verA = this.version(s, A);
+    const verB = this.version(s, B);
+    this.removals(ra);
+    this.removals(rb);
+    const rem = this.removal!;
+    const tc = this.top3Cost!;
+    const tp = this.top3Pos!;
+    const N = p.nLocations;
+    const dm = p.distance;
+    const cpdA = p.costPerDistance[A]!;
+    const cpdB = p.costPerDistance[B]!;
+    const capWA = p.capacityWeight[A]!;
+    const capVA = p.capacityVolume[A]!;
+    const capWB = p.capacityWeight[B]!;
+    const capVB = p.capacityVolume[B]!;
+    const nA = ra.seq.length;
+    const nB = rb.seq.length;
+    const la = ra.loc;
+    const lb = rb.loc;
+    const mc = p.movesCost;
+    // the best move: kind 0 none, 1 swap, 2 relocate u∈A→B, 3 relocate v∈B→A
+    let best = -EPS;
+    let kind = 0;
+    let bu = -1;
+    let bv = -1;
+    let bjU = -1; // position of u in B (original B indices), -2 = v's place
+    let bjV = -1; // position of v in A (original A indices), -2 = u's place
+    // top-3 offsets of the eligible clients (−1 = not movable to the other route)
+    const offA = this.offA;
+    const offB = this.offB;
+    offA.length = 0;
+    offB.length = 0;
+    for (let i = 0; i < nA; i++) {
+      const u = ra.seq[i]!;
+      offA.push(!fixed?.[u] && compatible(p, u, B) ? this.top3(rb, B, u, verB) : -1);
+    }
+    for (let i = 0; i < nB; i++) {
+      const v = rb.seq[i]!;
+      offB.push(!fixed?.[v] && compatible(p, v, A) ? this.top3(ra, A, v, verA) : -1);
+    }
+    for (let i = 0; i < nA; i++) {
+      const oU = offA[i]!;
+      if (oU < 0) continue;
+      const u = ra.seq[i]!;
+      const pu = i + 1;
+      const wu = p.demandWeight[u]!;
+      const vu = p.demandVolume[u]!;
+      const remU = rem[u]!;
+      const luPrev = la[pu - 1]!;
+      const luNext = la[pu + 1]!;
+      const lu = la[pu]!;
+      const mcU = mc ? moveCost(p, u, B) - moveCost(p, u, A) : 0;
+      // relocate u → B
+      if (rb.loadWeight + wu <= capWB && rb.loadVolume + vu <= capVB) {
+        const dA = nA === 1 ? -ra.cost : cpdA * remU - (mc ? moveCost(p, u, A) : 0);
+        const d = dA + cpdB * tc[oU]! + (mc ? moveCost(p, u, B) : 0);
+        if (d < best) {
+          best = d;
+          kind = 2;
+          bu = u;
+          bjU = tp[oU]!;
+        }
+      }
+      for (let k = 0; k < nB; k++) {
+        const oV = offB[k]!;
+        if (oV < 0) continue;
+        const v = rb.seq[k]!;
+        const wv = p.demandWeight[v]!;
+        const vv = p.demandVolume[v]!;
+        if (ra.loadWeight - wu + wv > capWA || ra.loadVolume - vu + vv > capVA) continue;
+        if (rb.loadWeight - wv + wu > capWB || rb.loadVolume - vv + vu > capVB) continue;
+        const pv = k + 1;
+        const lvPrev = lb[pv - 1]!;
+        const lvNext = lb[pv + 1]!;
+        const lv = lb[pv]!;
+        // v into A without u: u's place, or the best of its 3 positions not next to u
+        let insV = dm[luPrev * N + lv]! + dm[lv * N + luNext]! - dm[luPrev * N + luNext]!;
+        let jV = -2;
+        for (let t = 0; t < 3; t++) {
+          const j = tp[oV + t]!;
+          if (j === pu - 1 || j === pu) continue;
+          if (j >= 0 && tc[oV + t]! < insV) {
+            insV = tc[oV + t]!;
+            jV = j;
+          }
+          break;
+        }
+        let insU = dm[lvPrev * N + lu]! + dm[lu * N + lvNext]! - dm[lvPrev * N + lvNext]!;
+        let jU = -2;
+        for (let t = 0; t < 3; t++) {
+          const j = tp[oU + t]!;
+          if (j === pv - 1 || j === pv) continue;
+          if (j >= 0 && tc[oU + t]! < insU) {
+            insU = tc[oU + t]!;
+            jU = j;
+          }
+          break;
+        }
+        let d = cpdA * (remU + insV) + cpdB * (rem[v]! + insU);
+        if (mc) d += mcU + moveCost(p, v, A) - moveCost(p, v, B);
+        if (d < best) {
+          best = d;
+          kind = 1;
+          bu = u;
+          bv = v;
+          bjU = jU;
+          bjV = jV;
+        }
+      }
+    }
+    // relocate v → A
+    for (let k = 0; k < nB; k++) {
+      const oV = offB[k]!;
+      if (oV < 0) continue;
+      const v = rb.seq[k]!;
+      if (ra.loadWeight + p.demandWeight[v]! > capWA || ra.loadVolume + p.demandVolume[v]! > capVA) continue;
+      const dB = nB === 1 ? -rb.cost : cpdB * rem[v]! - (mc ? moveCost(p, v, B) : 0);
+      const d = dB + cpdA * tc[oV]! + (mc ? moveCost(p, v, A) : 0);
+      if (d < best) {
+        best = d;
+        kind = 3;
+        bv = v;
+        bjV = tp[oV]!;
+      }
+    }
+    if (kind === 0) return false;
+    let seqA: Int32Array;
+    let seqB: Int32Array;
+    if (kind === 1) {
+      seqA = exchanged(ra.seq, s.posOf[bu]!, bjV, bv);
+      seqB = exchanged(rb.seq, s.posOf[bv]!, bjU, bu);
+    } else if (kind === 2) {
+      seqA = without(ra.seq, s.posOf[bu]! - 1);
+      seqB = inserted(rb.seq, bjU, bu);
+    } else {
+      seqB = without(rb.seq, s.posOf[bv]! - 1);
+      seqA = inserted(ra.seq, bjV, bv);
+    }
+    return this.apply(s, A, seqA, B, seqB);
   }
 
   /** Prefix loads of vehicle v's current route (computed when first needed). */
@@ -488,7 +853,11 @@ export class LocalSearch {
       return false;
     }
     this.dirty[A] = this.stampNow;
-    if (B >= 0) this.dirty[B] = this.stampNow;
+    this.touched[A] = this.runNow;
+    if (B >= 0) {
+      this.dirty[B] = this.stampNow;
+      this.touched[B] = this.runNow;
+    }
     this.moves++;
     return true;
   }
@@ -506,6 +875,25 @@ function inserted(seq: Int32Array, pos: number, u: number): Int32Array {
   out.set(seq.subarray(0, pos), 0);
   out[pos] = u;
   out.set(seq.subarray(pos), pos + 1);
+  return out;
+}
+
+/**
+ * seq with the client at 1-based position `at` removed and x inserted after original position j
+ * (0 = at the start; never `at` − 1 or `at`), or put in its place when j = −2.
+ */
+function exchanged(seq: Int32Array, at: number, j: number, x: number): Int32Array {
+  const out = Int32Array.from(seq);
+  if (j === -2) {
+    out[at - 1] = x;
+    return out;
+  }
+  let k = 0;
+  if (j === 0) out[k++] = x;
+  for (let t = 1; t <= seq.length; t++) {
+    if (t !== at) out[k++] = seq[t - 1]!;
+    if (t === j) out[k++] = x;
+  }
   return out;
 }
 

@@ -37,6 +37,12 @@ export interface SearchOptions {
    * ruin moved (default on).
    */
   localSearch?: boolean;
+  /**
+   * SWAP* (ADR 0012) in that local search, timeless (CVRP) problems only: on every candidate
+   * (`every`, default), only on the candidates that pass the acceptance test (`accepted`) or never
+   * (`off`).
+   */
+  swapStar?: 'accepted' | 'every' | 'off';
 }
 
 export interface SearchResult {
@@ -59,6 +65,9 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
   const Lmax = opts.maxStringLength ?? 10;
   const fixed = opts.fixed;
   const ls = (opts.localSearch ?? true) && p.nClients > 0 ? new LocalSearch(p, fixed) : undefined;
+  const swapStarMode = opts.swapStar ?? 'every';
+  if (ls) ls.swapStar = swapStarMode === 'every';
+  const polish = ls !== undefined && swapStarMode === 'accepted' && p.timeless;
 
   let current: Solution;
   if (opts.initial) {
@@ -105,6 +114,8 @@ export function searchSisr(p: Problem, opts: SearchOptions): SearchResult {
     if (ls && ls.run(s, rng, removed) > 0) cost = s.cost();
     const T = t0 * (tf / t0) ** opts.stop.progress(it);
     if (cost < currentCost - T * Math.log(rng.next() + 1e-300)) {
+      // SWAP* only lowers the cost, so the candidate stays accepted
+      if (polish && ls.polish(s, rng) > 0) cost = s.cost();
       current = s;
       currentCost = cost;
       if (cost < bestCost - 1e-9) {

@@ -220,3 +220,145 @@ describe('local search (ADR 0011)', () => {
     expect(a.toRoutes()).toEqual(b.toRoutes());
   });
 });
+
+/** A CVRP (timeless) instance from integer coordinates, depot first, one vehicle per capacity. */
+function cvrp(xs: number[], ys: number[], demand: number[], caps: number[]): Problem {
+  const N = xs.length;
+  const m = new Int32Array(N * N);
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < N; j++) m[i * N + j] = Math.round(10 * Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!));
+  const n = N - 1;
+  return createProblem({
+    distance: m,
+    duration: new Int32Array(N * N),
+    clientLocation: Array.from({ length: n }, (_, i) => i + 1),
+    demandWeight: demand,
+    serviceTime: demand.map(() => 0),
+    twEarly: demand.map(() => 0),
+    twLate: demand.map(() => 1e15),
+    required: demand.map(() => 1),
+    unassignedPenalty: demand.map(() => 1e9),
+    vehicleStart: caps.map(() => 0),
+    vehicleEnd: caps.map(() => 0),
+    capacityWeight: caps,
+    shiftStart: caps.map(() => 0),
+    shiftEnd: caps.map(() => 1e15),
+  });
+}
+
+describe('SWAP* (Vidal 2022) in the local search', () => {
+  // Two full routes: no relocation fits, and no plain swap, 2-opt* or intra-route move improves,
+  // but exchanging 3 and 2 with 2 inserted at the start of the first route (not in 3's place) does.
+  const p = cvrp([0, 7, 10, 8, 2, 4, 7], [0, 3, 5, 3, 3, 2, 10], [3, 1, 3, 3, 3, 3], [9, 9]);
+  const routes = [
+    [1, 5, 3],
+    [4, 0, 2],
+  ];
+
+  it('finds the exchange the granular moves miss, each client at its best position', () => {
+    const s = Solution.fromRoutes(p, routes);
+    expect(s.cost()).toBe(464);
+    const without = new LocalSearch(p);
+    without.granularity = p.nClients;
+    without.swapStar = false;
+    expect(without.run(s, new Rng(1))).toBe(0);
+    const ls = new LocalSearch(p);
+    expect(ls.run(s, new Rng(1))).toBeGreaterThan(0);
+    expect(s.cost()).toBe(456);
+    expect(s.toRoutes()).toEqual([
+      [2, 1, 5],
+      [4, 0, 3],
+    ]);
+    feasible(p, s);
+  });
+
+  it('never moves a fixed client', () => {
+    for (const f of [2, 3]) {
+      const s = Solution.fromRoutes(p, routes);
+      const fixed = new Uint8Array(p.nClients);
+      fixed[f] = 1;
+      new LocalSearch(p, fixed).run(s, new Rng(1));
+      expect(s.cost()).toBe(464);
+      expect(s.routeOf[f]).toBe(f === 3 ? 0 : 1);
+    }
+  });
+
+  it('is skipped when a client is not compatible with the other route', () => {
+    const q = createProblem({
+      distance: p.distance,
+      duration: p.duration,
+      clientLocation: p.clientLocation,
+      demandWeight: p.demandWeight,
+      serviceTime: [0, 0, 0, 0, 0, 0],
+      twEarly: [0, 0, 0, 0, 0, 0],
+      twLate: Array(6).fill(1e15),
+      required: Array(6).fill(1),
+      unassignedPenalty: Array(6).fill(1e9),
+      clientGroup: [-1, -1, 2, -1, -1, -1],
+      vehicleStart: [0, 0],
+      vehicleEnd: [0, 0],
+      capacityWeight: [9, 9],
+      shiftStart: [0, 0],
+      shiftEnd: [1e15, 1e15],
+      vehicleGroup: [1, 2],
+    });
+    const s = Solution.fromRoutes(q, routes);
+    new LocalSearch(q).run(s, new Rng(1));
+    expect(s.routeOf[2]).toBe(1);
+    feasible(q, s);
+  });
+
+  it('leaves no improving SWAP* (any positions) between two routes on random CVRPs', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 22 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.boolean(),
+        (n, vehicles, seed, mixed) => {
+          const p = randomProblem(seed, { n, vehicles, tw: false, mixed, timeCost: false, moves: mixed });
+          expect(p.timeless).toBe(true);
+          const s = start(p, seed);
+          const before = s.cost();
+          const ls = new LocalSearch(p);
+          ls.granularity = p.nClients;
+          ls.swapStarGranularity = p.nClients;
+          ls.run(s, new Rng(seed));
+          expect(s.cost()).toBeLessThanOrEqual(before + 1e-9);
+          feasible(p, s);
+          const base = s.routes.reduce((c, r) => c + r.cost, 0);
+          const R = s.toRoutes();
+          for (let A = 0; A < p.nVehicles; A++) {
+            for (let B = A + 1; B < p.nVehicles; B++) {
+              const a = R[A]!;
+              const b = R[B]!;
+              if (a.length === 0 || b.length === 0) continue;
+              for (let i = 0; i < a.length; i++) {
+                for (let j = 0; j < b.length; j++) {
+                  const ra = a.filter((_, k) => k !== i);
+                  const rb = b.filter((_, k) => k !== j);
+                  for (let x = 0; x <= ra.length; x++) {
+                    for (let y = 0; y <= rb.length; y++) {
+                      const na = [...ra.slice(0, x), b[j]!, ...ra.slice(x)];
+                      const nb = [...rb.slice(0, y), a[i]!, ...rb.slice(y)];
+                      const c = costWith(
+                        p,
+                        s,
+                        new Map([
+                          [A, na],
+                          [B, nb],
+                        ]),
+                      );
+                      expect(c).toBeGreaterThan(base - 1e-6);
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 30_000);
+});
