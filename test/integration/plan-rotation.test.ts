@@ -25,11 +25,15 @@ afterAll(async () => {
 /** Thursday 26 November 2026, 14:00 in Stockholm; the shipments are delivered tomorrow. */
 const TODAY_1400 = Date.parse('2026-11-26T13:00:00Z');
 const TOMORROW = '2026-11-27';
+/** Six depots: each one's routes are a rotation slice of their own (≤ 400 stops), 6 slices in all. */
 const DEPOTS = [
   { id: 'ROT-N', lat: 59.37, lon: 18.0 },
   { id: 'ROT-S', lat: 59.28, lon: 18.08 },
+  { id: 'ROT-E', lat: 59.33, lon: 18.16 },
+  { id: 'ROT-W', lat: 59.33, lon: 17.92 },
+  { id: 'ROT-NE', lat: 59.38, lon: 18.12 },
+  { id: 'ROT-SW', lat: 59.27, lon: 17.96 },
 ];
-
 const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
   FleetConfig.parse({
     calendar: { timeZone: 'Europe/Stockholm' },
@@ -38,7 +42,7 @@ const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
       [region]: {
         depots: DEPOTS,
         vehicles: DEPOTS.flatMap((d) =>
-          Array.from({ length: 10 }, (_, i) => ({
+          Array.from({ length: 4 }, (_, i) => ({
             id: `${d.id}-T${i + 1}`,
             depotId: d.id,
             capacityWeightKg: 2000,
@@ -50,11 +54,13 @@ const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
     },
   });
 
+const BUDGET_MS = 12_000;
+
 let seq = 0;
 /** A NEXT_DAY shipment with tomorrow's window, spread over the city around both depots. */
 function shipment(region: string): ShipmentBody {
   seq++;
-  const depot = DEPOTS[seq % 2] as (typeof DEPOTS)[number];
+  const depot = DEPOTS[seq % DEPOTS.length] as (typeof DEPOTS)[number];
   const angle = (seq * 2.399963) % (2 * Math.PI); // golden angle: an even spread
   const r = 0.02 + ((seq * 37) % 100) * 0.0012;
   return sampleShipment({
@@ -129,8 +135,9 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     expect(first.plan.unassigned).toEqual([]);
     expect(new Set(stopIds(first.plan)).size).toBe(560);
 
-    // A window of 20 with the production-like budget share that leaves room for rotation.
-    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 6000 };
+    // A window of 20 with a budget that leaves each of the 4 rotation searches ≥ 1 s even when the
+    // new shipments' search takes its whole half (a loaded machine: it then stops on time, not on stall).
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: BUDGET_MS };
     calls.length = 0;
     const window2 = await states(20);
     const second = await replanDay(region, TOMORROW, window2, 'B2', 2, h.deps);
@@ -154,15 +161,18 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     expect(new Set(ids2).size).toBe(ids2.length);
     expect(ids2.length + second.plan.unassigned.length).toBe(580);
     expect(second.plan.unassigned).toEqual([]);
-    expect(second.solverSeconds).toBeLessThan(6 + 2);
+    expect(second.solverSeconds).toBeLessThan(BUDGET_MS / 1000 + 3);
 
-    // The next revision's cursor picks other slices.
+    // The next revision's cursor picks other slices: 6 slices, 4 a revision, revision 2 starts at
+    // slice 8 mod 6 = 2, revision 3 at 12 mod 6 = 0 (another depot's routes).
+    const firstSlice2 = new Set(slices[0]?.warmVehicles);
     calls.length = 0;
     const third = await replanDay(region, TOMORROW, await states(10), 'B3', 3, h.deps);
     expect(third.revision).toBe(3);
-    const rotated3 = new Set(calls.slice(1).flatMap((c) => c.warmVehicles));
-    expect(rotated3.size).toBeGreaterThan(0);
-    expect([...rotated3].some((v) => !rotated2.has(v))).toBe(true);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    const firstSlice3 = new Set(calls[1]?.warmVehicles);
+    expect(firstSlice3.size).toBeGreaterThan(0);
+    expect([...firstSlice3].some((v) => !firstSlice2.has(v))).toBe(true);
     expect(new Set(stopIds(third.plan)).size).toBe(590);
     const stored = await h.deps.batches.getRegionPlan(region, TOMORROW);
     expect(stored?.revision).toBe(3);
@@ -173,7 +183,7 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     const { h, calls, states } = await setup(region, false);
     h.deps.settings = { ...h.deps.settings, batchBudgetMs: 1500, batchStallIterations: 2000 };
     await replanDay(region, TOMORROW, await states(450), 'B1', 1, h.deps);
-    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 5000 };
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: BUDGET_MS };
     calls.length = 0;
     const next = await replanDay(region, TOMORROW, await states(10), 'B2', 2, h.deps);
     expect(calls.length).toBeGreaterThanOrEqual(2);
