@@ -517,6 +517,27 @@ export class LocalSearch {
     return false;
   }
 
+  /**
+   * Time-window segment of a route's prefix (its forward segment at `o`), then client c (reached
+   * after `inT`), then the route's suffix (its backward segment at `q`, reached after `outT`):
+   * the result is in outD / outTW / outE / outL.
+   */
+  private through(seg: Float64Array, o: number, inT: number, c: number, outT: number, q: number): void {
+    const p = this.p;
+    merge(
+      seg[o]!,
+      seg[o + 1]!,
+      seg[o + 2]!,
+      seg[o + 3]!,
+      inT,
+      p.serviceTime[c]!,
+      0,
+      p.twEarly[c]!,
+      p.twLate[c]!,
+    );
+    merge(outD, outTW, outE, outL, outT, seg[q]!, seg[q + 1]!, seg[q + 2]!, seg[q + 3]!);
+  }
+
   /** Cost of vehicle v's route with the given distance, duration, moves and client count. */
   private routeCost(v: number, n: number, dist: number, dur: number, moves: number): number {
     const p = this.p;
@@ -579,21 +600,7 @@ export class LocalSearch {
         if (outTW > 0 || outD > p.maxDuration[A]!) return false;
         durA = outD;
       }
-      const h = rb.seg;
-      const o = 8 * j;
-      merge(
-        h[o]!,
-        h[o + 1]!,
-        h[o + 2]!,
-        h[o + 3]!,
-        tm[b0 * N + lu]!,
-        p.serviceTime[u]!,
-        0,
-        p.twEarly[u]!,
-        p.twLate[u]!,
-      );
-      const q = 8 * (j + 1) + 4;
-      merge(outD, outTW, outE, outL, tm[lu * N + b1]!, h[q]!, h[q + 1]!, h[q + 2]!, h[q + 3]!);
+      this.through(rb.seg, 8 * j, tm[b0 * N + lu]!, u, tm[lu * N + b1]!, 8 * (j + 1) + 4);
       if (outTW > 0 || outD > p.maxDuration[B]!) return false;
       // an emptied route costs 0, already in routeCost
       if (nA > 0) delta += cptA * (durA - ra.duration);
@@ -647,38 +654,10 @@ export class LocalSearch {
     if (cptA === 0 && cptB === 0 && delta > -EPS) return false;
     if (!p.timeless) {
       const tm = p.duration;
-      const g = ra.seg;
-      let o = 8 * (i - 1);
-      let q = 8 * (i + 1) + 4;
-      merge(
-        g[o]!,
-        g[o + 1]!,
-        g[o + 2]!,
-        g[o + 3]!,
-        tm[a0 * N + lw]!,
-        p.serviceTime[w]!,
-        0,
-        p.twEarly[w]!,
-        p.twLate[w]!,
-      );
-      merge(outD, outTW, outE, outL, tm[lw * N + a1]!, g[q]!, g[q + 1]!, g[q + 2]!, g[q + 3]!);
+      this.through(ra.seg, 8 * (i - 1), tm[a0 * N + lw]!, w, tm[lw * N + a1]!, 8 * (i + 1) + 4);
       if (outTW > 0 || outD > p.maxDuration[A]!) return false;
       const durA = outD;
-      const h = rb.seg;
-      o = 8 * (j - 1);
-      q = 8 * (j + 1) + 4;
-      merge(
-        h[o]!,
-        h[o + 1]!,
-        h[o + 2]!,
-        h[o + 3]!,
-        tm[b0 * N + lu]!,
-        p.serviceTime[u]!,
-        0,
-        p.twEarly[u]!,
-        p.twLate[u]!,
-      );
-      merge(outD, outTW, outE, outL, tm[lu * N + b1]!, h[q]!, h[q + 1]!, h[q + 2]!, h[q + 3]!);
+      this.through(rb.seg, 8 * (j - 1), tm[b0 * N + lu]!, u, tm[lu * N + b1]!, 8 * (j + 1) + 4);
       if (outTW > 0 || outD > p.maxDuration[B]!) return false;
       delta += cptA * (durA - ra.duration) + cptB * (outD - rb.duration);
       if (delta > -EPS) return false;
