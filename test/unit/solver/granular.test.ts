@@ -5,20 +5,12 @@ import { compatible, createProblem, type Problem } from '../../../shared/solver/
 import { Recreate } from '../../../shared/solver/search/recreate';
 import { Solution } from '../../../shared/solver/search/solution';
 import { Rng } from '../../../shared/solver/util/random';
+import { randomSquareMatrix } from '../../support/random-square';
 
 /** Random points in a square, Euclidean integer times, windows tight enough to bind. */
 function randomProblem(seed: number, n: number, vehicles: number, nNeighbours?: number): Problem {
   const rng = new Rng(seed);
-  const xs = [50];
-  const ys = [50];
-  for (let i = 0; i < n; i++) {
-    xs.push(rng.int(100));
-    ys.push(rng.int(100));
-  }
-  const N = n + 1;
-  const m = new Int32Array(N * N);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) m[i * N + j] = Math.floor(Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!));
+  const m = randomSquareMatrix(rng, n);
   const twEarly: number[] = [];
   const twLate: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -6,6 +6,7 @@ import { LocalSearch } from '../../../shared/solver/search/local-search';
 import { Recreate } from '../../../shared/solver/search/recreate';
 import { Solution } from '../../../shared/solver/search/solution';
 import { Rng } from '../../../shared/solver/util/random';
+import { randomSquareMatrix } from '../../support/random-square';
 
 interface Opts {
   n: number;
@@ -23,16 +24,8 @@ interface Opts {
 function randomProblem(seed: number, o: Opts): Problem {
   const rng = new Rng(seed);
   const { n, vehicles } = o;
-  const xs = [50];
-  const ys = [50];
-  for (let i = 0; i < n; i++) {
-    xs.push(rng.int(100));
-    ys.push(rng.int(100));
-  }
+  const m = randomSquareMatrix(rng, n);
   const N = n + 1;
-  const m = new Int32Array(N * N);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) m[i * N + j] = Math.floor(Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!));
   const twEarly: number[] = [];
   const twLate: number[] = [];
   for (let i = 0; i < n; i++) {
