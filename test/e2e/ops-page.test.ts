@@ -170,7 +170,23 @@ describe('the ops page in chromium', () => {
     }
     expect(after.plans.filter((p) => p.region.startsWith('ops-')).length).toBeGreaterThanOrEqual(4);
     expect(after.callbacks.failed).toBe(1);
-    expect(after.callbacks.delivered).toBe(bodies.length - 1);
+    // Every shipment but the rejected one got its first assignment through. A later window of the
+    // same plan may move a shipment or its ETA (a `route_updated`, delivered too): the figure counts
+    // every delivery the fake SCM answered 2xx, never fewer than one a shipment.
+    const received = (await (await fetch(`${fakeScmUrl}/_received`)).json()) as {
+      body: string;
+      answer: number | string;
+    }[];
+    const ok = received.filter((r) => typeof r.answer === 'number' && r.answer >= 200 && r.answer < 300);
+    const firstAssigned = new Set(
+      ok
+        .map((r) => JSON.parse(r.body) as { type: string; data: { shipmentId: string } })
+        .filter((b) => b.type === 'shipment.route_optimized')
+        .map((b) => b.data.shipmentId),
+    );
+    expect(firstAssigned.size).toBe(bodies.length - 1);
+    expect(after.callbacks.delivered).toBeGreaterThanOrEqual(bodies.length - 1);
+    expect(after.callbacks.delivered).toBeLessThanOrEqual(ok.length);
     expect(after.latency.realtime.count).toBeGreaterThanOrEqual(2);
     expect(after.latency.optimization.STANDARD.count).toBeGreaterThanOrEqual(1);
     expect(after.latency.endToEnd.count).toBe(bodies.length - 1);
@@ -192,7 +208,7 @@ describe('the ops page in chromium', () => {
       null,
       { timeout: 15_000 },
     );
-    expect(await tileValue('delivered')).toBe(String(bodies.length - 1));
+    expect(Number(await tileValue('delivered'))).toBeGreaterThanOrEqual(after.callbacks.delivered);
     expect(await tileValue('failed')).toBe('1');
     await expect(page.locator('[data-testid="flagged"] tbody').textContent()).resolves.toContain(
       failedShipment?.shipmentId ?? '?',
