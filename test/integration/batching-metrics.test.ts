@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BatchingMetrics, noMetrics } from '../../shared/domain/batching/batching-deps';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
@@ -6,15 +6,9 @@ import { detailOf } from '../../shared/domain/use-cases/recovery';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 describe('batch optimization metrics', () => {
   it('reports each optimized window with its priority and its wall-clock seconds (OptimizationSeconds)', async () => {

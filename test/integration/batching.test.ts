@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
 import { optimizeWindow, RegionBusyError } from '../../shared/domain/batching/optimize-window';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
@@ -11,15 +11,9 @@ import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { ShipmentState } from '../../shared/schemas/state';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps, realEngine } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 const detailOf = (s: ShipmentState): ShipmentEventDetail =>
   announce(s, `evt-${s.shipmentId}-${s.revision}`, s.updatedAt);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freezeDuePlans } from '../../shared/domain/batching/cutoff';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
@@ -10,20 +10,14 @@ import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
 /**
  * Contract §3a, the dispatch cutoff: the plan freezes, each of its shipments gets one final
  * callback (once, whatever the number of ticks or restarts), and a shipment for that day after the
  * cutoff is inserted without moving the others or given up `after_cutoff` with the SCM told.
  */
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** Thursday 26 November 2026, 14:00 in Stockholm; tomorrow's plan freezes today at 20:00 local. */
 const TODAY_1400 = Date.parse('2026-11-26T13:00:00Z');

@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryAll } from '../../shared/adapters/dynamodb/query';
 import { BATCHING_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
@@ -14,15 +14,9 @@ import type { ShipmentState } from '../../shared/schemas/state';
 import type { RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps, realEngine } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** Thursday 26 November 2026, 14:00 in Stockholm; the shipments are delivered tomorrow. */
 const TODAY_1400 = Date.parse('2026-11-26T13:00:00Z');

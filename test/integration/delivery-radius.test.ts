@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/domain/errors';
 import { DEFAULT_MAX_DELIVERY_RADIUS_KM, greatCircleKm } from '../../shared/domain/geo';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
 import { sampleShipment } from '../support/arbitraries';
 import { testDeps } from '../support/deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
 /**
  * Contract §1: a destination farther from its origin depot than MAX_DELIVERY_RADIUS_KM is refused
  * at the API (400 naming `destination`, nothing stored or queued) instead of being accepted and
  * left QUEUED → STALE because no vehicle of that depot can reach it.
  */
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 const depot = { depotId: 'STO-1', lat: 59.33, lon: 18.06 };
 /** Timeless bodies: the service-date rules (issue 10) are not under test here. */

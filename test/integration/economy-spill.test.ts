@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
 import { detailOf as announce } from '../../shared/domain/use-cases/recovery';
@@ -9,15 +9,9 @@ import type { ShipmentState } from '../../shared/schemas/state';
 import type { RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /**
  * Contract §3a: ECONOMY freight without a time window is delivered on the next working day, and may

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
 import { replanDay } from '../../shared/domain/batching/day-plan';
 import { submitShipment } from '../../shared/domain/use-cases/shipments';
@@ -8,19 +8,13 @@ import type { ShipmentState } from '../../shared/schemas/state';
 import type { RoutingInput, SolveOptions } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps, realEngine } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
 // Issue 10 §6 through the product's own re-plan (replanDay on dynalite, the real engine): a plan
 // over the neighbourhood bound (400 stops) re-optimizes the new shipments' neighbourhood, then
 // rotation slices of its other routes with the budget left, each search at most 400 stops.
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** Thursday 26 November 2026, 14:00 in Stockholm; the shipments are delivered tomorrow. */
 const TODAY_1400 = Date.parse('2026-11-26T13:00:00Z');

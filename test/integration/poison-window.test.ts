@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatchJob } from '../../shared/domain/batching/batch-job';
 import type { RoutingEngine } from '../../shared/domain/batching/batching-deps';
 import type { JobQueue } from '../../shared/domain/batching/ports';
@@ -9,15 +9,9 @@ import type { BatchJob } from '../../shared/schemas/batching';
 import { SHIPMENT_UNASSIGNED } from '../../shared/schemas/events';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps, realEngine } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** A region whose planning always throws, as a fleet lookup on a poisoned region did. */
 const poisonedEngine = (poisoned: string): RoutingEngine => ({

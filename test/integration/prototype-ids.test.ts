@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
@@ -8,7 +8,7 @@ import { FleetConfig } from '../../shared/schemas/batching';
 import type { ShipmentBody } from '../../shared/schemas/shipment';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
 /**
  * Ids are data: a region, depot, shipment or vehicle may be called like a member of
@@ -18,13 +18,7 @@ import { dynamoOnLoopback } from '../support/dynamo';
  */
 const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'] as const;
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** A configured region that is not the one under test, so `regions` is not empty. */
 const otherRegion = {
@@ -102,13 +96,7 @@ describe.each([...NAMES.filter((n) => n !== '__proto__'), 'plain'])(
   'a configured region and vehicle named %s',
   (name) => {
     // Its own storage: the region's plan of the default-fleet cases above is not this fleet's.
-    let own: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-    beforeAll(async () => {
-      own = await dynamoOnLoopback();
-    });
-    afterAll(async () => {
-      await own.close();
-    });
+    const own = dynamoForSuite();
 
     it('plans with its own fleet and books its vehicle', async () => {
       const fleet = FleetConfig.parse({

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { scaledClock } from '../../shared/domain/clock';
 import type { ShipmentStore } from '../../shared/domain/ports';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** Every store call takes `ms` of wall time, like DynamoDB across a network. */
 function slowed(store: ShipmentStore, ms: number): ShipmentStore {

@@ -1,19 +1,13 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { replayShipments } from '../../shared/domain/use-cases/replay';
 import { cancelShipment, submitShipment } from '../../shared/domain/use-cases/shipments';
 import { sampleShipment } from '../support/arbitraries';
 import { testDeps } from '../support/deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 describe('replay from the audit trail', () => {
   it('finds every shipment consistent after normal operation, by id, region and time', async () => {

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { rebuildState } from '../../shared/domain/audit';
 import { ConcurrencyConflictError, VersionConflictError } from '../../shared/domain/errors';
@@ -7,15 +7,9 @@ import { relayOutbox } from '../../shared/domain/use-cases/publish';
 import { cancelShipment, commit, submitShipment } from '../../shared/domain/use-cases/shipments';
 import { sampleShipment } from '../support/arbitraries';
 import { testDeps } from '../support/deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 describe('DynamoShipmentStore on dynalite', () => {
   it('lets exactly one of N concurrent writers with the same expected revision win', async () => {

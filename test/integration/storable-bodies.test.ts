@@ -1,26 +1,20 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_TABLE, SHIPMENTS_TABLE } from '../../shared/adapters/dynamodb/tables';
 import { commit, submitShipment } from '../../shared/domain/use-cases/shipments';
 import { httpEndpoint } from '../../shared/runtime/http/handler';
 import { METADATA_MAX_DEPTH, ShipmentBody } from '../../shared/schemas/shipment';
 import { PROTOTYPE_NAMES, sampleShipment } from '../support/arbitraries';
 import { testDeps } from '../support/deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
 /**
  * Bodies the schema accepts must be stored and read back exactly. The local DynamoDB enforces
  * DynamoDB's documented limits (local/services/dynamodb-limits.ts), so what passes here passes in AWS.
  */
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** Metadata nested exactly `depth` levels (the metadata object is level 1), through objects and arrays. */
 function nested(depth: number): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acceptShipment } from '../../shared/domain/batching/accept-shipment';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { FleetConfig } from '../../shared/schemas/batching';
@@ -7,15 +7,9 @@ import type { ShipmentBody } from '../../shared/schemas/shipment';
 import type { RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 const urgent = (region: string, id: string, i: number, overrides: Partial<ShipmentBody> = {}) =>
   sampleShipment({

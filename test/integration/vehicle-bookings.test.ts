@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { optimizeWindow } from '../../shared/domain/batching/optimize-window';
 import { optimizeQueuedUrgent } from '../../shared/domain/batching/urgent-queue';
 import { closeDueWindows, enqueueShipment } from '../../shared/domain/batching/windows';
@@ -15,15 +15,9 @@ import type { ShipmentState } from '../../shared/schemas/state';
 import type { RoutingPlan } from '../../shared/solver';
 import { sampleShipment } from '../support/arbitraries';
 import { batchingDeps, realEngine } from '../support/batching-deps';
-import { dynamoOnLoopback } from '../support/dynamo';
+import { dynamoForSuite } from '../support/dynamo';
 
-let dynamo: Awaited<ReturnType<typeof dynamoOnLoopback>>;
-beforeAll(async () => {
-  dynamo = await dynamoOnLoopback();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = dynamoForSuite();
 
 /** One real vehicle in the region, 06:00-20:00 UTC (the virtual clock starts at 08:00). */
 const TODAY = '2026-11-26';

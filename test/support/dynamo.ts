@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { ensureTables, startDynamo } from '../../local/services/dynamodb';
 import { TABLES } from '../../shared/adapters/dynamodb/tables';
 
@@ -20,6 +21,35 @@ export async function dynamoOnLoopback() {
     async close() {
       client.destroy();
       await server.close();
+    },
+  };
+}
+
+type Dynamo = Awaited<ReturnType<typeof dynamoOnLoopback>>;
+
+/**
+ * One dynalite for the suite of the file that calls it: started before its tests, closed after
+ * them. The object it returns reads the running instance (its `client` and `endpoint`).
+ */
+export function dynamoForSuite(): Pick<Dynamo, 'client' | 'endpoint'> {
+  let running: Dynamo | undefined;
+  beforeAll(async () => {
+    running = await dynamoOnLoopback();
+  });
+  afterAll(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  const current = (): Dynamo => {
+    if (!running) throw new Error('dynamoForSuite: read before the suite started, or after it ended');
+    return running;
+  };
+  return {
+    get client() {
+      return current().client;
+    },
+    get endpoint() {
+      return current().endpoint;
     },
   };
 }
