@@ -52,9 +52,9 @@ const BUDGET_MS = 12_000;
 
 let seq = 0;
 /** A NEXT_DAY shipment with tomorrow's window, spread over the city around both depots. */
-function shipment(region: string): ShipmentBody {
+function shipment(region: string, depots: readonly (typeof DEPOTS)[number][] = DEPOTS): ShipmentBody {
   seq++;
-  const depot = DEPOTS[seq % DEPOTS.length] as (typeof DEPOTS)[number];
+  const depot = depots[seq % depots.length] as (typeof DEPOTS)[number];
   const angle = (seq * 2.399963) % (2 * Math.PI); // golden angle: an even spread
   const r = 0.02 + ((seq * 37) % 100) * 0.0012;
   return sampleShipment({
@@ -95,10 +95,10 @@ async function setup(region: string, callbacksBeforeCutoff: boolean) {
   };
   const h = batchingDeps(dynamo.client, { fleet: fleetFor(region, callbacksBeforeCutoff), engine });
   await h.clock.advance(TODAY_1400 - h.clock.now());
-  const states = async (n: number): Promise<ShipmentState[]> => {
+  const states = async (n: number, depots = DEPOTS): Promise<ShipmentState[]> => {
     const out: ShipmentState[] = [];
     for (let i = 0; i < n; i += 50) {
-      const chunk = Array.from({ length: Math.min(50, n - i) }, () => shipment(region));
+      const chunk = Array.from({ length: Math.min(50, n - i) }, () => shipment(region, depots));
       out.push(
         ...(await Promise.all(
           chunk.map(
@@ -133,15 +133,21 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     // new shipments' search takes its whole half (a loaded machine: it then stops on time, not on stall).
     h.deps.settings = { ...h.deps.settings, batchBudgetMs: BUDGET_MS };
     calls.length = 0;
-    const window2 = await states(20);
+    // From two of the six depots: their routes are the neighbourhood, the rotation reaches the others.
+    const window2 = await states(20, DEPOTS.slice(0, 2));
     const second = await replanDay(region, TOMORROW, window2, 'B2', 2, h.deps);
     expect(second.revision).toBe(2);
-    expect(calls.length).toBeGreaterThanOrEqual(2); // the neighbourhood, then at least one slice
+    // The new shipments' neighbourhood, one search per depot they leave from, then ≥ 1 slice.
+    const depots2 = new Set(window2.map((s) => s.shipment.origin.depotId)).size;
+    expect(depots2).toBe(2);
+    expect(calls.length).toBeGreaterThanOrEqual(depots2 + 1);
     for (const c of calls) expect(c.stops).toBeLessThanOrEqual(400);
-    const [neighbourhood, ...slices] = calls as [Call, ...Call[]];
-    for (const s of window2) expect(neighbourhood.ids.has(s.shipmentId)).toBe(true);
-    // The slices re-open routes the neighbourhood search kept as they were.
-    const reopened = new Set(neighbourhood.warmVehicles);
+    const neighbourhoods = calls.slice(0, depots2);
+    const slices = calls.slice(depots2);
+    // each new shipment in exactly one of them: its own depot's
+    for (const s of window2) expect(neighbourhoods.filter((c) => c.ids.has(s.shipmentId))).toHaveLength(1);
+    // The slices re-open routes the neighbourhood searches kept as they were.
+    const reopened = new Set(neighbourhoods.flatMap((c) => c.warmVehicles));
     const rotated2 = new Set(slices.flatMap((c) => c.warmVehicles));
     expect([...rotated2].some((v) => !reopened.has(v))).toBe(true);
     // Every search of a plan whose callbacks go out before the cutoff pays the move penalty for
@@ -161,10 +167,12 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     // slice 8 mod 6 = 2, revision 3 at 12 mod 6 = 0 (another depot's routes).
     const firstSlice2 = new Set(slices[0]?.warmVehicles);
     calls.length = 0;
-    const third = await replanDay(region, TOMORROW, await states(10), 'B3', 3, h.deps);
+    const window3 = await states(10);
+    const third = await replanDay(region, TOMORROW, window3, 'B3', 3, h.deps);
     expect(third.revision).toBe(3);
-    expect(calls.length).toBeGreaterThanOrEqual(2);
-    const firstSlice3 = new Set(calls[1]?.warmVehicles);
+    const depots3 = new Set(window3.map((s) => s.shipment.origin.depotId)).size;
+    expect(calls.length).toBeGreaterThanOrEqual(depots3 + 1);
+    const firstSlice3 = new Set(calls[depots3]?.warmVehicles);
     expect(firstSlice3.size).toBeGreaterThan(0);
     expect([...firstSlice3].some((v) => !firstSlice2.has(v))).toBe(true);
     expect(new Set(stopIds(third.plan)).size).toBe(590);

@@ -329,15 +329,33 @@ describe('replanNeighbourhood with rotation', () => {
       { maxStops: 250, candidateRoutes: 3 },
       { revision: 3, budgetMs: 30_000, elapsedMs: () => elapsed, slices: 2 },
     );
-    expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.timeLimitMs)).toEqual([15_000, 12_875, 21_750]);
+    // One search of the new shipments per depot (half the budget between them), then 2 slices.
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.timeLimitMs)).toEqual([7_500, 11_000, 10_875, 17_750]);
     for (const p of problems) expect(p.input.shipments.length).toBeLessThanOrEqual(250);
     expect(res.rotated).toHaveLength(2);
+    const depotOf = new Map(fleet.vehicles.map((v) => [v.id, v.startDepotId]));
+    const newIds = new Set(arrivingJobs.map((s) => s.id));
+    const depots = [...new Set(arrivingJobs.map((s) => s.originDepotId))].sort();
+    expect(depots).toHaveLength(2);
+    for (const [i, depotId] of depots.entries()) {
+      const p = problems[i]!;
+      // its depot's new shipments, none of the other depot's; only its depot's routes re-opened
+      const got = p.input.shipments.filter((s) => newIds.has(s.id));
+      expect(got.map((s) => s.id).sort()).toEqual(
+        arrivingJobs
+          .filter((s) => s.originDepotId === depotId)
+          .map((s) => s.id)
+          .sort(),
+      );
+      for (const v of Object.keys(p.initialRoutes)) expect(depotOf.get(v)).toBe(depotId);
+    }
+    expect(res.reopened!.length).toBeGreaterThan(0);
 
     // Each rotation search re-opened exactly its slice: its routes' shipments are all it got, and
     // the vehicles of the other routes were not offered.
     for (const [i, slice] of res.rotated.entries()) {
-      const p = problems[i + 1]!;
+      const p = problems[i + 2]!;
       expect(Object.keys(p.initialRoutes).sort()).toEqual([...slice].sort());
       const onSlice = Object.values(p.initialRoutes).flat();
       expect(p.input.shipments.map((s) => s.id).sort()).toEqual([...onSlice].sort());
@@ -452,5 +470,75 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
     expect(planned.length + unassigned.length).toBe(input.shipments.length);
     const vehicles = res.plan.routes.map((r) => r.vehicleId);
     expect(new Set(vehicles).size).toBe(vehicles.length);
+  }, 60_000);
+});
+
+describe('replanNeighbourhood: one search of the new shipments per depot', () => {
+  const fleet = cityFleet({ depots: 3, vehiclesPerDepot: 20, seed: 4 });
+  const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 6, 'S', 0) };
+  const arrivingJobs = cityShipments(fleet, 30, 98, 'N', 0);
+
+  it('re-times each depot’s changed routes in its own search: every shipment once, no stale stop, within the bound', async () => {
+    const current = await planRoutes(base, {
+      timeLimitMs: 60_000,
+      inThread: true,
+      initialRoutes: sectorRoutes(base, 20),
+      maxIterations: 0,
+      seed: 1,
+    });
+    // One shipment of a route of each depot arrives again (a changed shipment): its route lost a stop.
+    const moved = fleet.depots.map((d) => {
+      const route = current.routes.find((r) => r.vehicleId.startsWith(`${d.id}-`) && r.stops.length > 2)!;
+      return { vehicleId: route.vehicleId, shipmentId: route.stops[1]!.shipmentId };
+    });
+    const gone = new Set(moved.map((m) => m.shipmentId));
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [
+        r.vehicleId,
+        r.stops.map((s) => s.shipmentId).filter((id) => !gone.has(id)),
+      ]),
+    );
+    const input: RoutingInput = { ...base, shipments: [...base.shipments, ...arrivingJobs] };
+    const problems: NeighbourhoodProblem[] = [];
+    const res = await replanNeighbourhood(
+      input,
+      {
+        routes: current.routes,
+        initialRoutes: warm,
+        fixedShipments: [],
+        changed: new Set(moved.map((m) => m.vehicleId)),
+      },
+      (problem) => {
+        problems.push(problem);
+        return planRoutes(problem.input, {
+          timeLimitMs: 60_000,
+          inThread: true,
+          initialRoutes: problem.initialRoutes,
+          maxIterations: 300,
+          seed: 5,
+        });
+      },
+      { maxStops: 200, candidateRoutes: 3 },
+      { revision: 1, budgetMs: 30_000, elapsedMs: () => 0, slices: 1 },
+    );
+    expect(problems).toHaveLength(fleet.depots.length + 1); // 3 depots' searches, then 1 slice
+    for (const p of problems) expect(p.input.shipments.length).toBeLessThanOrEqual(200);
+    // Each depot's search re-opened its own changed route, warm-started without the moved stop,
+    // and got its moved shipment back to plan.
+    for (const [i, m] of moved.entries()) {
+      const p = problems[i]!;
+      expect(p.initialRoutes[m.vehicleId]).toBeDefined();
+      expect(p.initialRoutes[m.vehicleId]).not.toContain(m.shipmentId);
+      expect(p.input.shipments.map((s) => s.id)).toContain(m.shipmentId);
+      for (const other of moved.filter((o) => o !== m))
+        expect(p.input.shipments.map((s) => s.id)).not.toContain(other.shipmentId);
+    }
+    const planned = res.plan.routes.flatMap((r) => r.stops.map((s) => s.shipmentId));
+    expect(res.plan.unassigned).toEqual([]);
+    expect(planned).toHaveLength(input.shipments.length);
+    expect(new Set(planned).size).toBe(input.shipments.length);
+    const vehicles = res.plan.routes.map((r) => r.vehicleId);
+    expect(new Set(vehicles).size).toBe(vehicles.length);
+    expect(res.reopened).toEqual(expect.arrayContaining(moved.map((m) => m.vehicleId)));
   }, 60_000);
 });

@@ -21,7 +21,10 @@ import { setOwnEntry } from '../lookup';
  * consecutive points of the route, depots included), best candidates first; then the other routes
  * of those depots by their best detour for any new shipment — the routes near the new ones — while
  * the neighbourhood (its routes' stops plus the new shipments) holds at most `maxStops`. Great-circle
- * distances rank the routes only; the search uses the engine's matrix.
+ * distances rank the routes only; the search uses the engine's matrix. With a budget to share
+ * (rotation, before the cutoff) a window reaching several depots is searched one depot at a time,
+ * each depot's new shipments with a neighbourhood of their own (solveByDepot): 400 stops are only
+ * about five routes of a plan of 5,000, too few for a window spread over the whole region.
  *
  * Rotation (before the cutoff): the routes away from the new shipments would otherwise never be
  * re-optimized, and the plan kept the shape its first windows gave it (too many vehicles, long
@@ -352,6 +355,86 @@ function sitesOf(
 }
 
 /**
+ * The new shipments by origin depot (depots by id), with the depots of routes that lost a stop,
+ * when the re-plan has a budget to share (rotation): each depot's new shipments get a neighbourhood
+ * of their own of at most `maxStops` stops. One neighbourhood for a whole window spread over the
+ * region's depots holds only a few routes of a large plan (400 stops are ~5 routes of 75), so most
+ * new shipments could only open new vehicles or join far routes (docs/benchmarks.md, plan growth).
+ */
+function arrivingByDepot(
+  sites: readonly RouteSite[],
+  arriving: readonly RoutingInput['shipments'][number][],
+): { depotId: string; shipments: RoutingInput['shipments'][number][] }[] {
+  const byDepot = new Map<string, RoutingInput['shipments'][number][]>();
+  for (const s of arriving) byDepot.set(s.originDepotId, [...(byDepot.get(s.originDepotId) ?? []), s]);
+  for (const site of sites) if (site.changed && !byDepot.has(site.depotId)) byDepot.set(site.depotId, []);
+  return [...byDepot.keys()].sort().map((depotId) => ({ depotId, shipments: byDepot.get(depotId)! }));
+}
+
+/**
+ * The new shipments' search, one per depot in turn (arrivingByDepot), each warm-started from the
+ * plan so far: a depot's search re-opens the routes of its depot that lost a stop and the routes
+ * near its new shipments; the other depots' new shipments wait outside it (unassigned until their
+ * own search), so each search holds at most `maxStops` stops however many depots the window reaches.
+ */
+async function solveByDepot(
+  part: Part,
+  sites: readonly RouteSite[],
+  groups: readonly { depotId: string; shipments: readonly RoutingInput['shipments'][number][] }[],
+  limits: NeighbourhoodLimits,
+  timeLimitMs: (i: number) => number,
+): Promise<{ plan: RoutingPlan; searched: number; reopened: string[] }> {
+  const waiting = new Map(
+    groups.flatMap((g) =>
+      g.shipments.map((s) => [s.id, { shipmentId: s.id, reason: 'capacity' as const }] as const),
+    ),
+  );
+  let unassigned: RoutingPlan['unassigned'] = [];
+  let planned = part.planned;
+  let warm = part.warm;
+  let plan: RoutingPlan | undefined;
+  let searched = 0;
+  const reopened: string[] = [];
+  let depotSites = sites;
+  for (const [i, group] of groups.entries()) {
+    for (const s of group.shipments) waiting.delete(s.id);
+    const mine = depotSites.map((site) => ({
+      ...site,
+      changed: site.changed && site.depotId === group.depotId,
+    }));
+    const chosen = selectNeighbourhood(mine, group.shipments, limits);
+    const leftOut = [...unassigned, ...waiting.values()];
+    const res = await solveReopened({ ...part, planned, warm }, new Set(chosen), timeLimitMs(i), leftOut);
+    plan = res.plan;
+    searched = Math.max(searched, res.searched);
+    reopened.push(...chosen);
+    unassigned = plan.unassigned.filter((u) => !waiting.has(u.shipmentId));
+    // The searched vehicles take their new routes; the kept ones keep theirs (a kept route that
+    // lost a stop keeps its warm start without it, for its own depot's search).
+    const kept = new Set([...planned.keys()].filter((v) => !chosen.includes(v)));
+    const nextPlanned = new Map([...planned].filter(([v]) => kept.has(v)));
+    const nextWarm = new Map([...warm].filter(([v]) => kept.has(v)));
+    for (const r of plan.routes)
+      if (!kept.has(r.vehicleId)) {
+        nextPlanned.set(r.vehicleId, r);
+        nextWarm.set(
+          r.vehicleId,
+          r.stops.map((x) => x.shipmentId),
+        );
+      }
+    planned = nextPlanned;
+    warm = nextWarm;
+    const changedLeft = new Set(
+      sites
+        .filter((x) => x.changed && groups.slice(i + 1).some((g) => g.depotId === x.depotId))
+        .map((x) => x.vehicleId),
+    );
+    depotSites = sitesOf(part.input, planned.values(), () => true, changedLeft).sites;
+  }
+  return { plan: plan!, searched, reopened };
+}
+
+/**
  * Re-plans `input` (all vehicles, all shipments: the carried ones and the new ones) by solving only
  * the neighbourhood of the new shipments, then, with `rotation`, rotation slices of the rest of the
  * plan with the budget left. A plan that fits in `limits.maxStops` is solved whole (once, with the
@@ -377,14 +460,25 @@ export async function replanNeighbourhood(
   const { sites, planned } = sitesOf(input, current.routes, (v) => warm.has(v), current.changed);
   const onRoutes = new Set([...warm.values()].flat());
   const arriving = input.shipments.filter((s) => !onRoutes.has(s.id));
-  const reopened = new Set(selectNeighbourhood(sites, arriving, limits));
   const settings = { ...DEFAULT_ROTATION, ...rotation };
   const part = { input, planned, warm, fixedShipments: current.fixedShipments, solve };
-  const first = await solveReopened(
-    part,
-    reopened,
-    rotation ? Math.max(0, rotation.budgetMs * settings.firstShare - rotation.elapsedMs()) : undefined,
-  );
+  const firstBudgetMs = rotation ? rotation.budgetMs * settings.firstShare : 0;
+  const groups = rotation ? arrivingByDepot(sites, arriving) : [];
+  let first: { plan: RoutingPlan; searched: number; reopened: string[] };
+  if (groups.length <= 1) {
+    const reopened = selectNeighbourhood(sites, arriving, limits);
+    const res = await solveReopened(
+      part,
+      new Set(reopened),
+      rotation ? Math.max(0, firstBudgetMs - rotation.elapsedMs()) : undefined,
+    );
+    first = { ...res, reopened };
+  } else {
+    first = await solveByDepot(part, sites, groups, limits, (i) =>
+      Math.max(0, (firstBudgetMs - rotation!.elapsedMs()) / (groups.length - i)),
+    );
+  }
+  const reopened = first.reopened;
   let plan = first.plan;
   let searchedStops = first.searched;
   const rotated: string[][] = [];
@@ -408,5 +502,5 @@ export async function replanNeighbourhood(
       rotated.push(slice);
     }
   }
-  return { plan, reopened: [...reopened], rotated, searchedStops };
+  return { plan, reopened, rotated, searchedStops };
 }
