@@ -1,4 +1,5 @@
 import { wallBudget } from '../clock';
+import { ConcurrencyConflictError } from '../errors';
 import { derivePriority } from '../priority';
 import { type SubmitCommand, type SubmitResult, submitShipment } from '../use-cases/shipments';
 import type { BatchingDeps } from './batching-deps';
@@ -23,12 +24,24 @@ export async function acceptShipment(
   const derived = derivePriority(cmd.body, deps.priorityPolicy);
   if (derived !== 'URGENT') return submitShipment(cmd, deps);
   const held = await submitShipment({ ...cmd, hold: true }, deps);
-  if (held.outcome === 'replayed' || held.state.status !== 'RECEIVED') return held;
-  const announceAs = held.outcome === 'created' ? 'shipment.created' : 'shipment.updated';
+  if (held.state.status !== 'RECEIVED') return held;
+  // The same version sent again while it is still held: either its first call is inside its
+  // insertion (leave it), or that call died (a crash, a Lambda timeout) and nothing will ever
+  // queue it. After the whole budget it is the latter: this call does the insertion instead.
+  if (held.outcome === 'replayed' && !heldByAnEndedCall(held.state, deps)) return held;
+  const announceAs = held.state.revision > 1 ? 'shipment.updated' : 'shipment.created';
 
   const remaining = wallBudget(deps.clock, deps.settings.urgentBudgetMs, startedAt).remainingMs();
   const spent = wallBudget(deps.clock);
-  const outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
+  let outcome: RealtimeOutcome;
+  try {
+    outcome = await optimizeInRealTime(held.state, Math.max(0, remaining - 200), deps, announceAs);
+  } catch (err) {
+    // A replay that lost the claim to another call: that one does the insertion.
+    if (held.outcome === 'replayed' && err instanceof ConcurrencyConflictError)
+      return { ...held, state: (await deps.store.get(held.state.shipmentId)) ?? held.state };
+    throw err;
+  }
   deps.metrics.realtimeOptimized({ outcome: outcome.kind, seconds: spent.elapsedMs() / 1000 });
   // Optimized: the state this call committed (OPTIMIZED with its route), even when the callback's
   // delivery has already moved the stored one on. Otherwise the stored one (queued or unchanged).
@@ -37,4 +50,15 @@ export async function acceptShipment(
       ? outcome.state
       : ((await deps.store.get(held.state.shipmentId)) ?? held.state);
   return { ...held, state, realtime: outcome };
+}
+
+/**
+ * A held (RECEIVED) URGENT shipment whose holding call has ended without queuing or optimizing it:
+ * held for longer than the whole real-time budget, on the service clock (at least the wall time).
+ */
+function heldByAnEndedCall(state: AcceptResult['state'], deps: BatchingDeps): boolean {
+  return (
+    state.priority === 'URGENT' &&
+    deps.clock.now() - Date.parse(state.updatedAt) >= deps.settings.urgentBudgetMs
+  );
 }
