@@ -54,7 +54,7 @@ async function main() {
     onProgress: progress.update,
   });
   progress.finish();
-  const found = report.found.optimizing + report.found.queued + report.found.stale + report.found.callback;
+  const found = Object.values(report.found).reduce((a, b) => a + b, 0);
   if (values.json) console.log(JSON.stringify(report));
   else if (report.outcome === 'busy')
     console.log(`reconciliation against ${target}: another run holds the lease; nothing done`);
@@ -65,6 +65,7 @@ async function main() {
     const rows: [string, number, string][] = [
       ['OPTIMIZING > 2 h', report.found.optimizing, 're-queued'],
       ['QUEUED, message gone', report.found.queued, 're-queued'],
+      ['RECEIVED, insertion died', report.found.received, 're-queued'],
       ['STALE for operations', report.found.stale, 'flagged'],
       ['callback beyond its retries', report.found.callback, 're-delivered'],
     ];

@@ -71,6 +71,18 @@ function setup() {
   };
   const queued = async (n: string) =>
     (await submitShipment({ body: body(n), correlationId: `c-${n}`, mode: 'create' }, base.deps)).state;
+  const heldUrgent = async (n: string) =>
+    (
+      await submitShipment(
+        {
+          body: { ...body(n), serviceLevel: 'SAME_DAY' },
+          correlationId: `c-${n}`,
+          mode: 'create',
+          hold: true,
+        },
+        base.deps,
+      )
+    ).state;
   const move = async (s: ShipmentState, status: ShipmentState['status'], reason?: string) =>
     (
       await commit(deps, s, {
@@ -111,6 +123,7 @@ function setup() {
     starter,
     found,
     queued,
+    heldUrgent,
     move,
     pendingCallback,
     breakers,
@@ -128,6 +141,8 @@ async function plant(w: World) {
     'STALE',
     'unassigned (capacity) in 3 windows: left for operations',
   );
+  // URGENT, held for its real-time insertion by an API call that died: RECEIVED, announced nowhere.
+  const received = await w.heldUrgent('RCV');
   const callback = await w.pendingCallback('CB', SCM);
   const held = await w.pendingCallback('HELD', SCM_DOWN);
   await w.breakers.save(
@@ -136,7 +151,7 @@ async function plant(w: World) {
   );
   await w.clock.advance(2 * HOUR + 60_000);
   const recent = await w.move(await w.queued('RECENT'), 'OPTIMIZING');
-  return { optimizing, lost, stale, callback, held, recent };
+  return { optimizing, lost, received, stale, callback, held, recent };
 }
 
 const requeuedEvents = async (w: World, shipmentId: string) =>
@@ -152,13 +167,16 @@ describe('hourly reconciliation', () => {
       'callback:CB:redelivered',
       'optimizing:OPT:requeued',
       'queued:LOST:requeued',
+      'received:RCV:requeued',
       'stale:STALE:flagged',
     ]);
     expect(report.outcome).toBe('completed');
     expect(report.heldByBreaker).toBeGreaterThanOrEqual(1);
 
-    // OPTIMIZING for over 2 h and QUEUED without a message: QUEUED again, announced on the bus.
-    for (const s of [planted.optimizing, planted.lost]) {
+    // OPTIMIZING for over 2 h, QUEUED without a message, RECEIVED by a dead call: QUEUED again,
+    // announced on the bus (the held one on p0: it is URGENT).
+    expect(planted.received.priority).toBe('URGENT');
+    for (const s of [planted.optimizing, planted.lost, planted.received]) {
       const now = await w.deps.store.get(s.shipmentId);
       expect(now?.status).toBe('QUEUED');
       expect(now?.statusReason).toMatch(/^reconciliation: /);
@@ -178,9 +196,7 @@ describe('hourly reconciliation', () => {
     });
     expect(w.starter.started.map((s) => JSON.stringify(s.input))).not.toContain(planted.held.webhookId);
     // Counted (StuckShipmentsFound) and kept as a report.
-    expect(w.found).toEqual([
-      report.found.optimizing + report.found.queued + report.found.stale + report.found.callback,
-    ]);
+    expect(w.found).toEqual([Object.values(report.found).reduce((a, b) => a + b, 0)]);
     const saved = (await w.runs.reports()).find((r) => r.runId === `${prefix}-run-1`);
     expect(saved?.remediated).toEqual(report.remediated);
 
@@ -221,14 +237,14 @@ describe('hourly reconciliation', () => {
     const reports = await Promise.all(
       [1, 2, 3].map((i) => reconcileHourly(deps, { runId: `${prefix}-expired-${i}` })),
     );
-    for (const s of [planted.optimizing, planted.lost])
+    for (const s of [planted.optimizing, planted.lost, planted.received])
       expect(await requeuedEvents(w, s.shipmentId)).toHaveLength(1);
     const requeued = reports.reduce(
       (n, r) =>
         n + r.items.filter((i) => i.shipmentId.startsWith(`${prefix}-`) && i.action === 'requeued').length,
       0,
     );
-    expect(requeued).toBe(2);
+    expect(requeued).toBe(3);
     // The same callback revision restarts once: the execution name is taken for the others.
     expect(
       w.starter.started.filter((s) => JSON.stringify(s.input).includes(planted.callback.webhookId)),
@@ -247,10 +263,11 @@ describe('hourly reconciliation', () => {
         .filter((i) => i.shipmentId.startsWith(`${prefix}-`))
         .map((i) => i.action)
         .sort(),
-    ).toEqual(['flagged', 'redelivered', 'requeued', 'requeued']);
+    ).toEqual(['flagged', 'redelivered', 'requeued', 'requeued', 'requeued']);
     expect(report.remediated).toMatchObject({ requeued: 0, redelivered: 0 });
     expect((await w.deps.store.get(planted.optimizing.shipmentId))?.status).toBe('OPTIMIZING');
     expect(await requeuedEvents(w, planted.lost.shipmentId)).toHaveLength(0);
+    expect((await w.deps.store.get(planted.received.shipmentId))?.status).toBe('RECEIVED');
     expect(w.starter.started).toEqual([]);
     expect(w.found).toEqual([]);
     expect((await w.runs.reports()).length).toBe(before);

@@ -6,7 +6,7 @@ import { transitionAt } from '../transitions';
 import type { ShipmentDeps } from '../use-cases/shipment-deps';
 
 /** What the hourly reconciliation looks for (contract §5, README "Reconciliation"). */
-export type StuckKind = 'optimizing' | 'queued' | 'stale' | 'callback';
+export type StuckKind = 'optimizing' | 'queued' | 'received' | 'stale' | 'callback';
 export type Remedy = 'requeued' | 'redelivered' | 'flagged';
 
 export interface ReconciliationItem {
@@ -81,7 +81,7 @@ const MAX_ITEMS_IN_REPORT = 500;
 
 /**
  * The hourly reconciliation: finds shipments stuck in OPTIMIZING (over 2 h), QUEUED ones whose
- * queue message is gone, STALE ones left for operations, and callbacks pending beyond the whole
+ * queue message is gone, RECEIVED ones whose real-time insertion died with its API call, STALE ones left for operations, and callbacks pending beyond the whole
  * retry schedule; re-queues, re-delivers or flags each; counts them; keeps a report. One run at a
  * time holds a conditional lease, and each remedy is a conditional write on the shipment's (or
  * the callback's) revision, so overlapping runs never remediate a shipment twice.
@@ -99,7 +99,7 @@ export async function reconcileHourly(
     outcome: 'completed',
     startedAt,
     finishedAt: startedAt,
-    found: { optimizing: 0, queued: 0, stale: 0, callback: 0 },
+    found: { optimizing: 0, queued: 0, received: 0, stale: 0, callback: 0 },
     remediated: { requeued: 0, redelivered: 0, flagged: 0 },
     changedMeanwhile: 0,
     heldByBreaker: 0,
@@ -113,9 +113,10 @@ export async function reconcileHourly(
   try {
     const now = deps.clock.now();
     const before = (ms: number) => new Date(now - ms).toISOString();
-    const [optimizing, queued, stale, pending, inProgress] = await Promise.all([
+    const [optimizing, queued, received, stale, pending, inProgress] = await Promise.all([
       deps.store.listByStatus('OPTIMIZING', { updatedBefore: before(deps.settings.optimizingMs) }),
       deps.store.listByStatus('QUEUED', { updatedBefore: before(deps.settings.queuedMs) }),
+      deps.store.listByStatus('RECEIVED', { updatedBefore: before(deps.settings.queuedMs) }),
       deps.store.listByStatus('STALE', { updatedBefore: before(deps.settings.queuedMs) }),
       deps.callbacks.listByStatus('PENDING', 1000),
       deps.callbacks.listByStatus('IN_PROGRESS', 1000),
@@ -124,7 +125,7 @@ export async function reconcileHourly(
     const stuckCallbacks = [...pending, ...inProgress].filter(
       (c) => c.updatedAt < callbackCutoff && c.type !== 'shipment.unassigned',
     );
-    const total = optimizing.length + queued.length + stale.length + stuckCallbacks.length;
+    const total = optimizing.length + queued.length + received.length + stale.length + stuckCallbacks.length;
     let done = 0;
     const step = () => options.onProgress?.(++done, total);
     const add = (item: ReconciliationItem) => {
@@ -152,6 +153,19 @@ export async function reconcileHourly(
         reason: `QUEUED since ${listed.updatedAt}: its queue message is gone (dead-lettered or lost)`,
       };
       if (await requeue(listed, 'QUEUED', item.reason, deps, dryRun, report)) add(item);
+      step();
+    }
+    // Held for a real-time insertion (URGENT) by an API call that died before it queued or
+    // optimized it (a Lambda timeout, a crash): nothing announced it, so only this finds it.
+    for (const listed of received) {
+      const item: ReconciliationItem = {
+        kind: 'received',
+        shipmentId: listed.shipmentId,
+        version: listed.version,
+        action: 'requeued',
+        reason: `RECEIVED since ${listed.updatedAt}: its real-time insertion never finished`,
+      };
+      if (await requeue(listed, 'RECEIVED', item.reason, deps, dryRun, report)) add(item);
       step();
     }
     for (const s of stale) {
@@ -198,7 +212,7 @@ export async function reconcileHourly(
       step();
     }
 
-    const found = report.found.optimizing + report.found.queued + report.found.stale + report.found.callback;
+    const found = Object.values(report.found).reduce((a, b) => a + b, 0);
     if (!dryRun) deps.metrics.stuckShipmentsFound(found);
     report.finishedAt = isoAt(deps.clock);
     if (!dryRun) await deps.runs.saveReport(report);
@@ -223,7 +237,7 @@ export async function reconcileHourly(
  */
 async function requeue(
   listed: ShipmentState,
-  from: 'OPTIMIZING' | 'QUEUED',
+  from: 'OPTIMIZING' | 'QUEUED' | 'RECEIVED',
   reason: string,
   deps: ReconcileDeps,
   dryRun: boolean,
