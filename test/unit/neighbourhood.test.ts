@@ -36,6 +36,10 @@ const onRay = (r: number, at: number) => {
   return { originDepotId: 'D1', destination: { lat: at * Math.sin(a), lon: at * Math.cos(a) } };
 };
 
+/** The engine on the test's thread, with a time limit no test reaches (the iteration limit ends it). */
+const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
+  planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
+
 describe('selectNeighbourhood', () => {
   const routes = Array.from({ length: 12 }, (_, r) => ray(r, 10));
 
@@ -90,8 +94,6 @@ describe('replanNeighbourhood', () => {
   const arrivingJobs = cityShipments(fleet, 20, 99, 'N', 0);
   const depotAt = new Map(fleet.depots.map((d) => [d.id, d.location]));
   const destinationOf = new Map(base.shipments.map((s) => [s.id, s.destination]));
-  const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
-    planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
 
   it('keeps the routes outside the neighbourhood byte for byte, bounded, and no worse than inserting the new ones', async () => {
     const initialRoutes = sectorRoutes(base, 20);
@@ -291,8 +293,6 @@ describe('replanNeighbourhood with rotation', () => {
   const fleet = cityFleet({ depots: 2, vehiclesPerDepot: 30, seed: 3 });
   const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 5, 'S', 0) };
   const arrivingJobs = cityShipments(fleet, 20, 99, 'N', 0);
-  const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
-    planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
 
   it('searches the new shipments’ neighbourhood, then a rotation slice, each bounded and never worse', async () => {
     const current: RoutingPlan = await inThread(base, {
@@ -433,9 +433,7 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
   const heavy = cityShipments(fleet, 30, 77, 'H', 0).map((s) => ({ ...s, weightKg: 1_000_000 }));
 
   it('keeps every shipment (planned once or unassigned) and no search exceeds the bound with them', async () => {
-    const current = await planRoutes(base, {
-      timeLimitMs: 60_000,
-      inThread: true,
+    const current = await inThread(base, {
       initialRoutes: sectorRoutes(base, 20),
       maxIterations: 0,
       seed: 1,
@@ -450,9 +448,7 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
       { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
       (problem) => {
         sizes.push(problem.input.shipments.length);
-        return planRoutes(problem.input, {
-          timeLimitMs: 60_000,
-          inThread: true,
+        return inThread(problem.input, {
           initialRoutes: problem.initialRoutes,
           maxIterations: 200,
           seed: 3,
@@ -479,9 +475,7 @@ describe('replanNeighbourhood: one search of the new shipments per depot', () =>
   const arrivingJobs = cityShipments(fleet, 30, 98, 'N', 0);
 
   it('re-times each depot’s changed routes in its own search: every shipment once, no stale stop, within the bound', async () => {
-    const current = await planRoutes(base, {
-      timeLimitMs: 60_000,
-      inThread: true,
+    const current = await inThread(base, {
       initialRoutes: sectorRoutes(base, 20),
       maxIterations: 0,
       seed: 1,
@@ -510,9 +504,7 @@ describe('replanNeighbourhood: one search of the new shipments per depot', () =>
       },
       (problem) => {
         problems.push(problem);
-        return planRoutes(problem.input, {
-          timeLimitMs: 60_000,
-          inThread: true,
+        return inThread(problem.input, {
           initialRoutes: problem.initialRoutes,
           maxIterations: 300,
           seed: 5,
