@@ -133,40 +133,38 @@ export async function reconcileHourly(
       if (report.items.length < MAX_ITEMS_IN_REPORT) report.items.push(item);
     };
 
-    for (const listed of optimizing) {
-      const item: ReconciliationItem = {
-        kind: 'optimizing',
-        shipmentId: listed.shipmentId,
-        version: listed.version,
-        action: 'requeued',
-        reason: `OPTIMIZING since ${listed.updatedAt} (over ${hours(deps.settings.optimizingMs)})`,
-      };
-      if (await requeue(listed, 'OPTIMIZING', item.reason, deps, dryRun, report)) add(item);
-      step();
-    }
-    for (const listed of queued) {
-      const item: ReconciliationItem = {
-        kind: 'queued',
-        shipmentId: listed.shipmentId,
-        version: listed.version,
-        action: 'requeued',
-        reason: `QUEUED since ${listed.updatedAt}: its queue message is gone (dead-lettered or lost)`,
-      };
-      if (await requeue(listed, 'QUEUED', item.reason, deps, dryRun, report)) add(item);
-      step();
-    }
-    // Held for a real-time insertion (URGENT) by an API call that died before it queued or
-    // optimized it (a Lambda timeout, a crash): nothing announced it, so only this finds it.
-    for (const listed of received) {
-      const item: ReconciliationItem = {
-        kind: 'received',
-        shipmentId: listed.shipmentId,
-        version: listed.version,
-        action: 'requeued',
-        reason: `RECEIVED since ${listed.updatedAt}: its real-time insertion never finished`,
-      };
-      if (await requeue(listed, 'RECEIVED', item.reason, deps, dryRun, report)) add(item);
-      step();
+    // Each stuck status with its reason; every one of them is re-queued (QUEUED, announced again).
+    const requeueable: [
+      ShipmentState[],
+      'OPTIMIZING' | 'QUEUED' | 'RECEIVED',
+      (s: ShipmentState) => string,
+    ][] = [
+      [
+        optimizing,
+        'OPTIMIZING',
+        (s) => `OPTIMIZING since ${s.updatedAt} (over ${hours(deps.settings.optimizingMs)})`,
+      ],
+      [
+        queued,
+        'QUEUED',
+        (s) => `QUEUED since ${s.updatedAt}: its queue message is gone (dead-lettered or lost)`,
+      ],
+      // Held for a real-time insertion (URGENT) by an API call that died before it queued or
+      // optimized it (a Lambda timeout, a crash): nothing announced it, so only this finds it.
+      [received, 'RECEIVED', (s) => `RECEIVED since ${s.updatedAt}: its real-time insertion never finished`],
+    ];
+    for (const [listedOnes, from, reasonOf] of requeueable) {
+      for (const listed of listedOnes) {
+        const item: ReconciliationItem = {
+          kind: from.toLowerCase() as 'optimizing' | 'queued' | 'received',
+          shipmentId: listed.shipmentId,
+          version: listed.version,
+          action: 'requeued',
+          reason: reasonOf(listed),
+        };
+        if (await requeue(listed, from, item.reason, deps, dryRun, report)) add(item);
+        step();
+      }
     }
     for (const s of stale) {
       add({
