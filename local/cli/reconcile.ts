@@ -46,7 +46,7 @@ async function main() {
     throw new UsageError(`the local runtime in ${dataDir} has no callbacks.json`);
   if (values.daily) return daily(target, values['dry-run'], values.json);
   const { reconcileDependencies } = await import('../../functions/schedule/reconcile');
-  const { reconcileHourly } = await import('../../shared/domain/operations/reconcile');
+  const { foundTotal, reconcileHourly } = await import('../../shared/domain/operations/reconcile');
   const progress = progressLine({ label: 'hourly reconciliation' });
   const report = await reconcileHourly(reconcileDependencies(), {
     runId: `cli-${randomUUID()}`,
@@ -54,7 +54,7 @@ async function main() {
     onProgress: progress.update,
   });
   progress.finish();
-  const found = Object.values(report.found).reduce((a, b) => a + b, 0);
+  const found = foundTotal(report.found);
   if (values.json) console.log(JSON.stringify(report));
   else if (report.outcome === 'busy')
     console.log(`reconciliation against ${target}: another run holds the lease; nothing done`);
@@ -84,6 +84,7 @@ async function main() {
 
 async function daily(target: string, dryRun: boolean, json: boolean) {
   const { dailyReconcileDependencies } = await import('../../functions/schedule/reconcile');
+  const { foundTotal } = await import('../../shared/domain/operations/reconcile');
   const { reconcileDaily } = await import('../../shared/domain/operations/reconcile-daily');
   const progress = progressLine({ label: 'daily reconciliation' });
   const report = await reconcileDaily(dailyReconcileDependencies(), {
@@ -92,8 +93,7 @@ async function daily(target: string, dryRun: boolean, json: boolean) {
     onProgress: progress.update,
   });
   progress.finish();
-  const found =
-    report.found['scm-newer-version'] + report.found['scm-lacks-route'] + report.found.disagreement;
+  const found = foundTotal(report.found);
   if (json) console.log(JSON.stringify(report));
   else if (report.outcome === 'busy')
     console.log(`daily reconciliation against ${target}: another run holds the lease; nothing done`);

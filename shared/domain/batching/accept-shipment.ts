@@ -53,12 +53,10 @@ export async function acceptShipment(
 }
 
 /**
- * A held (RECEIVED) URGENT shipment whose holding call has ended without queuing or optimizing it:
- * held for longer than the whole real-time budget, on the service clock (at least the wall time).
+ * A held (RECEIVED) shipment whose holding call has ended without queuing or optimizing it: held
+ * for longer than the whole real-time budget, on the service clock (at least the wall time). Only
+ * URGENT shipments are ever held, so the state's priority needs no check.
  */
 function heldByAnEndedCall(state: AcceptResult['state'], deps: BatchingDeps): boolean {
-  return (
-    state.priority === 'URGENT' &&
-    deps.clock.now() - Date.parse(state.updatedAt) >= deps.settings.urgentBudgetMs
-  );
+  return deps.clock.now() - Date.parse(state.updatedAt) >= deps.settings.urgentBudgetMs;
 }

@@ -79,12 +79,17 @@ export interface ReconcileDeps
 export const RECONCILE_LEASE = 'reconcile#hourly';
 const MAX_ITEMS_IN_REPORT = 500;
 
+/** All a run found, every kind together (the StuckShipmentsFound metric). */
+export const foundTotal = (found: Readonly<Record<string, number>>): number =>
+  Object.values(found).reduce((a, b) => a + b, 0);
+
 /**
  * The hourly reconciliation: finds shipments stuck in OPTIMIZING (over 2 h), QUEUED ones whose
- * queue message is gone, RECEIVED ones whose real-time insertion died with its API call, STALE ones left for operations, and callbacks pending beyond the whole
- * retry schedule; re-queues, re-delivers or flags each; counts them; keeps a report. One run at a
- * time holds a conditional lease, and each remedy is a conditional write on the shipment's (or
- * the callback's) revision, so overlapping runs never remediate a shipment twice.
+ * queue message is gone, RECEIVED ones whose real-time insertion died with its API call, STALE
+ * ones left for operations, and callbacks pending beyond the whole retry schedule; re-queues,
+ * re-delivers or flags each; counts them; keeps a report. One run at a time holds a conditional
+ * lease, and each remedy is a conditional write on the shipment's (or the callback's) revision, so
+ * overlapping runs never remediate a shipment twice.
  */
 export async function reconcileHourly(
   deps: ReconcileDeps,
@@ -134,33 +139,41 @@ export async function reconcileHourly(
     };
 
     // Each stuck status with its reason; every one of them is re-queued (QUEUED, announced again).
-    const requeueable: [
-      ShipmentState[],
-      'OPTIMIZING' | 'QUEUED' | 'RECEIVED',
-      (s: ShipmentState) => string,
-    ][] = [
-      [
-        optimizing,
-        'OPTIMIZING',
-        (s) => `OPTIMIZING since ${s.updatedAt} (over ${hours(deps.settings.optimizingMs)})`,
-      ],
-      [
-        queued,
-        'QUEUED',
-        (s) => `QUEUED since ${s.updatedAt}: its queue message is gone (dead-lettered or lost)`,
-      ],
+    const requeueable: {
+      kind: StuckKind;
+      from: 'OPTIMIZING' | 'QUEUED' | 'RECEIVED';
+      listed: ShipmentState[];
+      reason: (s: ShipmentState) => string;
+    }[] = [
+      {
+        kind: 'optimizing',
+        from: 'OPTIMIZING',
+        listed: optimizing,
+        reason: (s) => `OPTIMIZING since ${s.updatedAt} (over ${hours(deps.settings.optimizingMs)})`,
+      },
+      {
+        kind: 'queued',
+        from: 'QUEUED',
+        listed: queued,
+        reason: (s) => `QUEUED since ${s.updatedAt}: its queue message is gone (dead-lettered or lost)`,
+      },
       // Held for a real-time insertion (URGENT) by an API call that died before it queued or
       // optimized it (a Lambda timeout, a crash): nothing announced it, so only this finds it.
-      [received, 'RECEIVED', (s) => `RECEIVED since ${s.updatedAt}: its real-time insertion never finished`],
+      {
+        kind: 'received',
+        from: 'RECEIVED',
+        listed: received,
+        reason: (s) => `RECEIVED since ${s.updatedAt}: its real-time insertion never finished`,
+      },
     ];
-    for (const [listedOnes, from, reasonOf] of requeueable) {
-      for (const listed of listedOnes) {
+    for (const { kind, from, listed: states, reason } of requeueable) {
+      for (const listed of states) {
         const item: ReconciliationItem = {
-          kind: from.toLowerCase() as 'optimizing' | 'queued' | 'received',
+          kind,
           shipmentId: listed.shipmentId,
           version: listed.version,
           action: 'requeued',
-          reason: reasonOf(listed),
+          reason: reason(listed),
         };
         if (await requeue(listed, from, item.reason, deps, dryRun, report)) add(item);
         step();
@@ -210,7 +223,7 @@ export async function reconcileHourly(
       step();
     }
 
-    const found = Object.values(report.found).reduce((a, b) => a + b, 0);
+    const found = foundTotal(report.found);
     if (!dryRun) deps.metrics.stuckShipmentsFound(found);
     report.finishedAt = isoAt(deps.clock);
     if (!dryRun) await deps.runs.saveReport(report);
