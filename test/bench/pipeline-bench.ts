@@ -69,7 +69,7 @@ const PRESETS = {
 
 const TIME_ZONE = 'Europe/Stockholm';
 
-const USAGE = `usage: npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--vehicles-per-depot N] [--move-penalty N] [--eta-updates-before-cutoff true|false] [--doc FILE]
+const USAGE = `usage: npm run bench:pipeline -- [--full] [--budget-ms N] [--day-budget-s N] [--urgent-repair-ms N] [--stall-iterations N] [--seed N] [--shipments N] [--vehicles-per-depot N] [--move-penalty N] [--neighbourhood-stops N] [--eta-updates-before-cutoff true|false] [--doc FILE]
 
 Issue 10's benchmark: a generated day with realistic service dates (SAME_DAY URGENT today; NEXT_DAY
 mostly with tomorrow's window; ECONOMY the next working day) through the living plans of contract
@@ -94,6 +94,7 @@ per plan for the whole day). Any option below overrides either form.
   --shipments N            shipments in the day (default 2500)
   --vehicles-per-depot N   FLEET_CONFIG defaults.vehiclesPerDepot (default: the product's, 10)
   --move-penalty N         FLEET_CONFIG replan.movePenalty (default: the product's, ${FleetConfig.parse({}).replan.movePenalty})
+  --neighbourhood-stops N  FLEET_CONFIG replan.neighbourhoodStops (default: the product's, ${FleetConfig.parse({}).replan.neighbourhoodStops})
   --eta-updates-before-cutoff B
                            FLEET_CONFIG replan.etaUpdatesBeforeCutoff (default: the product's, true)
   --callbacks-before-cutoff B
@@ -113,6 +114,7 @@ const values = argumentsOrExit('npm run bench:pipeline --', () => {
       shipments: { type: 'string', default: '2500' },
       'vehicles-per-depot': { type: 'string' },
       'move-penalty': { type: 'string' },
+      'neighbourhood-stops': { type: 'string' },
       'eta-updates-before-cutoff': { type: 'string' },
       'callbacks-before-cutoff': { type: 'string' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
@@ -141,6 +143,14 @@ const values = argumentsOrExit('npm run bench:pipeline --', () => {
     shipments: count('--shipments', values.shipments),
     vehiclesPerDepot: vehicles === undefined ? undefined : count('--vehicles-per-depot', vehicles),
     movePenalty: penalty === undefined ? undefined : numberOption('--move-penalty', penalty, { min: 0 }),
+    neighbourhoodStops:
+      values['neighbourhood-stops'] === undefined
+        ? undefined
+        : numberOption('--neighbourhood-stops', values['neighbourhood-stops'], {
+            integer: true,
+            min: 50,
+            max: 5000,
+          }),
     etaUpdatesBeforeCutoff: flag('eta-updates-before-cutoff', etaUpdates),
     callbacksBeforeCutoff: flag('callbacks-before-cutoff', values['callbacks-before-cutoff']),
     doc: values.doc,
@@ -158,6 +168,7 @@ const fleet = FleetConfig.parse({
     : {}),
   replan: {
     ...(values.movePenalty !== undefined ? { movePenalty: values.movePenalty } : {}),
+    ...(values.neighbourhoodStops !== undefined ? { neighbourhoodStops: values.neighbourhoodStops } : {}),
     ...(values.etaUpdatesBeforeCutoff !== undefined
       ? { etaUpdatesBeforeCutoff: values.etaUpdatesBeforeCutoff }
       : {}),
@@ -798,6 +809,7 @@ const flags = [
   values.shipments !== 2500 ? `--shipments ${values.shipments}` : '',
   values.vehiclesPerDepot !== undefined ? `--vehicles-per-depot ${values.vehiclesPerDepot}` : '',
   values.movePenalty !== undefined ? `--move-penalty ${values.movePenalty}` : '',
+  values.neighbourhoodStops !== undefined ? `--neighbourhood-stops ${values.neighbourhoodStops}` : '',
   values.etaUpdatesBeforeCutoff !== undefined
     ? `--eta-updates-before-cutoff ${values.etaUpdatesBeforeCutoff}`
     : '',
@@ -819,7 +831,7 @@ const body = `Date ${now()}; machine: ${machine()}; load average (1/5/15 min) ${
 
 The day (seed ${values.seed}, received on ${day.today}, ${TIME_ZONE}): ${all.length} shipments in 3 regions (2 depots each), arrival peaks of 400/h${rejected.length ? `, ${rejected.length} refused by the API's window checks` : ''}. Service levels as an SCM sends them: SAME_DAY (URGENT) ${levels('SAME_DAY')} (${levels('SAME_DAY', true)} with a window today); NEXT_DAY ${levels('NEXT_DAY')} (${levels('NEXT_DAY', true)} with tomorrow's window, 08:00–16:00 or a 3-hour slot; ${levels('NEXT_DAY', false)} without); ECONOMY ${levels('ECONOMY')} (no window). Service dates derived by the product (\`serviceDateFor\`): ${dates.map((dt) => `${dt} ${all.filter((t) => t.derivedDate === dt).length}`).join(', ')}. FLEET_CONFIG: the default fleet (${d.vehiclesPerDepot} vehicles per depot, ${d.capacityWeightKg} kg, shift ${d.shiftStart}–${d.shiftEnd} local on the service date, fixed cost ${d.fixedCost}, ${d.costPerKm}/km, ${d.costPerHour}/h), move penalty ${fleet.replan.movePenalty}, ETA tolerance ${fleet.replan.etaToleranceMinutes} min, ETA updates before the cutoff ${fleet.replan.etaUpdatesBeforeCutoff ? 'on' : 'off (the final carries the ETA)'}, callbacks before the cutoff ${fleet.replan.callbacksBeforeCutoff ? 'on' : 'off (each shipment of a plan with a cutoff ahead is sent one callback at the cutoff, route_optimized with final: true, counted in the final column; no move penalty)'}, dispatch cutoff ${fleet.calendar.dispatchCutoff.time} local the day before. Great-circle distances × ${fleet.roadFactor} at ${fleet.speedKmh} km/h.
 
-How it runs: windows per region and priority (${env.WINDOW_MINUTES_STANDARD} min, at most ${settings.maxBatchSize}); each closing window calls the product's \`replanDay\` for each service date of its shipments (on an in-memory plan store: warm start from the current plan, the neighbourhood of the new shipments when the plan holds more than 400, \`currentVehicles\` with the move penalty, the batch budget and stall; after the freeze, insertion only with the times held); unassigned ones go to the next window up to ${settings.maxUnassignedWindows} times (an ECONOMY one whose day is full moves to the next working day first, \`economyMaySpill\`). URGENT: the engine's real-time insertion into today's plan. The dispatch cutoff runs every 5 minutes of the day's clock (freeze, finals). Feasible = planned by the whole-day optimization of the same shipments (same vehicles and shifts, ${dayBudgetMs / 1000} s, everything known).
+How it runs: windows per region and priority (${env.WINDOW_MINUTES_STANDARD} min, at most ${settings.maxBatchSize}); each closing window calls the product's \`replanDay\` for each service date of its shipments (on an in-memory plan store: warm start from the current plan, the neighbourhood of the new shipments when the plan holds more than ${fleet.replan.neighbourhoodStops} (\`replan.neighbourhoodStops\`), \`currentVehicles\` with the move penalty, the batch budget and stall; after the freeze, insertion only with the times held); unassigned ones go to the next window up to ${settings.maxUnassignedWindows} times (an ECONOMY one whose day is full moves to the next working day first, \`economyMaySpill\`). URGENT: the engine's real-time insertion into today's plan. The dispatch cutoff runs every 5 minutes of the day's clock (freeze, finals). Feasible = planned by the whole-day optimization of the same shipments (same vehicles and shifts, ${dayBudgetMs / 1000} s, everything known).
 
 | plan (region, service date) | shipments | feasible | planned of feasible | planned | moved on / given up | frozen plan km | whole day km | **frozen / whole day** | each alone km | frozen / alone | routes frozen / whole day |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

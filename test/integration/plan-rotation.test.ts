@@ -11,7 +11,8 @@ import { batchingDeps, realEngine } from '../support/batching-deps';
 import { dynamoForSuite } from '../support/dynamo';
 
 // Issue 10 §6 through the product's own re-plan (replanDay on dynalite, the real engine): a plan
-// over the neighbourhood bound (400 stops) re-optimizes the new shipments' neighbourhood, then
+// over the neighbourhood bound (FLEET_CONFIG replan.neighbourhoodStops, 400 here: the default of
+// 1,000 would search these plans whole) re-optimizes the new shipments' neighbourhood, then
 // rotation slices of its other routes with the budget left, each search at most 400 stops.
 
 const dynamo = dynamoForSuite();
@@ -31,7 +32,7 @@ const DEPOTS = [
 const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
   FleetConfig.parse({
     calendar: { timeZone: 'Europe/Stockholm' },
-    replan: { movePenalty: 25, callbacksBeforeCutoff },
+    replan: { movePenalty: 25, callbacksBeforeCutoff, neighbourhoodStops: 400 },
     regions: {
       [region]: {
         depots: DEPOTS,

@@ -136,7 +136,7 @@ export async function replanDay(
       input,
       { ...carried, fixedShipments },
       solve,
-      DEFAULT_NEIGHBOURHOOD,
+      { ...DEFAULT_NEIGHBOURHOOD, maxStops: deps.fleet.replan.neighbourhoodStops },
       rotation,
     );
     solverSeconds += solving.elapsedMs() / 1000;

@@ -43,10 +43,13 @@ export interface NeighbourhoodLimits {
 }
 
 /**
- * 400 stops: a matrix of ~160,000 entries and a search that converges well inside a 30 s budget on
- * one core (docs/benchmarks.md, plan growth); 3 candidates per shipment as in granular search.
+ * 1,000 stops (FLEET_CONFIG `replan.neighbourhoodStops`): a matrix of ~1 M entries per metric, built
+ * in well under a second; at 5,000 stops the final plan drives 11 % fewer km than with 400, whose
+ * slices of about five routes could not undo the long routes the first windows built
+ * (docs/benchmarks.md, "Plan growth: the neighbourhood bound"; ADR 0005). 3 candidates per
+ * shipment as in granular search.
  */
-export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodLimits = { maxStops: 400, candidateRoutes: 3 };
+export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodLimits = { maxStops: 1000, candidateRoutes: 3 };
 
 /** A route of the current plan as the selection sees it. */
 export interface RouteSite {
