@@ -29,7 +29,7 @@ import { cpuClock } from './cpu-clock';
 import { progress } from './progress';
 import { machine, now, writeSection } from './solver-doc';
 
-const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--window N] [--budget-s N] [--stall-iterations N] [--scratch-s N] [--baseline-every N] [--modes fixed,free,production] [--move-penalty N] [--rotation-slices N] [--first-share X] [--max-stops N] [--clock wall|cpu] [--seed N] [--doc FILE]
+const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--window N] [--budget-s N] [--stall-iterations N] [--scratch-s N] [--baseline-every N] [--modes fixed,free,production] [--move-penalty N] [--rotation-slices N] [--first-share X] [--max-stops N] [--rotation-stops N] [--clock wall|cpu] [--seed N] [--doc FILE]
 
   --full                 5,000 stops, from-scratch run of 600 s (the issue's figures)
   --stops N              final plan size (default 1000)
@@ -50,6 +50,7 @@ const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--windo
   --clock KIND           wall (default) or cpu: budgets and seconds in this process's CPU time, for a
                          loaded shared machine (in-thread searches only, as here)
   --max-stops N          neighbourhood bound (default ${DEFAULT_NEIGHBOURHOOD.maxStops})
+  --rotation-stops N     production: stops a rotation slice may hold (default: the neighbourhood bound)
   --seed N               seed of the generated day (default 11)
   --doc FILE             where the section goes (default docs/benchmarks.md; - = print only)`;
 
@@ -70,6 +71,7 @@ const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
       'first-share': { type: 'string', default: String(DEFAULT_ROTATION.firstShare) },
       clock: { type: 'string', default: 'wall' },
       'max-stops': { type: 'string', default: String(DEFAULT_NEIGHBOURHOOD.maxStops) },
+      'rotation-stops': { type: 'string' },
       seed: { type: 'string', default: '11' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
     },
@@ -96,6 +98,10 @@ const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
     firstShare: numberOption('--first-share', values['first-share'], { min: 0, max: 1 }),
     clock: values.clock as 'wall' | 'cpu',
     maxStops: count('--max-stops', values['max-stops']),
+    rotationStops:
+      values['rotation-stops'] === undefined
+        ? undefined
+        : count('--rotation-stops', values['rotation-stops']),
     seed: count('--seed', values.seed, 0),
     doc: values.doc,
   };
@@ -215,6 +221,7 @@ for (const mode of opts.modes) {
             elapsedMs: () => clock() - started,
             slices: opts.rotationSlices,
             firstShare: opts.firstShare,
+            ...(opts.rotationStops !== undefined ? { maxStops: opts.rotationStops } : {}),
           }
         : undefined,
     );

@@ -252,6 +252,11 @@ export interface Rotation {
    * is put together outside the engine's time limit, so the re-plan ends within the budget.
    */
   reserveMs?: number;
+  /**
+   * Stops a rotation slice may hold (default: the neighbourhood bound). Slices never span two
+   * depots, so a plan whose depots each hold fewer stops than this is rotated a depot at a time.
+   */
+  maxStops?: number;
 }
 
 export const DEFAULT_ROTATION = { slices: 4, firstShare: 0.5, minSearchMs: 1000, reserveMs: 250 } as const;
@@ -488,7 +493,8 @@ export async function replanNeighbourhood(
   if (rotation && settings.slices > 0) {
     // The slices are cut from the plan so far (the new shipments are on its routes now).
     const now = sitesOf(input, plan.routes, () => true, new Set());
-    const slices = selectRotation(now.sites, rotation.revision, limits.maxStops, settings.slices);
+    const sliceStops = rotation.maxStops ?? limits.maxStops;
+    const slices = selectRotation(now.sites, rotation.revision, sliceStops, settings.slices);
     let planned = now.planned;
     for (const [i, slice] of slices.entries()) {
       const left = rotation.budgetMs - settings.reserveMs - rotation.elapsedMs();
@@ -496,7 +502,7 @@ export async function replanNeighbourhood(
       if (share < settings.minSearchMs) break;
       const warmNow = new Map([...planned].map(([v, r]) => [v, r.stops.map((s) => s.shipmentId)]));
       // Unassigned shipments join the search while it holds at most maxStops; the others stay out.
-      const room = limits.maxStops - slice.reduce((n, v) => n + (warmNow.get(v)?.length ?? 0), 0);
+      const room = sliceStops - slice.reduce((n, v) => n + (warmNow.get(v)?.length ?? 0), 0);
       const leftOut = plan.unassigned.slice(Math.max(0, room));
       const res = await solveReopened({ ...part, planned, warm: warmNow }, new Set(slice), share, leftOut);
       plan = res.plan;
