@@ -469,6 +469,63 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
   }, 60_000);
 });
 
+describe('replanNeighbourhood with rotation slices larger than the neighbourhood (Rotation.maxStops)', () => {
+  const fleet = cityFleet({ depots: 2, vehiclesPerDepot: 30, seed: 3 });
+  const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 5, 'S', 0) };
+  const arriving = cityShipments(fleet, 20, 21, 'N', 0);
+
+  it('bounds the new shipments’ searches by the neighbourhood and each slice by its own bound', async () => {
+    const current = await inThread(base, {
+      initialRoutes: sectorRoutes(base, 20),
+      maxIterations: 0,
+      seed: 1,
+    });
+    const warm = Object.fromEntries(
+      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
+    );
+    const input: RoutingInput = { ...base, shipments: [...base.shipments, ...arriving] };
+    const run = async (sliceStops?: number) => {
+      const sizes: number[] = [];
+      const res = await replanNeighbourhood(
+        input,
+        { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
+        (problem) => {
+          sizes.push(problem.input.shipments.length);
+          return inThread(problem.input, {
+            initialRoutes: problem.initialRoutes,
+            maxIterations: 100,
+            seed: 3,
+          });
+        },
+        { maxStops: 150, candidateRoutes: 3 },
+        {
+          revision: 1,
+          budgetMs: 30_000,
+          elapsedMs: () => 0,
+          slices: 2,
+          ...(sliceStops !== undefined ? { maxStops: sliceStops } : {}),
+        },
+      );
+      const slices = sizes.slice(sizes.length - res.rotated.length);
+      return { res, first: sizes.slice(0, sizes.length - res.rotated.length), slices };
+    };
+    const narrow = await run();
+    const wide = await run(400);
+    for (const { res, first } of [narrow, wide]) {
+      expect(first.length).toBeGreaterThan(0);
+      for (const n of first) expect(n).toBeLessThanOrEqual(150);
+      expect(res.rotated.length).toBe(2);
+      const planned = res.plan.routes.flatMap((r) => r.stops.map((x) => x.shipmentId));
+      expect(new Set(planned).size).toBe(planned.length);
+      expect(planned.length + res.plan.unassigned.length).toBe(input.shipments.length);
+    }
+    for (const n of narrow.slices) expect(n).toBeLessThanOrEqual(150);
+    for (const n of wide.slices) expect(n).toBeLessThanOrEqual(400);
+    // A depot's ~300 stops are one slice of the wider bound: more than the neighbourhood holds.
+    expect(Math.max(...wide.slices)).toBeGreaterThan(150);
+  }, 60_000);
+});
+
 describe('replanNeighbourhood: one search of the new shipments per depot', () => {
   const fleet = cityFleet({ depots: 3, vehiclesPerDepot: 20, seed: 4 });
   const base: RoutingInput = { ...fleet, shipments: cityShipments(fleet, 600, 6, 'S', 0) };
