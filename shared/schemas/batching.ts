@@ -299,21 +299,29 @@ export const FleetConfig = z.strictObject({
        */
       callbacksBeforeCutoff: z.boolean().default(true),
       /**
-       * A plan of more stops than this is re-planned in neighbourhoods (the new shipments' routes,
-       * then rotation slices) of at most this many stops each, not whole: each search builds the
-       * matrix of its stops only (stops², pairs a billed matrix provider may charge for) and stays
-       * within the batch budget however large the day grows. The default (1,000): at 5,000 stops in
-       * windows of 100 the final plan drives 11 % fewer km than with 400 and costs 2 % less
-       * (docs/benchmarks.md, "Plan growth: the neighbourhood bound").
+       * A plan of more stops than this is re-planned in neighbourhoods of the new shipments of at
+       * most this many stops each, not whole: each search builds the matrix of its stops only
+       * (stops², pairs a billed matrix provider may charge for) and stays within the batch budget
+       * however large the day grows. 400 (the default) converges within a 30 s budget; 1,000 made
+       * plans of up to 1,000 stops worse (searched whole) — docs/benchmarks.md, "Plan growth: the
+       * neighbourhood bound".
        */
-      neighbourhoodStops: z.int().min(50).max(5000).default(1000),
+      neighbourhoodStops: z.int().min(50).max(5000).default(400),
+      /**
+       * Stops a rotation slice may hold (each depot's routes by angle, never two depots in one
+       * slice; the budget the new shipments' search leaves is shared by up to 4 slices). A plan
+       * whose depots hold fewer stops than this is rotated a depot at a time. 1,000 (the default):
+       * docs/benchmarks.md, "Plan growth: the neighbourhood bound".
+       */
+      rotationSliceStops: z.int().min(50).max(5000).default(1000),
     })
     .default({
       movePenalty: 2,
       etaToleranceMinutes: 15,
       etaUpdatesBeforeCutoff: true,
       callbacksBeforeCutoff: true,
-      neighbourhoodStops: 1000,
+      neighbourhoodStops: 400,
+      rotationSliceStops: 1000,
     }),
   /**
    * An ECONOMY shipment without a time window whose day is full (no vehicle, capacity or shift

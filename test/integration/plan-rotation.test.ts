@@ -11,9 +11,9 @@ import { batchingDeps, realEngine } from '../support/batching-deps';
 import { dynamoForSuite } from '../support/dynamo';
 
 // Issue 10 §6 through the product's own re-plan (replanDay on dynalite, the real engine): a plan
-// over the neighbourhood bound (FLEET_CONFIG replan.neighbourhoodStops, 400 here: the default of
-// 1,000 would search these plans whole) re-optimizes the new shipments' neighbourhood, then
-// rotation slices of its other routes with the budget left, each search at most 400 stops.
+// over the neighbourhood bound (FLEET_CONFIG replan.neighbourhoodStops, 400 by default)
+// re-optimizes the new shipments' neighbourhood, then rotation slices of its other routes with the
+// budget left (each at most replan.rotationSliceStops, 1,000 by default; one depot's routes here).
 
 const dynamo = dynamoForSuite();
 
@@ -29,10 +29,10 @@ const DEPOTS = [
   { id: 'ROT-NE', lat: 59.38, lon: 18.12 },
   { id: 'ROT-SW', lat: 59.27, lon: 17.96 },
 ];
-const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
+const fleetFor = (region: string, callbacksBeforeCutoff: boolean, bounds: Bounds = {}) =>
   FleetConfig.parse({
     calendar: { timeZone: 'Europe/Stockholm' },
-    replan: { movePenalty: 25, callbacksBeforeCutoff, neighbourhoodStops: 400 },
+    replan: { movePenalty: 25, callbacksBeforeCutoff, ...bounds },
     regions: {
       [region]: {
         depots: DEPOTS,
@@ -48,6 +48,12 @@ const fleetFor = (region: string, callbacksBeforeCutoff: boolean) =>
       },
     },
   });
+
+/** FLEET_CONFIG's search bounds (the defaults unless a test sets them). */
+interface Bounds {
+  neighbourhoodStops?: number;
+  rotationSliceStops?: number;
+}
 
 const BUDGET_MS = 12_000;
 
@@ -77,7 +83,7 @@ interface Call {
   options: SolveOptions;
 }
 
-async function setup(region: string, callbacksBeforeCutoff: boolean) {
+async function setup(region: string, callbacksBeforeCutoff: boolean, bounds: Bounds = {}) {
   const calls: Call[] = [];
   const engine: RoutingEngine = {
     ...realEngine,
@@ -94,7 +100,7 @@ async function setup(region: string, callbacksBeforeCutoff: boolean) {
       return realEngine.planRoutes(input, options);
     },
   };
-  const h = batchingDeps(dynamo.client, { fleet: fleetFor(region, callbacksBeforeCutoff), engine });
+  const h = batchingDeps(dynamo.client, { fleet: fleetFor(region, callbacksBeforeCutoff, bounds), engine });
   await h.clock.advance(TODAY_1400 - h.clock.now());
   const states = async (n: number, depots = DEPOTS): Promise<ShipmentState[]> => {
     const out: ShipmentState[] = [];
@@ -179,6 +185,30 @@ describe('a re-plan of a plan over 400 stops, through replanDay (issue 10 §6)',
     expect(new Set(stopIds(third.plan)).size).toBe(590);
     const stored = await h.deps.batches.getRegionPlan(region, TOMORROW);
     expect(stored?.revision).toBe(3);
+  }, 120_000);
+
+  it('bounds the new shipments’ searches by replan.neighbourhoodStops and each rotation slice by replan.rotationSliceStops', async () => {
+    const region = 'rot-bounds';
+    const { h, calls, states } = await setup(region, true, {
+      neighbourhoodStops: 60,
+      rotationSliceStops: 200,
+    });
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: 1500, batchStallIterations: 2000 };
+    await replanDay(region, TOMORROW, await states(560), 'B1', 1, h.deps);
+    h.deps.settings = { ...h.deps.settings, batchBudgetMs: BUDGET_MS };
+    calls.length = 0;
+    const window2 = await states(20, DEPOTS.slice(0, 2));
+    const next = await replanDay(region, TOMORROW, window2, 'B2', 2, h.deps);
+    const neighbourhoods = calls.slice(0, 2);
+    const slices = calls.slice(2);
+    expect(slices.length).toBeGreaterThan(0);
+    for (const c of neighbourhoods) expect(c.stops).toBeLessThanOrEqual(60);
+    for (const c of slices) expect(c.stops).toBeLessThanOrEqual(200);
+    // A depot's ~93 stops are one slice: more than a neighbourhood may hold.
+    expect(Math.max(...slices.map((c) => c.stops))).toBeGreaterThan(60);
+    const ids = stopIds(next.plan);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length + next.plan.unassigned.length).toBe(580);
   }, 120_000);
 
   it('with callbacks held until the cutoff, the rotation moves shipments at no penalty (the SCM has nothing to un-learn)', async () => {

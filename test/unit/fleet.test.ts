@@ -141,15 +141,20 @@ describe('fleet (contract §3)', () => {
     expect(() => loadFleetConfig('{"calendar":{"dispatchCutoff":{"time":"25:00","daysBefore":1}}}')).toThrow(
       /calendar\.dispatchCutoff\.time/,
     );
-    expect(loadFleetConfig(undefined).replan.neighbourhoodStops).toBe(1000);
-    expect(loadFleetConfig('{"replan":{"neighbourhoodStops":400}}').replan).toMatchObject({
+    expect(loadFleetConfig(undefined).replan).toMatchObject({
       neighbourhoodStops: 400,
+      rotationSliceStops: 1000,
+    });
+    expect(loadFleetConfig('{"replan":{"neighbourhoodStops":300}}').replan).toMatchObject({
+      neighbourhoodStops: 300,
+      rotationSliceStops: 1000,
       movePenalty: 2,
     });
-    for (const bad of ['10', '400.5', '100000'])
-      expect(() => loadFleetConfig(`{"replan":{"neighbourhoodStops":${bad}}}`)).toThrow(
-        /replan\.neighbourhoodStops/,
-      );
+    for (const field of ['neighbourhoodStops', 'rotationSliceStops'])
+      for (const bad of ['10', '400.5', '100000'])
+        expect(() => loadFleetConfig(`{"replan":{"${field}":${bad}}}`)).toThrow(
+          new RegExp(`replan\\.${field}`),
+        );
     const parsed = loadFleetConfig('{"regions":{"ny":{"calendar":{"timeZone":"America/New_York"}}}}');
     expect(parsed.calendar).toEqual({
       timeZone: 'UTC',

@@ -113,7 +113,13 @@ export async function replanDay(
     const revision = (current?.revision ?? 0) + 1;
     // Before the cutoff, a plan larger than the neighbourhood bound also re-optimizes a rotation
     // slice of its other routes with the rest of the budget (the cursor is the revision written).
-    const rotation = rotationFor(frozen, revision, deps.settings.batchBudgetMs, solving.elapsedMs);
+    const rotation = rotationFor(
+      frozen,
+      revision,
+      deps.settings.batchBudgetMs,
+      solving.elapsedMs,
+      deps.fleet.replan.rotationSliceStops,
+    );
     const solve: SolveNeighbourhood = (part) =>
       deps.engine.planRoutes(keepCarried(keepTimes ? keepTimes(part.input) : part.input), {
         timeLimitMs: part.timeLimitMs ?? deps.settings.batchBudgetMs,

@@ -43,13 +43,12 @@ export interface NeighbourhoodLimits {
 }
 
 /**
- * 1,000 stops (FLEET_CONFIG `replan.neighbourhoodStops`): a matrix of ~1 M entries per metric, built
- * in well under a second; at 5,000 stops the final plan drives 11 % fewer km than with 400, whose
- * slices of about five routes could not undo the long routes the first windows built
- * (docs/benchmarks.md, "Plan growth: the neighbourhood bound"; ADR 0005). 3 candidates per
- * shipment as in granular search.
+ * 400 stops (FLEET_CONFIG `replan.neighbourhoodStops`): a matrix of ~160,000 entries and a search
+ * that converges well inside a 30 s budget on one core (docs/benchmarks.md, plan growth; 1,000 made
+ * plans of up to 1,000 stops worse: they were searched whole); 3 candidates per shipment as in
+ * granular search. Rotation slices have a bound of their own (`replan.rotationSliceStops`).
  */
-export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodLimits = { maxStops: 1000, candidateRoutes: 3 };
+export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodLimits = { maxStops: 400, candidateRoutes: 3 };
 
 /** A route of the current plan as the selection sees it. */
 export interface RouteSite {
@@ -270,8 +269,10 @@ export function rotationFor(
   revision: number,
   budgetMs: number,
   elapsedMs: () => number,
+  maxStops?: number,
 ): Rotation | undefined {
-  return frozen ? undefined : { revision, budgetMs, elapsedMs };
+  if (frozen) return undefined;
+  return { revision, budgetMs, elapsedMs, ...(maxStops !== undefined ? { maxStops } : {}) };
 }
 
 export interface NeighbourhoodReplan {
