@@ -50,7 +50,7 @@ const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--windo
   --clock KIND           wall (default) or cpu: budgets and seconds in this process's CPU time, for a
                          loaded shared machine (in-thread searches only, as here)
   --max-stops N          neighbourhood bound (default ${DEFAULT_NEIGHBOURHOOD.maxStops})
-  --rotation-stops N     production: stops a rotation slice may hold (default: the neighbourhood bound)
+  --rotation-stops N     production: stops a rotation slice may hold (default: the FLEET_CONFIG default, ${FleetConfig.parse({}).replan.rotationSliceStops})
   --seed N               seed of the generated day (default 11)
   --doc FILE             where the section goes (default docs/benchmarks.md; - = print only)`;
 
@@ -71,7 +71,7 @@ const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
       'first-share': { type: 'string', default: String(DEFAULT_ROTATION.firstShare) },
       clock: { type: 'string', default: 'wall' },
       'max-stops': { type: 'string', default: String(DEFAULT_NEIGHBOURHOOD.maxStops) },
-      'rotation-stops': { type: 'string' },
+      'rotation-stops': { type: 'string', default: String(FleetConfig.parse({}).replan.rotationSliceStops) },
       seed: { type: 'string', default: '11' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
     },
@@ -98,10 +98,7 @@ const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
     firstShare: numberOption('--first-share', values['first-share'], { min: 0, max: 1 }),
     clock: values.clock as 'wall' | 'cpu',
     maxStops: count('--max-stops', values['max-stops']),
-    rotationStops:
-      values['rotation-stops'] === undefined
-        ? undefined
-        : count('--rotation-stops', values['rotation-stops']),
+    rotationStops: count('--rotation-stops', values['rotation-stops']),
     seed: count('--seed', values.seed, 0),
     doc: values.doc,
   };
@@ -221,7 +218,7 @@ for (const mode of opts.modes) {
             elapsedMs: () => clock() - started,
             slices: opts.rotationSlices,
             firstShare: opts.firstShare,
-            ...(opts.rotationStops !== undefined ? { maxStops: opts.rotationStops } : {}),
+            maxStops: opts.rotationStops,
           }
         : undefined,
     );
@@ -304,7 +301,7 @@ lines.push(
   '',
   `A region-day plan growing to ${opts.stops} stops in windows of ${opts.window} (generated city, seed ${opts.seed}: 4 depots, ${fleet.vehicles.length} vehicles of 2,000 kg on 10-hour shifts, 30 % of the shipments with a 3-hour window, 3 min service). Each window is re-planned like \`replanDay\`: warm-started from the current routes, only the neighbourhood of the new shipments (at most ${opts.maxStops} stops, 3 candidate routes per shipment; a plan that fits is searched whole), in-thread on one core, batch budget ${opts.budgetMs / 1000} s, stop after ${opts.stall} iterations without improvement (the production defaults). Baseline in the same run: the same re-plan on the whole plan${opts.baselineEvery > 0 ? ` every ${opts.baselineEvery} windows and at the last` : ' (not run)'}. From scratch: one run of ${opts.scratchMs / 1000} s on the final set (in-thread, no stall stop)${opts.full ? '' : " — shorter than the issue's 10 minutes to keep the default run short on a shared machine; `--full` uses 600 s"}.`,
   '',
-  `Modes: **fixed** = shipments already planned keep their vehicle and order; **free** = the search may move them inside the neighbourhood${penaltyOf('free') > 0 ? ` at a penalty of ${penaltyOf('free')} per shipment moved off its vehicle` : ' (no move penalty)'}, one search per re-plan; **norotation** = what \`replanDay\` did before rotation: moves cost the move penalty (${penaltyOf('norotation')} per shipment moved off the vehicle the SCM has), planned shipments are never left unassigned for new ones, one search per re-plan; **production** = what \`replanDay\` does now: the same, and a plan larger than the bound also spends the budget left after the new shipments' search (which may take ${opts.firstShare * 100} % of it) on ${opts.rotationSlices} rotation slice(s) of at most ${opts.maxStops} stops (routes swept by angle around their depot, the slice picked by the plan's revision), each one a search warm-started from the plan so far. Budgets and seconds are ${opts.clock === 'cpu' ? "this process's **CPU time** (`--clock cpu`: the machine is shared; the wall time is given as well)" : 'wall time'}. Costs are the plans' costs (vehicle fixed cost + km + hours), move penalties not included.`,
+  `Modes: **fixed** = shipments already planned keep their vehicle and order; **free** = the search may move them inside the neighbourhood${penaltyOf('free') > 0 ? ` at a penalty of ${penaltyOf('free')} per shipment moved off its vehicle` : ' (no move penalty)'}, one search per re-plan; **norotation** = what \`replanDay\` did before rotation: moves cost the move penalty (${penaltyOf('norotation')} per shipment moved off the vehicle the SCM has), planned shipments are never left unassigned for new ones, one search per re-plan; **production** = what \`replanDay\` does now: the same, and a plan larger than the bound also spends the budget left after the new shipments' search (which may take ${opts.firstShare * 100} % of it) on ${opts.rotationSlices} rotation slice(s) of at most ${opts.rotationStops} stops (routes swept by angle around their depot, the slice picked by the plan's revision), each one a search warm-started from the plan so far. Budgets and seconds are ${opts.clock === 'cpu' ? "this process's **CPU time** (`--clock cpu`: the machine is shared; the wall time is given as well)" : 'wall time'}. Costs are the plans' costs (vehicle fixed cost + km + hours), move penalties not included.`,
   '',
   '| mode | re-plans | seconds p50 | p95 | max | wall s max | stops searched max | rotation searches | final cost | final km | vehicles | vs. from scratch (cost) | unassigned | moved (total) |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
