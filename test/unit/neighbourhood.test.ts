@@ -40,6 +40,21 @@ const onRay = (r: number, at: number) => {
 const inThread = (input: RoutingInput, options: Omit<Parameters<typeof planRoutes>[1], 'timeLimitMs'>) =>
   planRoutes(input, { timeLimitMs: 60_000, inThread: true, ...options });
 
+/** A plan of sector routes as they are built (no search) and its warm start. */
+async function sectorPlan(base: RoutingInput) {
+  const current = await inThread(base, { initialRoutes: sectorRoutes(base, 20), maxIterations: 0, seed: 1 });
+  const warm = Object.fromEntries(current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]));
+  return { current, warm };
+}
+
+/** An in-thread search that records the stops of each problem it is given. */
+const recording =
+  (sizes: number[], maxIterations: number) =>
+  (problem: NeighbourhoodProblem): Promise<RoutingPlan> => {
+    sizes.push(problem.input.shipments.length);
+    return inThread(problem.input, { initialRoutes: problem.initialRoutes, maxIterations, seed: 3 });
+  };
+
 describe('selectNeighbourhood', () => {
   const routes = Array.from({ length: 12 }, (_, r) => ray(r, 10));
 
@@ -433,27 +448,13 @@ describe('replanNeighbourhood with rotation and unassigned shipments', () => {
   const heavy = cityShipments(fleet, 30, 77, 'H', 0).map((s) => ({ ...s, weightKg: 1_000_000 }));
 
   it('keeps every shipment (planned once or unassigned) and no search exceeds the bound with them', async () => {
-    const current = await inThread(base, {
-      initialRoutes: sectorRoutes(base, 20),
-      maxIterations: 0,
-      seed: 1,
-    });
-    const warm = Object.fromEntries(
-      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
-    );
+    const { current, warm } = await sectorPlan(base);
     const input: RoutingInput = { ...base, shipments: [...base.shipments, ...heavy] };
     const sizes: number[] = [];
     const res = await replanNeighbourhood(
       input,
       { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
-      (problem) => {
-        sizes.push(problem.input.shipments.length);
-        return inThread(problem.input, {
-          initialRoutes: problem.initialRoutes,
-          maxIterations: 200,
-          seed: 3,
-        });
-      },
+      recording(sizes, 200),
       { maxStops: 250, candidateRoutes: 3 },
       { revision: 2, budgetMs: 30_000, elapsedMs: () => 0, slices: 3 },
     );
@@ -475,28 +476,14 @@ describe('replanNeighbourhood with rotation slices larger than the neighbourhood
   const arriving = cityShipments(fleet, 20, 21, 'N', 0);
 
   it('bounds the new shipments’ searches by the neighbourhood and each slice by its own bound', async () => {
-    const current = await inThread(base, {
-      initialRoutes: sectorRoutes(base, 20),
-      maxIterations: 0,
-      seed: 1,
-    });
-    const warm = Object.fromEntries(
-      current.routes.map((r) => [r.vehicleId, r.stops.map((s) => s.shipmentId)]),
-    );
+    const { current, warm } = await sectorPlan(base);
     const input: RoutingInput = { ...base, shipments: [...base.shipments, ...arriving] };
     const run = async (sliceStops?: number) => {
       const sizes: number[] = [];
       const res = await replanNeighbourhood(
         input,
         { routes: current.routes, initialRoutes: warm, fixedShipments: [], changed: new Set() },
-        (problem) => {
-          sizes.push(problem.input.shipments.length);
-          return inThread(problem.input, {
-            initialRoutes: problem.initialRoutes,
-            maxIterations: 100,
-            seed: 3,
-          });
-        },
+        recording(sizes, 100),
         { maxStops: 150, candidateRoutes: 3 },
         {
           revision: 1,
