@@ -29,6 +29,9 @@ import { cpuClock } from './cpu-clock';
 import { progress } from './progress';
 import { machine, now, writeSection } from './solver-doc';
 
+/** The product's re-plan defaults (FLEET_CONFIG with nothing set). */
+const PRODUCT_REPLAN = FleetConfig.parse({}).replan;
+
 const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--window N] [--budget-s N] [--stall-iterations N] [--scratch-s N] [--baseline-every N] [--modes fixed,free,production] [--move-penalty N] [--rotation-slices N] [--first-share X] [--max-stops N] [--rotation-stops N] [--clock wall|cpu] [--seed N] [--doc FILE]
 
   --full                 5,000 stops, from-scratch run of 600 s (the issue's figures)
@@ -43,14 +46,14 @@ const USAGE = `usage: npm run bench:plan-growth -- [--full] [--stops N] [--windo
                          replanDay does: move penalty, carried shipments kept, rotation slices),
                          norotation (production without rotation: replanDay before it)
   --move-penalty N       cost units per shipment moved off its vehicle (default: free 0, production the
-                         FLEET_CONFIG default ${FleetConfig.parse({}).replan.movePenalty})
+                         FLEET_CONFIG default ${PRODUCT_REPLAN.movePenalty})
   --rotation-slices N    production: rotation searches per re-plan after the new shipments' one
                          (default ${DEFAULT_ROTATION.slices}; 0 = no rotation, production before it)
   --first-share X        production: budget share of the new shipments' search (default ${DEFAULT_ROTATION.firstShare})
   --clock KIND           wall (default) or cpu: budgets and seconds in this process's CPU time, for a
                          loaded shared machine (in-thread searches only, as here)
   --max-stops N          neighbourhood bound (default ${DEFAULT_NEIGHBOURHOOD.maxStops})
-  --rotation-stops N     production: stops a rotation slice may hold (default: the FLEET_CONFIG default, ${FleetConfig.parse({}).replan.rotationSliceStops})
+  --rotation-stops N     production: stops a rotation slice may hold (default: the FLEET_CONFIG default, ${PRODUCT_REPLAN.rotationSliceStops})
   --seed N               seed of the generated day (default 11)
   --doc FILE             where the section goes (default docs/benchmarks.md; - = print only)`;
 
@@ -71,7 +74,7 @@ const opts = argumentsOrExit('npm run bench:plan-growth --', () => {
       'first-share': { type: 'string', default: String(DEFAULT_ROTATION.firstShare) },
       clock: { type: 'string', default: 'wall' },
       'max-stops': { type: 'string', default: String(DEFAULT_NEIGHBOURHOOD.maxStops) },
-      'rotation-stops': { type: 'string', default: String(FleetConfig.parse({}).replan.rotationSliceStops) },
+      'rotation-stops': { type: 'string', default: String(PRODUCT_REPLAN.rotationSliceStops) },
       seed: { type: 'string', default: '11' },
       doc: { type: 'string', default: 'docs/benchmarks.md' },
     },
@@ -120,7 +123,7 @@ const windows = Math.ceil(opts.stops / opts.window);
 type Mode = 'fixed' | 'free' | 'norotation' | 'production';
 /** Modes that re-plan the way replanDay does (move penalty, carried shipments kept). */
 const asProduction = (mode: Mode) => mode === 'production' || mode === 'norotation';
-const PRODUCTION_PENALTY = FleetConfig.parse({}).replan.movePenalty;
+const PRODUCTION_PENALTY = PRODUCT_REPLAN.movePenalty;
 const penaltyOf = (mode: Mode) =>
   mode === 'fixed' ? 0 : (opts.movePenalty ?? (asProduction(mode) ? PRODUCTION_PENALTY : 0));
 /** The budgets' clock: wall, or this process's CPU time (--clock cpu). */

@@ -502,7 +502,7 @@ export async function replanNeighbourhood(
       const share = left / (slices.length - i);
       if (share < settings.minSearchMs) break;
       const warmNow = new Map([...planned].map(([v, r]) => [v, r.stops.map((s) => s.shipmentId)]));
-      // Unassigned shipments join the search while it holds at most maxStops; the others stay out.
+      // Unassigned shipments join the search while it holds at most sliceStops; the others stay out.
       const room = sliceStops - slice.reduce((n, v) => n + (warmNow.get(v)?.length ?? 0), 0);
       const leftOut = plan.unassigned.slice(Math.max(0, room));
       const res = await solveReopened({ ...part, planned, warm: warmNow }, new Set(slice), share, leftOut);
